@@ -1,0 +1,29 @@
+"""Early Help Directory: the Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import Babel
+
+from .config import Config
+from .live import LiveRelease
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the web application; ``config`` defaults to :class:`Config` from the environment."""
+    app = Flask(__name__, instance_path=None, static_folder=None)
+    app.config.from_object(config or Config())
+    app.extensions["live_release"] = LiveRelease(app.config["INDEX_DIR"])
+    Babel(app)
+
+    from .web import api, errors, security
+
+    app.register_blueprint(api.blueprint)
+    errors.register(app)
+    security.register(app)
+
+    from .cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
+    return app

@@ -1,0 +1,159 @@
+"""The ``earlyhelp`` command line (also available as ``flask --app app <command>``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import config
+from .content import ContentError, load_content
+from .publishing.publish import publish
+from .publishing.releases import ReleaseError, ReleaseStore
+
+content_option = click.option(
+    "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Content folder (default: $EARLYHELP_CONTENT_DIR or ./content).")
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Index folder for releases (default: $EARLYHELP_INDEX_DIR or ./search_index).")
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=not problem.is_error)
+
+
+def _summary(errors: int, warnings: int) -> str:
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+@click.command("check")
+@content_option
+def check_command(content_dir: Path | None) -> None:
+    """Check every entry; list each problem as path:line: field: message.
+
+    Exits with status 1 if there is any error. Warnings (such as an overdue
+    review) are listed but do not fail the check.
+    """
+    content = load_content(content_dir or config.content_dir())
+    _print_problems(content.problems)
+    counts = (f"{len(content.services)} services, {len(content.organisations)} organisations, "
+              f"{len(content.hubs)} hubs, {len(content.pages)} pages")
+    click.echo(f"Checked {counts}: {_summary(len(content.errors), len(content.warnings))}.", err=True)
+    if content.errors:
+        sys.exit(1)
+
+
+class _Progress:
+    """One updating line on a terminal; plain lines in a log."""
+
+    def __init__(self):
+        self.interactive = sys.stderr.isatty()
+
+    def __call__(self, message: str) -> None:
+        if self.interactive:
+            click.echo(f"\r\033[K{message}", nl=False, err=True)
+        else:
+            click.echo(message, err=True)
+
+    def done(self) -> None:
+        if self.interactive:
+            click.echo("", err=True)
+
+
+def run_publish(content_dir: Path, index_dir: Path, processes: int = 2) -> None:
+    progress = _Progress()
+    try:
+        result = publish(content_dir, index_dir, report=progress, processes=processes)
+    except ContentError as error:
+        progress.done()
+        _print_problems(error.problems)
+        click.echo(f"Not published: {len(error.problems)} error(s). The live site is unchanged.", err=True)
+        sys.exit(1)
+    except Exception as error:  # the live site is unchanged whatever went wrong
+        progress.done()
+        click.echo(f"Not published: {type(error).__name__}: {error}. The live site is unchanged.", err=True)
+        sys.exit(2)
+    progress.done()
+    counts = result.manifest["counts"]
+    click.echo(f"Published release {result.release_id}: {counts['services']} services "
+               f"in {result.seconds:.1f}s ({len(result.content.warnings)} warnings).")
+
+
+@click.command("publish")
+@content_option
+@index_option
+@click.option("--processes", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Worker processes for indexing large content.")
+def publish_command(content_dir: Path | None, index_dir: Path | None, processes: int) -> None:
+    """Check the content, build a new release and make it live.
+
+    On any error nothing changes: the site keeps serving the previous release.
+    """
+    run_publish(content_dir or config.content_dir(), index_dir or config.index_dir(), processes)
+
+
+@click.command("releases")
+@index_option
+def releases_command(index_dir: Path | None) -> None:
+    """List the kept releases, newest first; * marks the live one."""
+    releases = ReleaseStore(index_dir or config.index_dir()).list()
+    if not releases:
+        click.echo("No releases yet: run 'earlyhelp publish'.")
+    for release in releases:
+        marker = "*" if release.is_current else " "
+        click.echo(f"{marker} {release.id}  {release.created_at}  "
+                   f"{release.counts.get('services', 0)} services")
+
+
+@click.command("rollback")
+@click.argument("release_id", required=False)
+@index_option
+def rollback_command(release_id: str | None, index_dir: Path | None) -> None:
+    """Make an earlier release live again (default: the one before the live one)."""
+    store = ReleaseStore(index_dir or config.index_dir())
+    with store.lock():
+        releases = store.list()
+        current = store.current_id()
+        if release_id is None:
+            older = [release.id for release in releases if current is None or release.id < current]
+            if not older:
+                raise click.ClickException("There is no earlier release to roll back to.")
+            release_id = older[0]
+        try:
+            store.switch(release_id)
+        except ReleaseError as error:
+            known = ", ".join(release.id for release in releases) or "none"
+            raise click.ClickException(f"{error}. Kept releases: {known}") from None
+    click.echo(f"Live release is now {release_id} (was {current or 'none'}).")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the live release with a production WSGI server (publishes first if there is none)."""
+    import waitress
+
+    from . import create_app
+
+    if ReleaseStore(config.index_dir()).current_id() is None:
+        click.echo("No release yet: publishing the content first.", err=True)
+        run_publish(config.content_dir(), config.index_dir())
+    click.echo(f"Serving on http://{host}:{port}/", err=True)
+    waitress.serve(create_app(), host=host, port=port, threads=threads, ident="earlyhelp")
+
+
+COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command)
+
+
+@click.group()
+def main() -> None:
+    """Early Help Directory: check, publish and serve the directory."""
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -1,0 +1,218 @@
+"""Load a whole content folder and check it, entry by entry and across entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import entries
+from .fields import EntryReader
+from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
+from .problems import WARNING, ContentError, Problem
+from .yamlfile import Document, YamlFileError, parse_front_matter, parse_yaml
+
+ENTRY_FILE = re.compile(r"^(?P<stem>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+# `<id>.<lang>.md` files are translations; they are read by the translation loader.
+TRANSLATION_FILE = re.compile(r"^[a-z0-9-]+\.[a-z]{2}\.md$")
+
+
+@dataclass
+class ContentSet:
+    """Everything in a content folder, with the problems found in it."""
+
+    root: Path
+    site: Site = field(default_factory=Site)
+    needs: dict[str, Need] = field(default_factory=dict)
+    age_bands: dict[str, AgeBand] = field(default_factory=dict)
+    levels: dict[int, Level] = field(default_factory=dict)
+    hubs: dict[str, Hub] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    pages: dict[str, Page] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    fingerprint: str = ""
+    entry_fingerprints: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.is_error]
+
+    def published_services(self) -> list[Service]:
+        return [service for service in self.services.values() if service.status == "published"]
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            raise ContentError(self.problems)
+
+
+def display_path(path: Path) -> str:
+    """A path as editors see it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+class _Reader:
+    """Reads files one by one, collecting problems and a content fingerprint."""
+
+    def __init__(self, root: Path, problems: list[Problem]):
+        self.root = root
+        self.problems = problems
+        self.digest = hashlib.sha256()
+        self.entry_fingerprints: dict[str, str] = {}
+        self.documents: dict[str, Document] = {}
+
+    def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
+        source = display_path(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            self.problems.append(Problem(source, 1, "(file)", f"cannot be read: {error.strerror}"))
+            return None
+        relative = path.relative_to(self.root).as_posix()
+        self.digest.update(relative.encode() + b"\0" + raw + b"\0")
+        self.entry_fingerprints[relative] = hashlib.sha256(raw).hexdigest()[:16]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            self.problems.append(Problem(source, line, "(file)", "is not UTF-8 text"))
+            return None
+        try:
+            document = parse_front_matter(text) if front_matter else parse_yaml(text)
+        except YamlFileError as error:
+            self.problems.append(Problem(source, error.line, "(file)", error.message))
+            return None
+        if front_matter and not isinstance(document.data, dict):
+            self.problems.append(Problem(source, 2, "(front matter)", "must be a mapping of fields"))
+            return None
+        self.documents[source] = document
+        return source, document
+
+    def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
+        parsed = self.read(path, front_matter)
+        if parsed is None:
+            return None
+        source, document = parsed
+        return EntryReader(source, document, document.data, problems=self.problems)
+
+    def entry_files(self, folder: str) -> list[tuple[Path, str]]:
+        """(path, stem) for each entry file in ``folder``, reporting misnamed ones."""
+        directory = self.root / folder
+        if not directory.is_dir():
+            return []
+        found = []
+        for path in sorted(directory.iterdir()):
+            if path.name.startswith(".") or path.is_dir() or TRANSLATION_FILE.match(path.name):
+                continue
+            match = ENTRY_FILE.match(path.name)
+            if match:
+                found.append((path, match.group("stem")))
+            else:
+                self.problems.append(Problem(display_path(path), 1, "(file)",
+                                             "file names must be '<id>.md' using a-z, 0-9 and hyphens"))
+        return found
+
+
+def load_content(root: str | Path, today: dt.date | None = None) -> ContentSet:
+    """Read and check every entry under ``root``; never raises for bad content."""
+    root = Path(root)
+    today = today or dt.date.today()
+    content = ContentSet(root=root)
+    if not root.is_dir():
+        content.problems.append(Problem(display_path(root), 1, "(folder)", "content folder not found"))
+        return content
+    files = _Reader(root, content.problems)
+
+    site_path = root / "site.yml"
+    if site_path.exists():
+        if (reader := files.reader(site_path, front_matter=False)) is not None:
+            if isinstance(reader.document.data, dict):
+                content.site = entries.read_site(reader)
+            else:
+                reader.problem("", "must be a mapping of fields")
+    else:
+        content.problems.append(Problem(display_path(site_path), 1, "(file)", "site.yml is missing"))
+
+    taxonomy = {"needs.yml": ("needs", entries.read_needs),
+                "age-bands.yml": ("age_bands", entries.read_age_bands),
+                "levels.yml": ("levels", entries.read_levels)}
+    for name, (attribute, read) in taxonomy.items():
+        path = root / "taxonomy" / name
+        if not path.exists():
+            content.problems.append(Problem(display_path(path), 1, "(file)", f"taxonomy/{name} is missing"))
+            continue
+        if (reader := files.reader(path, front_matter=False)) is not None:
+            setattr(content, attribute, read(reader))
+
+    for folder, attribute, read in (("hubs", "hubs", entries.read_hub),
+                                    ("organisations", "organisations", entries.read_organisation),
+                                    ("pages", "pages", entries.read_page)):
+        for path, stem in files.entry_files(folder):
+            if (reader := files.reader(path, front_matter=True)) is not None:
+                entries.check_body_links(reader.source, reader.document, content.problems)
+                getattr(content, attribute)[stem] = read(reader, stem)
+
+    for path, stem in files.entry_files("services"):
+        if (reader := files.reader(path, front_matter=True)) is not None:
+            entries.check_body_links(reader.source, reader.document, content.problems)
+            content.services[stem] = entries.read_service(reader, stem, today)
+
+    content.fingerprint = files.digest.hexdigest()
+    content.entry_fingerprints = files.entry_fingerprints
+    _check_references(content, files, today)
+    content.problems.sort(key=lambda problem: (problem.path, problem.line))
+    return content
+
+
+def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> None:
+    """Problems that only show across entries: unknown ids, overlaps, staleness."""
+    problems = content.problems
+
+    def report(entry, field_name: str, message: str, severity: str = "error") -> None:
+        line = files.documents[entry.source].line_of(field_name)
+        problems.append(Problem(entry.source, line, field_name, message, severity))
+
+    for service in content.services.values():
+        if service.organisation and service.organisation not in content.organisations:
+            report(service, "organisation", f"unknown organisation '{service.organisation}'")
+        for index, need in enumerate(service.needs):
+            if need not in content.needs:
+                report(service, f"needs[{index}]", f"unknown need '{need}'")
+        for index, hub in enumerate(service.hubs):
+            if hub not in content.hubs:
+                report(service, f"hubs[{index}]", f"unknown hub '{hub}'")
+        for index, venue in enumerate(service.venues):
+            if venue.hub and venue.hub not in content.hubs:
+                report(service, f"venues[{index}].hub", f"unknown hub '{venue.hub}'")
+        if service.status == "published":
+            due = service.review_due(content.site.review_months)
+            if due and due < today:
+                report(service, "last_reviewed",
+                       f"review overdue since {due.isoformat()} (last reviewed "
+                       f"{service.last_reviewed.isoformat()})", WARNING)
+
+    owner_of_area: dict[str, Hub] = {}
+    for hub in content.hubs.values():
+        for index, area in enumerate(hub.covers):
+            for other_area, other_hub in owner_of_area.items():
+                if other_hub is not hub and _areas_overlap(area, other_area):
+                    report(hub, f"covers[{index}]",
+                           f"'{area}' overlaps '{other_area}' covered by hub '{other_hub.id}'")
+            owner_of_area[area] = hub
+
+
+def _areas_overlap(first: str, second: str) -> bool:
+    """Whether one postcode area contains the other ("N15" contains "N15 3")."""
+    shorter, longer = sorted((first, second), key=len)
+    return longer == shorter or longer.startswith(shorter + " ") or (
+        " " in shorter and longer.startswith(shorter))

@@ -1,0 +1,185 @@
+"""Write the SQLite database of a release with sqlite-utils.
+
+One table per kind of entry, and link tables for every list field, so pages,
+the practitioner tools and the Open Referral feed can query without parsing
+Markdown again. Only published services are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlite_utils
+
+from ..content.loader import ContentSet
+from ..content.markdown import render_markdown
+from ..content.model import stable_uuid
+
+
+def _service_rows(services, content: ContentSet, today: dt.date):
+    for service in services:
+        due = service.review_due(content.site.review_months)
+        evidence = service.evidence
+        yield {
+            "id": service.id,
+            "uuid": stable_uuid("service", service.id),
+            "title": service.title,
+            "summary": service.summary,
+            "organisation_id": service.organisation,
+            "age_min": service.age_min,
+            "age_max": service.age_max,
+            "pregnancy": service.pregnancy,
+            "borough_wide": service.borough_wide,
+            "free": service.free,
+            "cost": service.cost,
+            "how_to_access": service.how_to_access,
+            "phone": service.contact.phone,
+            "email": service.contact.email,
+            "website": service.contact.website,
+            "referral_form": service.contact.referral_form,
+            "interpreters": service.interpreters,
+            "evidence_rating": evidence.rating if evidence else None,
+            "evidence_source": evidence.source if evidence else None,
+            "evidence_url": evidence.url if evidence else None,
+            "last_reviewed": service.last_reviewed.isoformat() if service.last_reviewed else None,
+            "review_due": due.isoformat() if due else None,
+            "review_overdue": bool(due and due < today),
+            "body_markdown": service.body,
+            "body_html": render_markdown(service.body),
+            "source": content.entry_fingerprints.get(f"services/{service.id}.md", ""),
+        }
+
+
+TABLES = {
+    "site": ({"key": str, "value": str}, "key", []),
+    "needs": ({"id": str, "label": str, "description": str, "position": int}, "id", []),
+    "need_synonyms": ({"need_id": str, "synonym": str}, None, [("need_id", "needs", "id")]),
+    "age_bands": ({"id": str, "label": str, "min": int, "max": int, "pregnancy": bool, "position": int},
+                  "id", []),
+    "levels": ({"id": int, "label": str, "description": str}, "id", []),
+    "hubs": ({"id": str, "uuid": str, "name": str, "address": str, "postcode": str, "phone": str,
+              "email": str, "opening_hours": str, "body_markdown": str, "body_html": str}, "id", []),
+    "hub_areas": ({"hub_id": str, "area": str}, None, [("hub_id", "hubs", "id")]),
+    "hub_wards": ({"hub_id": str, "ward": str}, None, [("hub_id", "hubs", "id")]),
+    "organisations": ({"id": str, "uuid": str, "name": str, "website": str, "phone": str, "email": str,
+                       "body_markdown": str, "body_html": str}, "id", []),
+    "services": ({"id": str, "uuid": str, "title": str, "summary": str, "organisation_id": str,
+                  "age_min": int, "age_max": int, "pregnancy": bool, "borough_wide": bool, "free": bool,
+                  "cost": str, "how_to_access": str, "phone": str, "email": str, "website": str,
+                  "referral_form": str, "interpreters": bool, "evidence_rating": str,
+                  "evidence_source": str, "evidence_url": str, "last_reviewed": str, "review_due": str,
+                  "review_overdue": bool, "body_markdown": str, "body_html": str, "source": str},
+                 "id", [("organisation_id", "organisations", "id")]),
+    "venues": ({"service_id": str, "position": int, "name": str, "address": str, "postcode": str,
+                "hub_id": str, "schedule": str, "accessibility": str}, None,
+               [("service_id", "services", "id"), ("hub_id", "hubs", "id")]),
+    "pages": ({"slug": str, "title": str, "summary": str, "body_markdown": str, "body_html": str},
+              "slug", []),
+}
+
+# Link tables: one row per value of a list field of a service.
+SERVICE_LINKS = {
+    "service_needs": ("need_id", str, ("needs", "id")),
+    "service_levels": ("level_id", int, ("levels", "id")),
+    "service_hubs": ("hub_id", str, ("hubs", "id")),
+    "service_age_bands": ("age_band_id", str, ("age_bands", "id")),
+    "service_access": ("access_route", str, None),
+    "service_delivery": ("delivery", str, None),
+    "service_languages": ("language", str, None),
+    "service_keywords": ("keyword", str, None),
+}
+
+
+def _link_values(content: ContentSet):
+    bands = list(content.age_bands.values())
+    return {
+        "service_needs": lambda s: s.needs,
+        "service_levels": lambda s: s.levels,
+        "service_hubs": lambda s: s.hubs,
+        "service_age_bands": lambda s: [b.id for b in bands if b.overlaps(s.age_min, s.age_max, s.pregnancy)],
+        "service_access": lambda s: s.access,
+        "service_delivery": lambda s: s.delivery,
+        "service_languages": lambda s: s.languages,
+        "service_keywords": lambda s: s.keywords,
+    }
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create every table, so an empty list still leaves its table to query."""
+    for name, (columns, pk, foreign_keys) in TABLES.items():
+        db[name].create(columns, pk=pk, foreign_keys=foreign_keys)
+    for name, (column, kind, reference) in SERVICE_LINKS.items():
+        foreign_keys = [("service_id", "services", "id")]
+        if reference:
+            foreign_keys.append((column, *reference))
+        db[name].create({"service_id": str, column: kind, "position": int}, foreign_keys=foreign_keys)
+        db[name].create_index(["service_id"])
+        db[name].create_index([column])
+    db["venues"].create_index(["service_id"])
+    db["hub_areas"].create_index(["area"])
+
+
+def write_database(content: ContentSet, path: Path, today: dt.date | None = None) -> None:
+    """Create ``path`` holding everything a release serves."""
+    today = today or dt.date.today()
+    db = sqlite_utils.Database(path, recreate=True)
+    db.conn.execute("PRAGMA journal_mode = OFF")
+    db.conn.execute("PRAGMA synchronous = OFF")
+    site = content.site
+    services = content.published_services()
+    with db.conn:
+        create_tables(db)
+        db["site"].insert_all(
+            {"key": key, "value": value} for key, value in (
+                ("name", site.name), ("council", site.council),
+                ("default_language", site.default_language), ("languages", ",".join(site.languages)),
+                ("front_door_name", site.front_door.name), ("front_door_phone", site.front_door.phone),
+                ("front_door_email", site.front_door.email),
+                ("front_door_website", site.front_door.website), ("emergency", site.emergency),
+                ("quick_exit_url", site.quick_exit_url), ("review_months", str(site.review_months))))
+        db["needs"].insert_all(
+            {"id": need.id, "label": need.label, "description": need.description, "position": position}
+            for position, need in enumerate(content.needs.values()))
+        db["need_synonyms"].insert_all(
+            {"need_id": need.id, "synonym": synonym}
+            for need in content.needs.values() for synonym in need.synonyms)
+        db["age_bands"].insert_all(
+            {"id": band.id, "label": band.label, "min": band.min, "max": band.max,
+             "pregnancy": band.pregnancy, "position": position}
+            for position, band in enumerate(content.age_bands.values()))
+        db["levels"].insert_all(
+            {"id": level.id, "label": level.label, "description": level.description}
+            for level in content.levels.values())
+        db["hubs"].insert_all(
+            {"id": hub.id, "uuid": stable_uuid("hub", hub.id), "name": hub.name, "address": hub.address,
+             "postcode": hub.postcode, "phone": hub.phone, "email": hub.email,
+             "opening_hours": hub.opening_hours, "body_markdown": hub.body,
+             "body_html": render_markdown(hub.body)} for hub in content.hubs.values())
+        db["hub_areas"].insert_all(
+            {"hub_id": hub.id, "area": area} for hub in content.hubs.values() for area in hub.covers)
+        db["hub_wards"].insert_all(
+            {"hub_id": hub.id, "ward": ward} for hub in content.hubs.values() for ward in hub.wards)
+        db["organisations"].insert_all(
+            {"id": org.id, "uuid": stable_uuid("organisation", org.id), "name": org.name,
+             "website": org.website, "phone": org.phone, "email": org.email,
+             "body_markdown": org.body, "body_html": render_markdown(org.body)}
+            for org in content.organisations.values())
+        db["services"].insert_all(_service_rows(services, content, today), batch_size=1000)
+        for table, values_of in _link_values(content).items():
+            column = SERVICE_LINKS[table][0]
+            db[table].insert_all(
+                ({"service_id": service.id, column: value, "position": position}
+                 for service in services for position, value in enumerate(values_of(service))),
+                batch_size=5000)
+        db["venues"].insert_all(
+            ({"service_id": service.id, "position": position, "name": venue.name,
+              "address": venue.address, "postcode": venue.postcode, "hub_id": venue.hub or None,
+              "schedule": venue.schedule, "accessibility": venue.accessibility}
+             for service in services for position, venue in enumerate(service.venues)),
+            batch_size=5000)
+        db["pages"].insert_all(
+            {"slug": page.slug, "title": page.title, "summary": page.summary,
+             "body_markdown": page.body, "body_html": render_markdown(page.body)}
+            for page in content.pages.values())
+    db.close()

@@ -1,0 +1,100 @@
+"""Publish: check the content, build a release, switch to it.
+
+A publish either completes and switches ``current``, or changes nothing the
+site serves: the release is built in a folder of its own, and a failure at
+any point (bad entry, exception, the process killed) leaves the live release
+as it was. Publishes are serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content import ContentSet, load_content
+from ..search.indexer import write_index
+from .database import write_database
+from .releases import MANIFEST, ReleaseStore
+
+KEEP_RELEASES = 5
+SCHEMA_VERSION = 1
+DATABASE_FILE = "directory.db"
+WHOOSH_FOLDER = "whoosh"
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class PublishResult:
+    release_id: str
+    content: ContentSet
+    manifest: dict
+    seconds: float
+    pruned: list[str]
+
+
+def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    release_id = f"{stamp}-{fingerprint[:8]}"
+    suffix = 1
+    while store.path_of(release_id).exists():
+        suffix += 1
+        release_id = f"{stamp}-{fingerprint[:8]}-{suffix}"
+    return release_id
+
+
+def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter | None = None,
+            processes: int = 2, keep: int = KEEP_RELEASES, today: dt.date | None = None) -> PublishResult:
+    """Check ``content_dir`` and make a new live release under ``index_dir``.
+
+    Raises :class:`~app.content.ContentError` (listing every error) when the
+    content does not pass the check; nothing is changed then.
+    """
+    report = report or (lambda message: None)
+    store = ReleaseStore(index_dir)
+    started = time.monotonic()
+    with store.lock():
+        content = load_content(content_dir, today=today)
+        content.raise_for_errors()
+        release_id = _new_release_id(store, content.fingerprint)
+        build = store.start_build(release_id)
+        try:
+            report(f"Building release {release_id}: {len(content.published_services())} services")
+            write_database(content, build / DATABASE_FILE, today=today)
+            report("Database written; indexing")
+            indexed = write_index(content, build / WHOOSH_FOLDER, processes=processes,
+                                  progress=lambda done, total: report(f"Indexed {done} of {total}"))
+            manifest = _manifest(release_id, content, indexed)
+            (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            store.finish_build(build, release_id)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        pruned = store.prune(keep)
+    return PublishResult(release_id, content, manifest, time.monotonic() - started, pruned)
+
+
+def _manifest(release_id: str, content: ContentSet, indexed: int) -> dict:
+    return {
+        "id": release_id,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "content_fingerprint": content.fingerprint,
+        "counts": {
+            "services": indexed,
+            "services_not_published": len(content.services) - indexed,
+            "organisations": len(content.organisations),
+            "hubs": len(content.hubs),
+            "needs": len(content.needs),
+            "age_bands": len(content.age_bands),
+            "levels": len(content.levels),
+            "pages": len(content.pages),
+        },
+        "warnings": len(content.warnings),
+        "entries": content.entry_fingerprints,
+    }

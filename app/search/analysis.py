@@ -1,0 +1,121 @@
+"""Text analysis for the search index: tokenising, folding and stemming.
+
+Whoosh's default tokenizer splits words at Unicode combining marks (Python's
+``\\w`` excludes them), which shreds Bengali and vowelled Arabic, and its
+accent folding turns non-Latin words into loose letters. So we tokenise with
+marks kept inside words, and fold per script: Latin letters lose accents
+("Română" -> "romana"), Arabic script loses its optional vowel marks and
+letter variants, other scripts are only normalised to NFC.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+
+
+def _combining_mark_class() -> str:
+    """A regex character class of every combining mark (category M) in the BMP."""
+    ranges, start, previous = [], None, None
+    for code in range(0x300, 0x10000):
+        is_mark = unicodedata.category(chr(code)).startswith("M")
+        if is_mark and start is None:
+            start = code
+        if not is_mark and start is not None:
+            ranges.append((start, previous))
+            start = None
+        previous = code
+    if start is not None:  # pragma: no cover - the BMP does not end on a mark
+        ranges.append((start, previous))
+    return "".join(f"\\u{low:04x}-\\u{high:04x}" if low != high else f"\\u{low:04x}"
+                   for low, high in ranges)
+
+
+_MARKS = _combining_mark_class()
+# A word is letters, digits and marks, optionally joined by apostrophes
+# ("won't") or zero-width joiners/non-joiners (used inside Bengali, Urdu and
+# Persian words).
+WORD_PATTERN = rf"[\w{_MARKS}]+(?:['’\u200c\u200d][\w{_MARKS}]+)*"
+_APOSTROPHES = re.compile(r"['’]")
+
+# Letters without a decomposition that folding should still simplify.
+_LATIN_SPECIALS = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
+                                 "ı": "i", "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                                 "ð": "d", "þ": "th", "ħ": "h"})
+_ARABIC_HARAKAT = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # incl. tatweel
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ی", "ئ": "ی",
+                                 "ؤ": "و", "ة": "ه", "ك": "ک", "ي": "ی", "ۀ": "ہ"})
+
+
+def _script_of(word: str) -> str:
+    for char in word:
+        if char.isalpha():
+            code = ord(char)
+            if code < 0x250 or 0x1E00 <= code <= 0x1EFF:
+                return "latin"
+            if 0x600 <= code <= 0x6FF or 0x750 <= code <= 0x77F or 0xFB50 <= code <= 0xFEFF:
+                return "arabic"
+            return "other"
+    return "latin"  # digits only
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Fold one lower-cased word for matching, by the script it is written in."""
+    word = _APOSTROPHES.sub("", word)
+    script = _script_of(word)
+    if script == "latin":
+        decomposed = unicodedata.normalize("NFKD", word.translate(_LATIN_SPECIALS))
+        return "".join(char for char in decomposed if not unicodedata.combining(char))
+    if script == "arabic":
+        # Arabic and Urdu share a script: normalise both to the same letters.
+        return _ARABIC_HARAKAT.sub("", unicodedata.normalize("NFC", word)).translate(_ARABIC_LETTERS)
+    return unicodedata.normalize("NFC", word)
+
+
+class FoldFilter(Filter):
+    """Applies :func:`fold` to each token."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold(token.text)
+            if token.text:
+                yield token
+
+
+STOP_WORDS = frozenset("""
+a about above after again all also am an and any are as at be been being but by can cant could
+did do does doing dont for from get got had has have having he her hers him his how i if im in
+into is it its ive me might more most my myself no of off on once only or our ours out over own
+really she should so some such than that the their them then there these they this those to too
+up us very was we were what when where which who whom why will with would yet you your yours
+""".split())
+
+
+def tokenizer():
+    return RegexTokenizer(WORD_PATTERN)
+
+
+def english_analyzer():
+    """For indexed English text: stop words dropped, words stemmed."""
+    return (tokenizer() | LowercaseFilter() | FoldFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=2) | StemFilter(lang="en", cachesize=100_000))
+
+
+def spelling_analyzer():
+    """Unstemmed words, the vocabulary "did you mean" picks corrections from."""
+    return tokenizer() | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=STOP_WORDS, minsize=3)
+
+
+def phrase_analyzer():
+    """Stemmed words with stop words kept, for matching need synonyms in a query."""
+    return tokenizer() | LowercaseFilter() | FoldFilter() | StemFilter(lang="en", cachesize=100_000)
+
+
+def words(analyzer, text: str) -> list[str]:
+    """The token texts ``analyzer`` makes of ``text``."""
+    return [token.text for token in analyzer(text)]
+

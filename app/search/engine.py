@@ -1,0 +1,187 @@
+"""Search one release's Whoosh index: filters, facet counts, ordering, paging.
+
+Facet counts are the expensive part of faceted search in Whoosh (``groupedby``
+scores and groups every hit). Instead, when an index is opened we turn every
+filter value's posting list into a bitset (a Python int), with bit *i*
+standing for the *i*-th service in title order. Then:
+
+- filters are bitwise AND/OR of those ints,
+- a facet count is ``(candidates & value_bits).bit_count()``,
+- browsing in name order reads the set bits from the low end,
+
+all in C over a few kilobytes, whatever the number of hits. Only the query
+text itself goes through Whoosh's matcher and scorer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .query import QueryBuilder, SynonymMatcher
+from .request import Notice, SearchRequest
+from .schema import FILTER_GROUPS
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    summary: str
+    score: float | None = None
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    did_you_mean: str | None = None
+    matched_needs: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+class SearchEngine:
+    """An open, read-only index with per-value bitsets; safe to share between threads."""
+
+    def __init__(self, directory: str | Path, synonyms: dict[str, list[str]],
+                 known_values: dict[str, Iterable[str]] | None = None):
+        self.index = whoosh_index.open_dir(str(directory))
+        self.builder = QueryBuilder(SynonymMatcher(synonyms))
+        self._local = threading.local()
+        searcher = self.index.searcher()
+        try:
+            self._prepare(searcher.reader())
+        finally:
+            searcher.close()
+        self.vocabulary = {group: set(self.bits[group]) | set(map(str, (known_values or {}).get(group, ())))
+                           for group in FILTER_GROUPS}
+
+    # -- preparation -------------------------------------------------------
+    def _prepare(self, reader) -> None:
+        docnums = list(reader.all_doc_ids())
+        titles = reader.column_reader("title_sort")
+        self.order = sorted(docnums, key=lambda docnum: titles[docnum])  # rank -> docnum
+        self.rank_of = {docnum: rank for rank, docnum in enumerate(self.order)}
+        self.size = len(self.order)
+        self.nbytes = (self.size + 63) // 64 * 8
+        self.all_bits = (1 << self.size) - 1
+        self.bits: dict[str, dict[str, int]] = {}
+        for group in FILTER_GROUPS:
+            self.bits[group] = {}
+            for value in reader.lexicon(group):
+                text = value.decode("utf-8") if isinstance(value, bytes) else value
+                self.bits[group][text] = self._bits_for(reader.postings(group, value).all_ids())
+
+    def _bits_for(self, docnums: Iterable[int]) -> int:
+        buffer = bytearray(self.nbytes)
+        rank_of = self.rank_of
+        for docnum in docnums:
+            rank = rank_of[docnum]
+            buffer[rank >> 3] |= 1 << (rank & 7)
+        return int.from_bytes(buffer, "little")
+
+    def _ranks(self, bits: int, skip: int = 0, limit: int | None = None) -> list[int]:
+        """Positions of set bits in ascending order, after skipping ``skip`` of them."""
+        data = memoryview(bits.to_bytes(self.nbytes, "little")).cast("Q")
+        found: list[int] = []
+        for index, word in enumerate(data):
+            if not word:
+                continue
+            count = word.bit_count()
+            if skip >= count:
+                skip -= count
+                continue
+            base = index * 64
+            while word:
+                low = word & -word
+                if skip:
+                    skip -= 1
+                else:
+                    found.append(base + low.bit_length() - 1)
+                    if limit is not None and len(found) >= limit:
+                        return found
+                word ^= low
+        return found
+
+    def searcher(self):
+        """This thread's searcher (Whoosh searchers are not shared between threads)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.index.searcher()
+        return searcher
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+        self.index.close()
+
+    # -- searching ---------------------------------------------------------
+    def _group_bits(self, group: str, values: Iterable[str]) -> int:
+        bits = 0
+        for value in values:
+            bits |= self.bits[group].get(value, 0)
+        return bits
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        searcher = self.searcher()
+        parsed = self.builder.build(request.text, searcher) if not request.is_browse else None
+        query = parsed.query if parsed else None
+        if parsed and query is None:
+            matched = 0  # only stop words or punctuation: nothing to match
+        elif query is None:
+            matched = self.all_bits
+        else:
+            matched = self._bits_for(searcher.docs_for_query(query))
+
+        selected = {group: self._group_bits(group, values) for group, values in request.filters.items()}
+        final = matched
+        for bits in selected.values():
+            final &= bits
+
+        facets = {}
+        for group in FILTER_GROUPS:
+            candidates = matched
+            for other, bits in selected.items():
+                if other != group:
+                    candidates &= bits
+            facets[group] = {value: (candidates & bits).bit_count()
+                             for value, bits in sorted(self.bits[group].items())}
+            for value in self.vocabulary[group]:
+                facets[group].setdefault(value, 0)
+
+        total = final.bit_count()
+        start = (request.page - 1) * request.per_page
+        hits: list[Hit] = []
+        if start < total:
+            if query is None or request.sort == "name":
+                ranks = self._ranks(final, skip=start, limit=request.per_page)
+                hits = [self._hit(searcher, self.order[rank]) for rank in ranks]
+            else:
+                allowed = None if not selected else {self.order[rank] for rank in self._ranks(final)}
+                results = searcher.search(query, filter=allowed, limit=start + request.per_page)
+                hits = [self._hit(searcher, docnum, score) for score, docnum in results.top_n[start:]]
+
+        notices = list(request.notices)
+        if request.page > 1 and start >= total and total:
+            notices.append(Notice("page_out_of_range", {"pages": -(-total // request.per_page)}))
+        return SearchResult(request=request, total=total, hits=hits, facets=facets,
+                            did_you_mean=parsed.did_you_mean if parsed else None,
+                            matched_needs=parsed.needs if parsed else [], notices=notices)
+
+    def _hit(self, searcher, docnum: int, score: float | None = None) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        result = stored.get("result", {})
+        return Hit(id=stored["id"], title=result.get("title", ""), summary=result.get("summary", ""),
+                   score=score)
+

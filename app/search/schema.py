@@ -1,0 +1,79 @@
+"""The Whoosh schema, and how a service becomes a search document."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from ..content.loader import ContentSet
+from ..content.model import Service
+from .analysis import english_analyzer, fold, spelling_analyzer
+
+# Query-time weights: what a family types is most telling when it matches a
+# service's title, its keywords or the names and synonyms of its needs.
+FIELD_BOOSTS = {
+    "title": 4.0,
+    "keywords": 3.0,
+    "needs": 2.5,
+    "summary": 2.0,
+    "organisation": 1.0,
+    "body": 1.0,
+    "places": 0.5,
+}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+# Filter groups as they appear in URLs (``need=...&age=...``).
+FILTER_GROUPS = ("need", "age", "hub", "level", "free", "delivery", "language", "access")
+
+
+def build_schema() -> Schema:
+    english = english_analyzer()
+    fields = {name: TEXT(analyzer=english, phrase=True) for name in TEXT_FIELDS}
+    fields.update({group: KEYWORD(commas=True, scorable=False) for group in FILTER_GROUPS})
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title_sort=ID(sortable=True),
+        spell=TEXT(analyzer=spelling_analyzer(), phrase=False, spelling=True),
+        result=STORED,
+        **fields,
+    )
+
+
+def sort_key(title: str) -> str:
+    """Order titles as a reader expects: case and accents ignored."""
+    return " ".join(fold(word) for word in title.lower().split())
+
+
+def service_document(service: Service, content: ContentSet) -> dict:
+    """The fields Whoosh indexes for one published service."""
+    needs = [content.needs[need_id] for need_id in service.needs if need_id in content.needs]
+    need_text = " . ".join(
+        f"{need.label} . {' . '.join(need.synonyms)}" for need in needs)
+    organisation = content.organisations.get(service.organisation)
+    hubs = list(content.hubs) if service.borough_wide else service.served_hubs()
+    hub_names = [content.hubs[hub].name for hub in hubs if hub in content.hubs]
+    places = " . ".join([*(f"{venue.name} {venue.address} {venue.postcode}" for venue in service.venues),
+                         *([] if service.borough_wide else hub_names)])
+    ages = [band.id for band in content.age_bands.values()
+            if band.overlaps(service.age_min, service.age_max, service.pregnancy)]
+    keywords = " . ".join(service.keywords)
+    return {
+        "id": service.id,
+        "title_sort": sort_key(service.title),
+        "title": service.title,
+        "keywords": keywords,
+        "needs": need_text,
+        "summary": service.summary,
+        "organisation": organisation.name if organisation else "",
+        "body": service.body,
+        "places": places,
+        "spell": " ".join((service.title, keywords, need_text, service.summary, service.body)),
+        "need": ",".join(service.needs),
+        "age": ",".join(ages),
+        "hub": ",".join(hubs),
+        "level": ",".join(str(level) for level in service.levels),
+        "free": "1" if service.free else "",
+        "delivery": ",".join(service.delivery),
+        "language": ",".join(service.languages),
+        "access": ",".join(service.access),
+        "result": {"title": service.title, "summary": service.summary},
+    }

@@ -1,0 +1,46 @@
+"""JSON endpoints: search and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ..search.request import RequestError, parse_request
+from . import live_release, service_url
+from .messages import notice_message, request_error_message
+
+blueprint = Blueprint("api", __name__)
+
+
+@blueprint.get("/api/search")
+def search():
+    opened = live_release()
+    try:
+        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary)
+    except RequestError as error:
+        response = jsonify({"error": request_error_message(error)})
+        response.status_code = 400
+        return response
+    result = opened.engine.search(search_request)
+    return jsonify({
+        "total": result.total,
+        "page": search_request.page,
+        "per_page": search_request.per_page,
+        "pages": result.pages,
+        "query": search_request.text,
+        "sort": search_request.sort,
+        "filters": {group: list(values) for group, values in search_request.filters.items()},
+        "results": [{"id": hit.id, "title": hit.title, "summary": hit.summary,
+                     "url": service_url(hit.id)} for hit in result.hits],
+        "facets": result.facets,
+        "did_you_mean": result.did_you_mean,
+        "matched_needs": result.matched_needs,
+        "notices": [{"code": notice.code, "message": notice_message(notice)} for notice in result.notices],
+        "release": opened.id,
+    })
+
+
+@blueprint.get("/healthz")
+def healthz():
+    release = live_release().release
+    return jsonify({"status": "ok", "release": release.id, "created_at": release.created_at,
+                    "counts": release.counts})

@@ -1,0 +1,39 @@
+"""Error responses: JSON for the API, a plain helpful page otherwise. Never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+def _message(code: int) -> str:
+    if code == 404:
+        return _("We could not find that page. It may have been moved or removed.")
+    if code == 503:
+        return _("The directory is not available yet: nothing has been published. Please try again soon.")
+    if code == 400:
+        return _("Something in the address was not right. Please check it and try again.")
+    if code == 405:
+        return _("That action is not allowed here.")
+    return _("Sorry, something went wrong on our side. Please try again.")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if _wants_json():
+            return jsonify({"error": _message(code), "status": code}), code
+        return render_template("error.html", code=code, message=_message(code)), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error on %s", request.path)
+        if _wants_json():
+            return jsonify({"error": _message(500), "status": 500}), 500
+        return render_template("error.html", code=500, message=_message(500)), 500

@@ -54,7 +54,7 @@ class Config:
         self.SECRET_KEY = secret_key(self.INSTANCE_DIR)
 
 
-class TestConfig(Config):
+class TestingConfig(Config):
     """For tests: pass the temporary folders to use."""
 
     TESTING = True

@@ -97,6 +97,7 @@ def write_content(root: Path, services: list[dict] | None = None, *, bodies: dic
                        "A test organisation.")
     _front_matter_file(root / "pages" / "about.md", {"title": "About"}, "About this directory.")
     bodies = bodies or {}
+    (root / "services").mkdir(exist_ok=True)
     for fields in services if services is not None else [service("parenting-group")]:
         write_service(root, fields, bodies.get(fields["id"], "What happens."))
     return root

@@ -39,7 +39,9 @@ class PublishResult:
 
 
 def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    # Ids sort in publishing order: UTC time to the millisecond, then the content.
+    now = dt.datetime.now(dt.UTC)
+    stamp = f"{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}"
     release_id = f"{stamp}-{fingerprint[:8]}"
     suffix = 1
     while store.path_of(release_id).exists():

@@ -74,8 +74,10 @@ def _whole_number(values: Sequence[str], name: str, default: int, low: int, high
     if not values or values[-1].strip() == "":
         return default
     raw = values[-1].strip()
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]+", raw):
         raise RequestError("not_a_number", name=name, value=raw[:20])
+    if len(raw) > 9:  # int() of thousands of digits is slow, and refused past 4,300
+        return high
     return max(low, min(int(raw), high))
 
 

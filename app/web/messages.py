@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from ..search.request import Notice, RequestError
 
 
-
 def notice_message(notice: Notice) -> str:
     params = notice.params
     if notice.code == "unknown_filter_value":

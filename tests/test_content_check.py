@@ -104,7 +104,8 @@ def test_front_matter_must_be_opened_and_closed(tmp_path):
 
 def test_id_must_match_file_name_and_file_names_are_ids(tmp_path):
     root = write_content(tmp_path / "content", [service("right-name")])
-    write_service(root, service("other-name") | {"id": "right-name"}).rename(root / "services" / "other-name.md")
+    write_service(root, service("other-name") | {"id": "right-name"}).rename(
+        root / "services" / "other-name.md")
     (root / "services" / "Bad Name.md").write_text("---\n---\n", encoding="utf-8")
     problems = problems_of(root)
     assert any("other-name.md:2: id: 'right-name' does not match the file name 'other-name.md'" in p
@@ -121,8 +122,8 @@ def test_duplicate_taxonomy_ids(tmp_path):
 
 def test_unsafe_links_in_body(tmp_path):
     root = write_content(tmp_path / "content", [service("linky")],
-                         bodies={"linky": "Fine [site](https://example.org).\n\n"
-                                          "Bad [click](javascript:alert(1)) and <a href=\"data:text/html,x\">x</a>"})
+                         bodies={"linky": "Fine [site](https://example.org).\n\nBad [click]"
+                                          "(javascript:alert(1)) and <a href=\"data:text/html,x\">x</a>"})
     path = root / "services" / "linky.md"
     problems = [p for p in problems_of(root) if ": body: " in p]
     assert len(problems) == 2, problems

@@ -86,7 +86,17 @@ class FoldFilter(Filter):
                 yield token
 
 
-STOP_WORDS = frozenset(["a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "cant", "could", "did", "do", "does", "doing", "dont", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "hers", "him", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its", "ive", "me", "might", "more", "most", "my", "myself", "no", "of", "off", "on", "once", "only", "or", "our", "ours", "out", "over", "own", "really", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "yet", "you", "your", "yours"])
+STOP_WORDS = frozenset({
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as",
+    "at", "be", "been", "being", "but", "by", "can", "cant", "could", "did", "do", "does", "doing",
+    "dont", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "hers",
+    "him", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its", "ive", "me", "might",
+    "more", "most", "my", "myself", "no", "of", "off", "on", "once", "only", "or", "our", "ours",
+    "out", "over", "own", "really", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "up", "us",
+    "very", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will",
+    "with", "would", "yet", "you", "your", "yours",
+})
 
 
 def tokenizer():

@@ -57,6 +57,8 @@ class Config:
 class TestingConfig(Config):
     """For tests: pass the temporary folders to use."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     TESTING = True
 
     def __init__(self, content: Path, index: Path, instance: Path):

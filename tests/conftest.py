@@ -61,3 +61,16 @@ def app(folders, published):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the search quality figures whenever that test ran."""
+    from .test_search_quality import REPORT
+
+    if REPORT:
+        terminalreporter.write_sep("-", "search quality on the sample content")
+        terminalreporter.write_line(
+            f"{REPORT['queries']} queries: success@5 = {REPORT['success_at_5']:.3f}, "
+            f"MRR = {REPORT['mrr']:.3f}")
+        for failure in REPORT["failures"]:
+            terminalreporter.write_line(f"  missed: {failure}")

@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
-from whoosh.analysis import StemFilter
 
-from .analysis import STOP_WORDS, english_analyzer, fold, phrase_analyzer, tokenizer, words
+from .analysis import STOP_WORDS, english_analyzer, fold, phrase_analyzer, stem, tokenizer, words
 from .schema import FIELD_BOOSTS
 
 SYNONYM_BOOST = 6.0
@@ -67,7 +66,6 @@ class QueryBuilder:
 
     def __init__(self, synonyms: SynonymMatcher):
         self.synonyms = synonyms
-        self._stem = StemFilter(lang="en", cachesize=100_000).stemfn
         self._english = english_analyzer()
         self._tokenizer = tokenizer()
 
@@ -91,16 +89,16 @@ class QueryBuilder:
         for word in self._surface_words(loose):
             if word in STOP_WORDS or len(word) < 2:
                 continue
-            stem = self._stem(word)
+            term = stem(word)
             parsed.words.append(word)
-            clause = self._term_clause(stem)
-            if not self._is_known(reader, stem) and len(word) >= 4 and not word.isdigit():
+            clause = self._term_clause(term)
+            if not self._is_known(reader, term) and len(word) >= 4 and not word.isdigit():
                 corrector = corrector or searcher.corrector("spell")
                 suggestion = next(iter(corrector.suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1)),
                                   None)
                 if suggestion and suggestion != word:
                     parsed.corrections[word] = suggestion
-                    clause = wq.Or([clause, self._term_clause(self._stem(suggestion), CORRECTION_WEIGHT)])
+                    clause = wq.Or([clause, self._term_clause(stem(suggestion), CORRECTION_WEIGHT)])
             clauses.append(clause)
 
         for phrase in phrases:

@@ -66,7 +66,8 @@ def service_document(service: Service, content: ContentSet) -> dict:
         "organisation": organisation.name if organisation else "",
         "body": service.body,
         "places": places,
-        "spell": " ".join((service.title, keywords, need_text, service.summary, service.body)),
+        # The body is left out: it would double the analysis work for few new words.
+        "spell": " ".join((service.title, keywords, need_text, service.summary)),
         "need": ",".join(service.needs),
         "age": ",".join(ages),
         "hub": ",".join(hubs),

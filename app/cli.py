@@ -63,7 +63,7 @@ class _Progress:
             click.echo("", err=True)
 
 
-def run_publish(content_dir: Path, index_dir: Path, processes: int = 2) -> None:
+def run_publish(content_dir: Path, index_dir: Path, processes: int = 1) -> None:
     progress = _Progress()
     try:
         result = publish(content_dir, index_dir, report=progress, processes=processes)
@@ -85,8 +85,8 @@ def run_publish(content_dir: Path, index_dir: Path, processes: int = 2) -> None:
 @click.command("publish")
 @content_option
 @index_option
-@click.option("--processes", type=click.IntRange(1, 16), default=2, show_default=True,
-              help="Worker processes for indexing large content.")
+@click.option("--processes", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Worker processes for indexing very large content (several index segments).")
 def publish_command(content_dir: Path | None, index_dir: Path | None, processes: int) -> None:
     """Check the content, build a new release and make it live.
 

@@ -51,7 +51,7 @@ def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
 
 
 def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter | None = None,
-            processes: int = 2, keep: int = KEEP_RELEASES, today: dt.date | None = None) -> PublishResult:
+            processes: int = 1, keep: int = KEEP_RELEASES, today: dt.date | None = None) -> PublishResult:
     """Check ``content_dir`` and make a new live release under ``index_dir``.
 
     Raises :class:`~app.content.ContentError` (listing every error) when the

@@ -137,12 +137,15 @@ class SearchEngine:
         searcher = self.searcher()
         parsed = self.builder.build(request.text, searcher) if not request.is_browse else None
         query = parsed.query if parsed else None
+        scored: list[tuple[float, int]] = []
         if parsed and query is None:
             matched = 0  # only stop words or punctuation: nothing to match
         elif query is None:
             matched = self.all_bits
         else:
-            matched = self._bits_for(searcher.docs_for_query(query))
+            # One scoring pass over every match gives the ranking and the match set.
+            scored = searcher.search(query, limit=None).top_n
+            matched = self._bits_for(docnum for _, docnum in scored)
 
         selected = {group: self._group_bits(group, values) for group, values in request.filters.items()}
         final = matched
@@ -168,9 +171,13 @@ class SearchEngine:
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank]) for rank in ranks]
             else:
-                allowed = None if not selected else {self.order[rank] for rank in self._ranks(final)}
-                results = searcher.search(query, filter=allowed, limit=start + request.per_page)
-                hits = [self._hit(searcher, docnum, score) for score, docnum in results.top_n[start:]]
+                if selected:
+                    allowed = final.to_bytes(self.nbytes, "little")
+                    rank_of = self.rank_of
+                    scored = [(score, docnum) for score, docnum in scored
+                              if allowed[rank_of[docnum] >> 3] >> (rank_of[docnum] & 7) & 1]
+                hits = [self._hit(searcher, docnum, score)
+                        for score, docnum in scored[start:start + request.per_page]]
 
         notices = list(request.notices)
         if request.page > 1 and start >= total and total:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import STOP_WORDS, english_analyzer, fold, phrase_analyzer, stem, tokenizer, words
-from .schema import FIELD_BOOSTS
 
 SYNONYM_BOOST = 6.0
 PHRASE_BOOST = 2.0
 CORRECTION_WEIGHT = 0.8
 COORDINATION = 0.9
 _PHRASES = re.compile(r'"([^"]*)"')
+TEXT_FIELD = "text"
 
 
 @dataclass
@@ -72,11 +72,9 @@ class QueryBuilder:
     def _surface_words(self, text: str) -> list[str]:
         return [fold(token.text.lower()) for token in self._tokenizer(text)]
 
-    def _term_clause(self, stem: str, weight: float = 1.0) -> wq.Query:
-        return wq.Or([wq.Term(name, stem, boost=boost * weight) for name, boost in FIELD_BOOSTS.items()])
-
-    def _is_known(self, reader, stem: str) -> bool:
-        return any(reader.doc_frequency(name, stem) for name in FIELD_BOOSTS)
+    @staticmethod
+    def _term_clause(term: str, weight: float = 1.0) -> wq.Query:
+        return wq.Term(TEXT_FIELD, term, boost=weight)
 
     def build(self, text: str, searcher) -> ParsedQuery:
         phrases = [p for p in _PHRASES.findall(text) if p.strip()]
@@ -92,10 +90,13 @@ class QueryBuilder:
             term = stem(word)
             parsed.words.append(word)
             clause = self._term_clause(term)
-            if not self._is_known(reader, term) and len(word) >= 4 and not word.isdigit():
+            if not reader.doc_frequency(TEXT_FIELD, term) and len(word) >= 4 and not word.isdigit():
                 corrector = corrector or searcher.corrector("spell")
-                suggestion = next(iter(corrector.suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1)),
-                                  None)
+                # A single-segment index has a word graph to search; across several
+                # segments Whoosh compares every word, so keep to the first letter.
+                prefix = 0 if reader.is_atomic() else 1
+                suggestion = next(iter(corrector.suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1,
+                                                         prefix=prefix)), None)
                 if suggestion and suggestion != word:
                     parsed.corrections[word] = suggestion
                     clause = wq.Or([clause, self._term_clause(stem(suggestion), CORRECTION_WEIGHT)])
@@ -106,8 +107,7 @@ class QueryBuilder:
             if len(stems) == 1:
                 clauses.append(self._term_clause(stems[0]))
             elif stems:
-                clauses.append(wq.Or([wq.Phrase(name, stems, boost=boost * PHRASE_BOOST)
-                                      for name, boost in FIELD_BOOSTS.items()]))
+                clauses.append(wq.Phrase(TEXT_FIELD, stems, boost=PHRASE_BOOST))
 
         corrected_text = self._apply_corrections(text, parsed.corrections)
         parsed.needs = self.synonyms.needs_in(corrected_text)

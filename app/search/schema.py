@@ -6,11 +6,12 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..content.loader import ContentSet
 from ..content.model import Service
-from .analysis import english_analyzer, fold, spelling_analyzer
+from .analysis import english_analyzer, fold, spelling_analyzer, weighted_text
 
-# Query-time weights: what a family types is most telling when it matches a
-# service's title, its keywords or the names and synonyms of its needs.
-FIELD_BOOSTS = {
+# Weights of the parts of a service's text: what a family types is most
+# telling when it matches a service's title, its keywords or the names and
+# synonyms of its needs. All parts go into the one `text` field.
+PART_BOOSTS = {
     "title": 4.0,
     "keywords": 3.0,
     "needs": 2.5,
@@ -19,18 +20,16 @@ FIELD_BOOSTS = {
     "body": 1.0,
     "places": 0.5,
 }
-TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 # Filter groups as they appear in URLs (``need=...&age=...``).
 FILTER_GROUPS = ("need", "age", "hub", "level", "free", "delivery", "language", "access")
 
 
 def build_schema() -> Schema:
-    english = english_analyzer()
-    fields = {name: TEXT(analyzer=english, phrase=True) for name in TEXT_FIELDS}
-    fields.update({group: KEYWORD(commas=True, scorable=False) for group in FILTER_GROUPS})
+    fields = {group: KEYWORD(commas=True, scorable=False) for group in FILTER_GROUPS}
     return Schema(
         id=ID(stored=True, unique=True),
+        text=TEXT(analyzer=english_analyzer(), phrase=True),
         title_sort=ID(sortable=True),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False, spelling=True),
         result=STORED,
@@ -59,13 +58,10 @@ def service_document(service: Service, content: ContentSet) -> dict:
     return {
         "id": service.id,
         "title_sort": sort_key(service.title),
-        "title": service.title,
-        "keywords": keywords,
-        "needs": need_text,
-        "summary": service.summary,
-        "organisation": organisation.name if organisation else "",
-        "body": service.body,
-        "places": places,
+        "text": weighted_text((text, PART_BOOSTS[part]) for part, text in (
+            ("title", service.title), ("keywords", keywords), ("needs", need_text),
+            ("summary", service.summary), ("organisation", organisation.name if organisation else ""),
+            ("body", service.body), ("places", places))),
         # The body is left out: it would double the analysis work for few new words.
         "spell": " ".join((service.title, keywords, need_text, service.summary)),
         "need": ",".join(service.needs),

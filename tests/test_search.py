@@ -170,3 +170,14 @@ def test_search_in_other_scripts(tmp_path):
     assert ids(search(engine, q="مساعدة")) == ["arabic-help"]  # typed without vowel marks
     assert ids(search(engine, q="مدد")) == ["urdu-help"]
     assert ids(search(engine, q="lodz")) == ["polish-help"]
+
+
+def test_title_and_keywords_outrank_body(tmp_path):
+    root = write_content(tmp_path / "content", [
+        service("body-mention", title="Family centre", summary="Activities for families."),
+        service("title-match", title="Allotment club", summary="Grow food together."),
+        service("keyword-match", title="Garden group", summary="Outdoor sessions.", keywords=["allotment"]),
+    ], bodies={"body-mention": "We sometimes visit an allotment in the summer."})
+    publish(root, tmp_path / "index", processes=1)
+    engine = LiveRelease(tmp_path / "index").get().engine
+    assert ids(search(engine, q="allotment")) == ["title-match", "keyword-match", "body-mention"]

@@ -181,3 +181,9 @@ def test_title_and_keywords_outrank_body(tmp_path):
     publish(root, tmp_path / "index", processes=1)
     engine = LiveRelease(tmp_path / "index").get().engine
     assert ids(search(engine, q="allotment")) == ["title-match", "keyword-match", "body-mention"]
+
+
+def test_language_names_in_a_query_favour_services_in_that_language(engine):
+    result = search(engine, q="polish speaking advice")
+    assert ids(result)[0] == "debt-advice"
+    assert search(engine, q="bengali").total == 0  # no service is delivered in Bengali

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from .query import QueryBuilder, SynonymMatcher
+from .query import QueryBuilder, SynonymMatcher, language_names
 from .request import Notice, SearchRequest
 from .schema import FILTER_GROUPS
 
@@ -56,13 +56,13 @@ class SearchEngine:
     def __init__(self, directory: str | Path, synonyms: dict[str, list[str]],
                  known_values: dict[str, Iterable[str]] | None = None):
         self.index = whoosh_index.open_dir(str(directory))
-        self.builder = QueryBuilder(SynonymMatcher(synonyms))
         self._local = threading.local()
         searcher = self.index.searcher()
         try:
             self._prepare(searcher.reader())
         finally:
             searcher.close()
+        self.builder = QueryBuilder(SynonymMatcher(synonyms), language_names(self.bits["language"]))
         self.vocabulary = {group: set(self.bits[group]) | set(map(str, (known_values or {}).get(group, ())))
                            for group in FILTER_GROUPS}
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from babel import Locale
 from whoosh import query as wq
 
 from .analysis import STOP_WORDS, english_analyzer, fold, phrase_analyzer, stem, tokenizer, words
 
 SYNONYM_BOOST = 6.0
+LANGUAGE_BOOST = 4.0
 PHRASE_BOOST = 2.0
 CORRECTION_WEIGHT = 0.8
 COORDINATION = 0.9
@@ -33,6 +35,7 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     needs: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
     did_you_mean: str | None = None
 
 
@@ -61,11 +64,31 @@ class SynonymMatcher:
         return found
 
 
-class QueryBuilder:
-    """Builds queries against one open index (its vocabulary drives corrections)."""
+# Names Babel does not give in English for some codes, as families type them.
+LANGUAGE_ALIASES = {"bn": ("bengali",), "fa": ("farsi", "persian"), "pa": ("punjabi",)}
 
-    def __init__(self, synonyms: SynonymMatcher):
+
+def language_names(codes) -> dict[str, str]:
+    """Folded English names of languages ("polish", "bengali") to their ISO codes."""
+    english = Locale("en").languages
+    names = {}
+    for code in codes:
+        for name in (english.get(code, ""), *LANGUAGE_ALIASES.get(code, ())):
+            if name and " " not in name:
+                names[fold(name.lower())] = code
+    return names
+
+
+class QueryBuilder:
+    """Builds queries against one open index (its vocabulary drives corrections).
+
+    ``languages`` maps language names to codes: "Polish speaking support"
+    boosts services delivered in Polish.
+    """
+
+    def __init__(self, synonyms: SynonymMatcher, languages: dict[str, str] | None = None):
         self.synonyms = synonyms
+        self.languages = languages or {}
         self._english = english_analyzer()
         self._tokenizer = tokenizer()
 
@@ -87,6 +110,8 @@ class QueryBuilder:
         for word in self._surface_words(loose):
             if word in STOP_WORDS or len(word) < 2:
                 continue
+            if word in self.languages and self.languages[word] not in parsed.languages:
+                parsed.languages.append(self.languages[word])
             term = stem(word)
             parsed.words.append(word)
             clause = self._term_clause(term)
@@ -112,6 +137,7 @@ class QueryBuilder:
         corrected_text = self._apply_corrections(text, parsed.corrections)
         parsed.needs = self.synonyms.needs_in(corrected_text)
         clauses.extend(wq.Term("need", need_id, boost=SYNONYM_BOOST) for need_id in parsed.needs)
+        clauses.extend(wq.Term("language", code, boost=LANGUAGE_BOOST) for code in parsed.languages)
         if parsed.corrections:
             parsed.did_you_mean = corrected_text
         if clauses:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -172,3 +173,17 @@ def test_check_command_exit_codes(tmp_path, content_dir):
     assert bad.returncode == 1
     assert "broken.md:" in bad.stdout and "needs[0]: unknown need 'nope'" in bad.stdout
     assert "1 error" in bad.stderr
+
+
+def test_same_commands_under_flask(content_dir, tmp_path):
+    environment = dict(os.environ, EARLYHELP_CONTENT_DIR=str(content_dir),
+                       EARLYHELP_INDEX_DIR=str(tmp_path / "index"),
+                       EARLYHELP_INSTANCE_DIR=str(tmp_path / "instance"))
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    checked = subprocess.run([*flask, "check"], capture_output=True, text=True, env=environment)
+    assert checked.returncode == 0 and "0 errors" in checked.stderr
+    published = subprocess.run([*flask, "publish"], capture_output=True, text=True, env=environment)
+    assert published.returncode == 0 and "Published release" in published.stdout
+    # The secret key was generated once into the instance folder, readable only by its owner.
+    key = tmp_path / "instance" / "secret_key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_text()) == 64

@@ -182,3 +182,44 @@ def test_publish_command_uses_environment_folders(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "Published release" in run.stdout
     assert live_service_ids(tmp_path / "i") == {"env-service"}
+
+
+def search_ids(index_dir, **params) -> list[str]:
+    from app.live import LiveRelease
+    from app.search.request import parse_request
+
+    engine = LiveRelease(index_dir).get().engine
+    request = parse_request({key: [value] for key, value in params.items()} | {"per_page": ["50"]},
+                            engine.vocabulary)
+    return [hit.id for hit in engine.search(request).hits]
+
+
+def test_changing_a_few_services_updates_a_copy_of_the_live_release(published, content_dir, folders,
+                                                                    tmp_path):
+    write_service(content_dir, service("debt-advice", title="Money and debt clinic", needs=["money-debt"],
+                                       hubs=["east"], summary="Weekly clinic for debts and bills."))
+    write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
+    (content_dir / "services" / "stay-and-chat.md").unlink()
+    write_service(content_dir, service("idva-outreach", status="archived"))
+    result = publish(content_dir, folders["index"], processes=1)
+    assert result.manifest["built"] == "incremental"
+    assert result.manifest["counts"]["services"] == 4
+
+    # The updated release answers exactly like a release rebuilt from scratch.
+    rebuilt = tmp_path / "rebuilt"
+    assert publish(content_dir, rebuilt, processes=1, incremental=False).manifest["built"] == "full"
+    for params in ({}, {"q": "clinic"}, {"q": "gardening"}, {"q": "speech"}, {"q": "abuse"},
+                   {"hub": "west"}, {"hub": "east"}, {"need": "money-debt"}, {"q": "cllinic"}):
+        assert search_ids(folders["index"], **params) == search_ids(rebuilt, **params), params
+    live = sqlite_utils.Database(ReleaseStore(folders["index"]).current().path / "directory.db")
+    fresh = sqlite_utils.Database(ReleaseStore(rebuilt).current().path / "directory.db")
+    for table in ("services", "service_hubs", "service_needs", "service_age_bands", "venues"):
+        query = f"select * from [{table}] order by 1, 2"
+        assert [tuple(row) for row in live.execute(query)] == [tuple(row) for row in fresh.execute(query)]
+
+
+def test_changing_anything_but_services_rebuilds(published, content_dir, folders):
+    hub = content_dir / "hubs" / "west.md"
+    hub.write_text(hub.read_text().replace("West Hub", "Western Hub"), encoding="utf-8")
+    write_service(content_dir, service("gardening-club"))
+    assert publish(content_dir, folders["index"], processes=1).manifest["built"] == "full"

@@ -7,7 +7,6 @@ Markdown again. Only published services are written.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import sqlite_utils
@@ -17,7 +16,7 @@ from ..content.markdown import render_markdown
 from ..content.model import stable_uuid
 
 
-def _service_rows(services, content: ContentSet, today: dt.date):
+def _service_rows(services, content: ContentSet):
     for service in services:
         due = service.review_due(content.site.review_months)
         evidence = service.evidence
@@ -44,7 +43,6 @@ def _service_rows(services, content: ContentSet, today: dt.date):
             "evidence_url": evidence.url if evidence else None,
             "last_reviewed": service.last_reviewed.isoformat() if service.last_reviewed else None,
             "review_due": due.isoformat() if due else None,
-            "review_overdue": bool(due and due < today),
             "body_markdown": service.body,
             "body_html": render_markdown(service.body),
             "source": content.entry_fingerprints.get(f"services/{service.id}.md", ""),
@@ -69,7 +67,7 @@ TABLES = {
                   "cost": str, "how_to_access": str, "phone": str, "email": str, "website": str,
                   "referral_form": str, "interpreters": bool, "evidence_rating": str,
                   "evidence_source": str, "evidence_url": str, "last_reviewed": str, "review_due": str,
-                  "review_overdue": bool, "body_markdown": str, "body_html": str, "source": str},
+                  "body_markdown": str, "body_html": str, "source": str},
                  "id", [("organisation_id", "organisations", "id")]),
     "venues": ({"service_id": str, "position": int, "name": str, "address": str, "postcode": str,
                 "hub_id": str, "schedule": str, "accessibility": str}, None,
@@ -120,12 +118,56 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["hub_areas"].create_index(["area"])
 
 
-def write_database(content: ContentSet, path: Path, today: dt.date | None = None) -> None:
-    """Create ``path`` holding everything a release serves."""
-    today = today or dt.date.today()
-    db = sqlite_utils.Database(path, recreate=True)
+SERVICE_TABLES = (*SERVICE_LINKS, "venues")
+
+
+def write_services(db: sqlite_utils.Database, services, content: ContentSet) -> None:
+    """Insert services with their link rows and venues."""
+    db["services"].insert_all(_service_rows(services, content), batch_size=1000)
+    for table, values_of in _link_values(content).items():
+        column = SERVICE_LINKS[table][0]
+        db[table].insert_all(
+            ({"service_id": service.id, column: value, "position": position}
+             for service in services for position, value in enumerate(values_of(service))),
+            batch_size=5000)
+    db["venues"].insert_all(
+        ({"service_id": service.id, "position": position, "name": venue.name,
+          "address": venue.address, "postcode": venue.postcode, "hub_id": venue.hub or None,
+          "schedule": venue.schedule, "accessibility": venue.accessibility}
+         for service in services for position, venue in enumerate(service.venues)),
+        batch_size=5000)
+
+
+def replace_services(path: Path, service_ids: list[str], content: ContentSet) -> None:
+    """Rewrite the rows of ``service_ids`` in an existing release database.
+
+    Ids no longer published are only removed. Used by a publish that changes
+    a few services and nothing else.
+    """
+    db = _open_for_writing(path, recreate=False)
+    published = [content.services[i] for i in service_ids
+                 if i in content.services and content.services[i].status == "published"]
+    placeholders = ",".join("?" * len(service_ids))
+    with db.conn:
+        for table in SERVICE_TABLES:
+            db.execute(f"DELETE FROM [{table}] WHERE service_id IN ({placeholders})", service_ids)
+        db.execute(f"DELETE FROM services WHERE id IN ({placeholders})", service_ids)
+        write_services(db, published, content)
+    db.close()
+
+
+def _open_for_writing(path: Path, recreate: bool) -> sqlite_utils.Database:
+    # A release is built in a private folder and only read once complete,
+    # so neither a journal nor syncing each write is needed.
+    db = sqlite_utils.Database(path, recreate=recreate)
     db.conn.execute("PRAGMA journal_mode = OFF")
     db.conn.execute("PRAGMA synchronous = OFF")
+    return db
+
+
+def write_database(content: ContentSet, path: Path) -> None:
+    """Create ``path`` holding everything a release serves."""
+    db = _open_for_writing(path, recreate=True)
     site = content.site
     services = content.published_services()
     with db.conn:
@@ -165,19 +207,7 @@ def write_database(content: ContentSet, path: Path, today: dt.date | None = None
              "website": org.website, "phone": org.phone, "email": org.email,
              "body_markdown": org.body, "body_html": render_markdown(org.body)}
             for org in content.organisations.values())
-        db["services"].insert_all(_service_rows(services, content, today), batch_size=1000)
-        for table, values_of in _link_values(content).items():
-            column = SERVICE_LINKS[table][0]
-            db[table].insert_all(
-                ({"service_id": service.id, column: value, "position": position}
-                 for service in services for position, value in enumerate(values_of(service))),
-                batch_size=5000)
-        db["venues"].insert_all(
-            ({"service_id": service.id, "position": position, "name": venue.name,
-              "address": venue.address, "postcode": venue.postcode, "hub_id": venue.hub or None,
-              "schedule": venue.schedule, "accessibility": venue.accessibility}
-             for service in services for position, venue in enumerate(service.venues)),
-            batch_size=5000)
+        write_services(db, services, content)
         db["pages"].insert_all(
             {"slug": page.slug, "title": page.title, "summary": page.summary,
              "body_markdown": page.body, "body_html": render_markdown(page.body)}

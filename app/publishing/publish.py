@@ -17,12 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content import ContentSet, load_content
-from ..search.indexer import write_index
-from .database import write_database
+from ..search.indexer import update_index, write_index
+from .database import replace_services, write_database
 from .releases import MANIFEST, ReleaseStore
 
 KEEP_RELEASES = 5
-SCHEMA_VERSION = 1
+# Bump when the database or index layout changes: a release of another
+# version is never updated in place, only rebuilt.
+SCHEMA_VERSION = 2
+# A publish that changes at most this many services (and nothing else) copies
+# the live release and rewrites just those; more, and it rebuilds everything.
+INCREMENTAL_LIMIT = 200
 DATABASE_FILE = "directory.db"
 WHOOSH_FOLDER = "whoosh"
 
@@ -51,8 +56,13 @@ def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
 
 
 def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter | None = None,
-            processes: int = 1, keep: int = KEEP_RELEASES, today: dt.date | None = None) -> PublishResult:
+            processes: int = 1, keep: int = KEEP_RELEASES, today: dt.date | None = None,
+            incremental: bool = True) -> PublishResult:
     """Check ``content_dir`` and make a new live release under ``index_dir``.
+
+    When only a few service files changed since the live release, the new
+    release is a copy of it with those services rewritten; ``incremental=False``
+    always rebuilds from scratch.
 
     Raises :class:`~app.content.ContentError` (listing every error) when the
     content does not pass the check; nothing is changed then.
@@ -64,14 +74,23 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         content = load_content(content_dir, today=today)
         content.raise_for_errors()
         release_id = _new_release_id(store, content.fingerprint)
+        previous = store.current()
+        changed = changed_services(previous.manifest, content) if previous and incremental else None
         build = store.start_build(release_id)
         try:
-            report(f"Building release {release_id}: {len(content.published_services())} services")
-            write_database(content, build / DATABASE_FILE, today=today)
-            report("Database written; indexing")
-            indexed = write_index(content, build / WHOOSH_FOLDER, processes=processes,
-                                  progress=lambda done, total: report(f"Indexed {done} of {total}"))
-            manifest = _manifest(release_id, content, indexed)
+            if changed is not None:
+                report(f"Building release {release_id}: updating {len(changed)} changed services")
+                shutil.copy2(previous.path / DATABASE_FILE, build / DATABASE_FILE)
+                shutil.copytree(previous.path / WHOOSH_FOLDER, build / WHOOSH_FOLDER)
+                replace_services(build / DATABASE_FILE, changed, content)
+                update_index(content, build / WHOOSH_FOLDER, changed)
+            else:
+                report(f"Building release {release_id}: {len(content.published_services())} services")
+                write_database(content, build / DATABASE_FILE)
+                report("Database written; indexing")
+                write_index(content, build / WHOOSH_FOLDER, processes=processes,
+                            progress=lambda done, total: report(f"Indexed {done} of {total}"))
+            manifest = _manifest(release_id, content, incremental=changed is not None)
             (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             store.finish_build(build, release_id)
         except BaseException:
@@ -81,15 +100,35 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
     return PublishResult(release_id, content, manifest, time.monotonic() - started, pruned)
 
 
-def _manifest(release_id: str, content: ContentSet, indexed: int) -> dict:
+def changed_services(manifest: dict, content: ContentSet) -> list[str] | None:
+    """Ids of the services that differ from a release, if only services differ.
+
+    None means the release must be rebuilt: another schema, a change to
+    anything but service files (taxonomy, hubs, organisations, pages and
+    site settings feed into every service's search text), or too many changes.
+    """
+    if manifest.get("schema_version") != SCHEMA_VERSION or "entries" not in manifest:
+        return None
+    before, after = manifest["entries"], content.entry_fingerprints
+    differing = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    if any(not path.startswith("services/") for path in differing):
+        return None
+    if len(differing) > INCREMENTAL_LIMIT:
+        return None
+    return sorted(path.removeprefix("services/").removesuffix(".md") for path in differing)
+
+
+def _manifest(release_id: str, content: ContentSet, incremental: bool) -> dict:
+    published = len(content.published_services())
     return {
         "id": release_id,
         "schema_version": SCHEMA_VERSION,
+        "built": "incremental" if incremental else "full",
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "content_fingerprint": content.fingerprint,
         "counts": {
-            "services": indexed,
-            "services_not_published": len(content.services) - indexed,
+            "services": published,
+            "services_not_published": len(content.services) - published,
             "organisations": len(content.organisations),
             "hubs": len(content.hubs),
             "needs": len(content.needs),

@@ -86,8 +86,9 @@ class SearchEngine:
         buffer = bytearray(self.nbytes)
         rank_of = self.rank_of
         for docnum in docnums:
-            rank = rank_of[docnum]
-            buffer[rank >> 3] |= 1 << (rank & 7)
+            rank = rank_of.get(docnum)
+            if rank is not None:  # None: deleted by an incremental publish, still in postings
+                buffer[rank >> 3] |= 1 << (rank & 7)
         return int.from_bytes(buffer, "little")
 
     def _ranks(self, bits: int, skip: int = 0, limit: int | None = None) -> list[int]:

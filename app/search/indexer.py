@@ -40,3 +40,19 @@ def write_index(content: ContentSet, directory: Path, progress: Progress | None 
         writer.cancel()
         raise
     return len(services)
+
+
+def update_index(content: ContentSet, directory: Path, service_ids: list[str]) -> None:
+    """Re-index ``service_ids`` in an existing index (removing those no longer published)."""
+    ix = index.open_dir(str(directory))
+    writer = ix.writer(limitmb=256)
+    try:
+        for service_id in service_ids:
+            writer.delete_by_term("id", service_id)
+            service = content.services.get(service_id)
+            if service is not None and service.status == "published":
+                writer.add_document(**service_document(service, content))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise

@@ -62,6 +62,5 @@ class TestingConfig(Config):
     TESTING = True
 
     def __init__(self, content: Path, index: Path, instance: Path):
-        os.environ.setdefault("EARLYHELP_SECRET_KEY", "test-secret-key")
         self.CONTENT_DIR, self.INDEX_DIR, self.INSTANCE_DIR = Path(content), Path(index), Path(instance)
         self.SECRET_KEY = "test-secret-key"

@@ -179,6 +179,7 @@ def test_same_commands_under_flask(content_dir, tmp_path):
     environment = dict(os.environ, EARLYHELP_CONTENT_DIR=str(content_dir),
                        EARLYHELP_INDEX_DIR=str(tmp_path / "index"),
                        EARLYHELP_INSTANCE_DIR=str(tmp_path / "instance"))
+    environment.pop("EARLYHELP_SECRET_KEY", None)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     checked = subprocess.run([*flask, "check"], capture_output=True, text=True, env=environment)
     assert checked.returncode == 0 and "0 errors" in checked.stderr

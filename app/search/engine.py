@@ -10,7 +10,9 @@ standing for the *i*-th service in title order. Then:
 - browsing in name order reads the set bits from the low end,
 
 all in C over a few kilobytes, whatever the number of hits. Only the query
-text itself goes through Whoosh's matcher and scorer.
+text itself goes through Whoosh's matcher, in one pass that records every
+match (for the facet counts) but scores only the documents the filters allow
+(scoring is most of the cost of a Whoosh search).
 """
 
 from __future__ import annotations
@@ -138,20 +140,19 @@ class SearchEngine:
         searcher = self.searcher()
         parsed = self.builder.build(request.text, searcher) if not request.is_browse else None
         query = parsed.query if parsed else None
+        selected = {group: self._group_bits(group, values) for group, values in request.filters.items()}
+        allowed = self.all_bits
+        for bits in selected.values():
+            allowed &= bits
+
         scored: list[tuple[float, int]] = []
         if parsed and query is None:
             matched = 0  # only stop words or punctuation: nothing to match
         elif query is None:
             matched = self.all_bits
         else:
-            # One scoring pass over every match gives the ranking and the match set.
-            scored = searcher.search(query, limit=None).top_n
-            matched = self._bits_for(docnum for _, docnum in scored)
-
-        selected = {group: self._group_bits(group, values) for group, values in request.filters.items()}
-        final = matched
-        for bits in selected.values():
-            final &= bits
+            matched, scored = self._match(searcher, query, allowed if request.sort != "name" else 0)
+        final = matched & allowed
 
         facets = {}
         for group in FILTER_GROUPS:
@@ -172,11 +173,6 @@ class SearchEngine:
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank]) for rank in ranks]
             else:
-                if selected:
-                    allowed = final.to_bytes(self.nbytes, "little")
-                    rank_of = self.rank_of
-                    scored = [(score, docnum) for score, docnum in scored
-                              if allowed[rank_of[docnum] >> 3] >> (rank_of[docnum] & 7) & 1]
                 hits = [self._hit(searcher, docnum, score)
                         for score, docnum in scored[start:start + request.per_page]]
 
@@ -186,6 +182,29 @@ class SearchEngine:
         return SearchResult(request=request, total=total, hits=hits, facets=facets,
                             did_you_mean=parsed.did_you_mean if parsed else None,
                             matched_needs=parsed.needs if parsed else [], notices=notices)
+
+    def _match(self, searcher, query, score_bits: int) -> tuple[int, list[tuple[float, int]]]:
+        """Every document the query matches, as bits; and, best first, the scores of
+        those that are also in ``score_bits``."""
+        buffer = bytearray(self.nbytes)
+        allowed = score_bits.to_bytes(self.nbytes, "little")
+        rank_of = self.rank_of
+        scored: list[tuple[float, int]] = []
+        context = searcher.context()
+        for leaf, offset in searcher.leaf_searchers():
+            matcher = query.matcher(leaf, context)
+            while matcher.is_active():
+                docnum = matcher.id() + offset
+                rank = rank_of.get(docnum)
+                if rank is not None:  # None: deleted by an incremental publish
+                    byte, bit = rank >> 3, 1 << (rank & 7)
+                    buffer[byte] |= bit
+                    if allowed[byte] & bit:
+                        scored.append((matcher.score(), docnum))
+                matcher.next()
+        # Ties keep title order, so equal scores list alphabetically, as browsing does.
+        scored.sort(key=lambda pair: (-pair[0], rank_of[pair[1]]))
+        return int.from_bytes(buffer, "little"), scored
 
     def _hit(self, searcher, docnum: int, score: float | None = None) -> Hit:
         stored = searcher.stored_fields(docnum)

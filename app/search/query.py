@@ -24,7 +24,6 @@ SYNONYM_BOOST = 6.0
 LANGUAGE_BOOST = 4.0
 PHRASE_BOOST = 2.0
 CORRECTION_WEIGHT = 0.8
-COORDINATION = 0.9
 _PHRASES = re.compile(r'"([^"]*)"')
 TEXT_FIELD = "text"
 
@@ -141,7 +140,7 @@ class QueryBuilder:
         if parsed.corrections:
             parsed.did_you_mean = corrected_text
         if clauses:
-            parsed.query = clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=COORDINATION)
+            parsed.query = clauses[0] if len(clauses) == 1 else wq.Or(clauses)
         return parsed
 
     @staticmethod

@@ -80,13 +80,7 @@ def phase_generate(content: str, n: int, seed: int) -> dict:
 
 def phase_publish(content: str, index: str, processes: int, incremental: bool = False,
                   profile: str | None = None) -> dict:
-    import inspect
-
     from app.publishing.publish import publish
-
-    options: dict = {"processes": processes}
-    if "incremental" in inspect.signature(publish).parameters:  # incremental publish since 0d423d7
-        options["incremental"] = incremental
 
     profiler = None
     if profile:
@@ -94,7 +88,7 @@ def phase_publish(content: str, index: str, processes: int, incremental: bool = 
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    result = publish(content, index, **options)
+    result = publish(content, index, processes=processes, incremental=incremental)
     seconds = time.perf_counter() - started
     if profiler:
         profiler.disable()

@@ -187,3 +187,30 @@ def test_language_names_in_a_query_favour_services_in_that_language(engine):
     result = search(engine, q="polish speaking advice")
     assert ids(result)[0] == "debt-advice"
     assert search(engine, q="bengali").total == 0  # no service is delivered in Bengali
+
+
+def test_filtered_search_ranks_as_the_unfiltered_one_and_counts_all_matches(tmp_path):
+    """Only allowed documents are scored, but ranking and facet counts must not change."""
+    words = ["parenting group", "parenting course for dads", "group for parents", "parenting advice line",
+             "baby group", "parenting", "toddler group and parenting tips", "youth group"]
+    services = [service(f"svc-{number}", title=f"{text.capitalize()} {number}",
+                        summary=f"{text.capitalize()} in the community.",
+                        hubs=["east" if number % 3 else "west"], levels=[1 + number % 2])
+                for number, text in enumerate(words * 4)]
+    root = write_content(tmp_path / "content", services)
+    publish(root, tmp_path / "index", processes=1)
+    engine = LiveRelease(tmp_path / "index").get().engine
+
+    everything = search(engine, q="parenting group", per_page=100)
+    east = search(engine, q="parenting group", hub="east", per_page=100)
+    east_ids = {item["id"] for item in services if item["hubs"] == ["east"]}
+    expected = [(hit.id, hit.score) for hit in everything.hits if hit.id in east_ids]
+    assert [(hit.id, hit.score) for hit in east.hits] == expected
+    assert 0 < east.total < everything.total
+    # The hub group's own counts ignore the hub filter: they still count every match.
+    assert east.facets["hub"]["west"] == everything.total - east.total
+    # Another group's counts are within the hub filter.
+    assert sum(east.facets["level"].values()) == east.total
+    # Sorting by name needs no scores but must find the same services.
+    assert {hit.id for hit in search(engine, q="parenting group", hub="east", sort="name",
+                                     per_page=100).hits} == {hit_id for hit_id, _ in expected}

@@ -16,11 +16,16 @@ def create_app(config: object | None = None) -> Flask:
     app.extensions["live_release"] = LiveRelease(app.config["INDEX_DIR"])
     Babel(app)
 
-    from .web import api, errors, security
+    from .web import api, assets, compression, crawlers, errors, public, security, templating
 
+    app.register_blueprint(public.blueprint)
+    app.register_blueprint(crawlers.blueprint)
     app.register_blueprint(api.blueprint)
+    assets.register(app, app.config["STATIC_DIR"])
+    templating.register(app)
     errors.register(app)
     security.register(app)
+    compression.register(app)
 
     from .cli import COMMANDS
 

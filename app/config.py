@@ -46,6 +46,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1024 * 1024
+    STATIC_DIR = PROJECT_ROOT / "static"
 
     def __init__(self):
         self.CONTENT_DIR = content_dir()

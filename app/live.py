@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .content.model import ACCESS_ROUTES, DELIVERY_MODES
+from .directory import Directory, load_directory
 from .publishing.publish import DATABASE_FILE, WHOOSH_FOLDER
 from .publishing.releases import Release, ReleaseStore
 from .search.engine import SearchEngine
@@ -23,10 +24,11 @@ from .search.engine import SearchEngine
 
 @dataclass
 class OpenRelease:
-    """A release opened for reading: its manifest, database and search engine."""
+    """A release opened for reading: its manifest, database, search engine and taxonomy."""
 
     release: Release
     engine: SearchEngine
+    directory: Directory
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -54,24 +56,21 @@ def open_database(path: Path) -> sqlite_utils.Database:
 def open_release(release: Release) -> OpenRelease:
     db = open_database(release.path / DATABASE_FILE)
     try:
-        synonyms: dict[str, list[str]] = {}
-        for need in db["needs"].rows:
-            synonyms.setdefault(need["id"], []).append(need["label"])
-        for row in db["need_synonyms"].rows:
-            synonyms.setdefault(row["need_id"], []).append(row["synonym"])
-        known_values = {
-            "need": [row["id"] for row in db["needs"].rows],
-            "age": [row["id"] for row in db["age_bands"].rows],
-            "hub": [row["id"] for row in db["hubs"].rows],
-            "level": [str(row["id"]) for row in db["levels"].rows],
-            "free": ["1"],
-            "delivery": DELIVERY_MODES,
-            "access": ACCESS_ROUTES,
-        }
+        directory = load_directory(db)
     finally:
         db.conn.close()
+    synonyms = {need_id: [need["label"], *need["synonyms"]] for need_id, need in directory.needs.items()}
+    known_values = {
+        "need": list(directory.needs),
+        "age": list(directory.age_bands),
+        "hub": list(directory.hubs),
+        "level": [str(level) for level in directory.levels],
+        "free": ["1"],
+        "delivery": DELIVERY_MODES,
+        "access": ACCESS_ROUTES,
+    }
     engine = SearchEngine(release.path / WHOOSH_FOLDER, synonyms, known_values)
-    return OpenRelease(release=release, engine=engine)
+    return OpenRelease(release=release, engine=engine, directory=directory)
 
 
 class LiveRelease:

@@ -94,7 +94,7 @@ def _link_values(content: ContentSet):
     return {
         "service_needs": lambda s: s.needs,
         "service_levels": lambda s: s.levels,
-        "service_hubs": lambda s: s.hubs,
+        "service_hubs": lambda s: s.served_hubs(),
         "service_age_bands": lambda s: [b.id for b in bands if b.overlaps(s.age_min, s.age_max, s.pregnancy)],
         "service_access": lambda s: s.access,
         "service_delivery": lambda s: s.delivery,

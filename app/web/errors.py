@@ -7,6 +7,18 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 
+def _title(code: int) -> str:
+    if code == 404:
+        return _("Page not found")
+    if code == 400:
+        return _("There is a problem with the address")
+    if code == 503:
+        return _("Sorry, the directory is not available")
+    if code == 405:
+        return _("That action is not allowed")
+    return _("Sorry, there is a problem with the directory")
+
+
 def _message(code: int) -> str:
     if code == 404:
         return _("We could not find that page. It may have been moved or removed.")
@@ -23,17 +35,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def _error_response(code: int):
+    if _wants_json():
+        return jsonify({"error": _message(code), "status": code}), code
+    response = render_template("error.html", code=code, title=_title(code), message=_message(code))
+    return response, code, {"Cache-Control": "no-store"}
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        code = error.code or 500
-        if _wants_json():
-            return jsonify({"error": _message(code), "status": code}), code
-        return render_template("error.html", code=code, message=_message(code)), code
+        if error.code is None or error.code < 400:  # a redirect raised as an exception
+            return error
+        return _error_response(error.code)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s", request.path)
-        if _wants_json():
-            return jsonify({"error": _message(500), "status": 500}), 500
-        return render_template("error.html", code=500, message=_message(500)), 500
+        return _error_response(500)

@@ -1,0 +1,104 @@
+"""The public directory: home, search results, service, hub and content pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import directory as reading
+from ..search.request import RequestError, parse_request
+from . import live_release, search_page
+from .messages import notice_message, request_error_message
+from .structured_data import service_json_ld
+
+blueprint = Blueprint("public", __name__)
+
+PUBLIC_CACHE = "public, max-age=300"
+
+
+@blueprint.app_context_processor
+def page_context():
+    """What the layout needs on every page; None when nothing is published (the 503 page)."""
+    opened = current_app.extensions["live_release"].get()
+    return {"directory": opened.directory if opened else None, "today": dt.date.today()}
+
+
+@blueprint.after_request
+def cache_public_pages(response):
+    response.headers.setdefault("Cache-Control", PUBLIC_CACHE)
+    return response
+
+
+@blueprint.get("/")
+def home():
+    return render_template("home.html")
+
+
+@blueprint.get("/search")
+def search():
+    opened = live_release()
+    try:
+        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary)
+    except RequestError as error:
+        return (render_template("search_error.html", message=request_error_message(error)), 400,
+                {"Cache-Control": "no-store"})
+    result = opened.engine.search(search_request)
+    cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits])
+    return render_template(
+        "search.html", result=result, search=search_request, cards=cards,
+        groups=search_page.filter_groups(result, opened.directory),
+        chips=search_page.chips(search_request, opened.directory),
+        pages=search_page.page_links(result),
+        notices=[notice_message(notice) for notice in result.notices],
+        did_you_mean_url=(search_page.search_url(search_request, q=result.did_you_mean)
+                          if result.did_you_mean else None),
+        clear_filters_url=search_page.search_url(search_request, **dict.fromkeys(search_request.filters)),
+        search_url=lambda **changes: search_page.search_url(search_request, **changes))
+
+
+@blueprint.get("/services/<service_id>")
+def service(service_id: str):
+    opened = live_release()
+    details = reading.service_details(opened.db(), service_id)
+    if details is None:
+        abort(404)
+    url = url_for("public.service", service_id=service_id, _external=True)
+    return render_template("service.html", service=details,
+                           json_ld=service_json_ld(details, opened.directory, url))
+
+
+@blueprint.get("/hubs/")
+def hubs():
+    opened = live_release()
+    return render_template("hubs.html", borough_wide=reading.borough_wide_count(opened.db()))
+
+
+@blueprint.get("/hubs/<hub_id>")
+def hub(hub_id: str):
+    opened = live_release()
+    details = opened.directory.hubs.get(hub_id)
+    if details is None:
+        abort(404)
+    services = reading.hub_services(opened.db(), hub_id)
+    return render_template("hub.html", hub=details,
+                           by_need=reading.group_by_need(services, opened.directory.needs),
+                           service_count=len(services),
+                           borough_wide=reading.borough_wide_count(opened.db()))
+
+
+@blueprint.get("/pages/<slug>")
+def page(slug: str):
+    details = reading.page(live_release().db(), slug)
+    if details is None:
+        abort(404)
+    return render_template("page.html", page=details)
+
+
+@blueprint.app_template_global()
+def page_title(*parts: str) -> str:
+    """``Part - Site name``, the pattern every page title follows."""
+    opened = current_app.extensions["live_release"].get()
+    site_name = opened.directory.site.get("name") if opened else None
+    return " - ".join([*(part for part in parts if part), site_name or _("Early Help Directory")])

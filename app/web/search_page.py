@@ -1,0 +1,165 @@
+"""What the results page shows around the hits: filter groups, removable chips, paging links.
+
+Links are built from the search request, so every link keeps the query and
+the other filters, and the page works as a plain form without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..content.model import ACCESS_ROUTES, DELIVERY_MODES
+from ..directory import Directory
+from ..search.engine import SearchResult
+from ..search.request import DEFAULT_PER_PAGE, SearchRequest
+from . import labels
+
+GROUP_LEGENDS = {
+    "need": _l("What do you need help with?"),
+    "age": _l("Age of the child or young person"),
+    "hub": _l("Area (Early Help Hub)"),
+    "level": _l("Level of need"),
+    "free": _l("Cost"),
+    "delivery": _l("How it is delivered"),
+    "language": _l("Language"),
+    "access": _l("How to get it"),
+}
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    checked: bool
+
+
+@dataclass
+class FilterGroup:
+    name: str
+    legend: str
+    options: list[Option]
+
+    @property
+    def active(self) -> bool:
+        return any(option.checked for option in self.options)
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+def value_label(group: str, value: str, directory: Directory) -> str:
+    """How a filter value is named on the page."""
+    if group == "need":
+        return directory.needs.get(value, {}).get("label", value)
+    if group == "age":
+        return directory.age_bands.get(value, {}).get("label", value)
+    if group == "hub":
+        return directory.hubs.get(value, {}).get("name", value)
+    if group == "level":
+        level = directory.levels.get(int(value)) if value.isdigit() else None
+        return _("Level %(n)s: %(label)s", n=value, label=level["label"]) if level else value
+    if group == "free":
+        return _("Free services only")
+    if group == "delivery":
+        return labels.delivery_label(value)
+    if group == "access":
+        return labels.access_label(value)
+    if group == "language":
+        return labels.language_name(value)
+    return value
+
+
+def _group_values(group: str, directory: Directory, facets: dict[str, int]) -> list[str]:
+    if group == "need":
+        return list(directory.needs)
+    if group == "age":
+        return list(directory.age_bands)
+    if group == "hub":
+        return list(directory.hubs)
+    if group == "level":
+        return [str(level) for level in directory.levels]
+    if group == "free":
+        return ["1"]
+    if group == "delivery":
+        return list(DELIVERY_MODES)
+    if group == "access":
+        return list(ACCESS_ROUTES)
+    return sorted(facets, key=lambda code: labels.language_name(code).lower())
+
+
+def filter_groups(result: SearchResult, directory: Directory) -> list[FilterGroup]:
+    """Every filter group with its values and counts; values nothing matches are left out unless chosen."""
+    groups = []
+    for group, legend in GROUP_LEGENDS.items():
+        facets = result.facets.get(group, {})
+        chosen = result.request.filters.get(group, ())
+        options = [Option(value, value_label(group, value, directory), facets.get(value, 0), value in chosen)
+                   for value in _group_values(group, directory, facets)]
+        options = [option for option in options if option.count or option.checked]
+        if options:
+            groups.append(FilterGroup(group, str(legend), options))
+    return groups
+
+
+def search_params(request: SearchRequest, **changes) -> dict:
+    """URL parameters that repeat ``request``, with ``changes`` applied (None removes a parameter)."""
+    params: dict = {}
+    if request.text:
+        params["q"] = request.text
+    for group, values in request.filters.items():
+        params[group] = list(values)
+    if request.sort != ("name" if request.is_browse else "relevance"):
+        params["sort"] = request.sort
+    if request.per_page != DEFAULT_PER_PAGE:
+        params["per_page"] = request.per_page
+    for name, value in changes.items():
+        if value is None or value == []:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return params
+
+
+def search_url(request: SearchRequest, **changes) -> str:
+    return url_for("public.search", **search_params(request, **changes))
+
+
+def chips(request: SearchRequest, directory: Directory) -> list[Chip]:
+    """One removable chip for the query and for each chosen filter value."""
+    found = []
+    if request.text:
+        found.append(Chip(_("Search: %(text)s", text=request.text), search_url(request, q=None)))
+    for group, values in request.filters.items():
+        for value in values:
+            remaining = [other for other in values if other != value]
+            found.append(Chip(value_label(group, value, directory),
+                              search_url(request, **{group: remaining})))
+    return found
+
+
+@dataclass
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+def page_links(result: SearchResult, window: int = 2) -> list[PageLink | None]:
+    """Links to nearby pages, the first and the last; None marks a gap."""
+    request, last = result.request, result.pages
+    numbers = sorted({1, last, *range(max(1, request.page - window), min(last, request.page + window) + 1)})
+    links: list[PageLink | None] = []
+    for number in numbers:
+        if links and links[-1] is not None and number - links[-1].number > 1:
+            links.append(None)
+        links.append(PageLink(number, search_url(request, page=number if number > 1 else None),
+                              number == request.page))
+    return links

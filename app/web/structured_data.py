@@ -1,0 +1,50 @@
+"""schema.org JSON-LD for a service page, so search engines and assistants read it correctly."""
+
+from __future__ import annotations
+
+from ..directory import Directory, has_no_upper_age
+
+
+def _drop_empty(value):
+    if isinstance(value, dict):
+        cleaned = {key: _drop_empty(item) for key, item in value.items()}
+        return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [item for item in (_drop_empty(item) for item in value) if item not in (None, "", [], {})]
+    return value
+
+
+def service_json_ld(service: dict, directory: Directory, url: str) -> dict:
+    """A schema.org ``Service`` describing a service page (empty fields left out)."""
+    organisation = service.get("organisation") or {}
+    hub_names = [directory.hubs[hub]["name"] for hub in service["hubs"] if hub in directory.hubs]
+    channels = [{"@type": "ServiceChannel", "servicePhone": {"@type": "ContactPoint",
+                                                             "telephone": service["phone"]}}
+                if service["phone"] else None,
+                {"@type": "ServiceChannel", "serviceUrl": service["website"]} if service["website"] else None]
+    channels += [{"@type": "ServiceChannel", "serviceLocation": {
+        "@type": "Place", "name": venue["name"],
+        "address": {"@type": "PostalAddress", "streetAddress": venue["address"],
+                    "postalCode": venue["postcode"], "addressCountry": "GB"}}}
+        for venue in service["venues"]]
+    return _drop_empty({
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "@id": url,
+        "url": url,
+        "name": service["title"],
+        "description": service["summary"],
+        "provider": {"@type": "Organization", "name": organisation["name"] if organisation else "",
+                     "url": organisation["website"] if organisation else ""},
+        "serviceType": [directory.needs[need]["label"] for need in service["needs"]
+                        if need in directory.needs],
+        "areaServed": ([{"@type": "AdministrativeArea", "name": directory.site.get("council", "")}]
+                       if service["borough_wide"] else
+                       [{"@type": "Place", "name": name} for name in hub_names]),
+        "audience": {"@type": "PeopleAudience", "suggestedMinAge": service["age_min"],
+                     "suggestedMaxAge": None if has_no_upper_age(service) else service["age_max"]},
+        "isAccessibleForFree": bool(service["free"]),
+        "availableLanguage": service["languages"],
+        "availableChannel": [channel for channel in channels if channel],
+        "dateModified": service["last_reviewed"],
+    })

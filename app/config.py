@@ -42,7 +42,7 @@ class Config:
     """Production defaults; folders from the environment or the checkout."""
 
     TESTING = False
-    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_LOCALE = "en_GB"  # British dates and spelling cues for screen readers
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1024 * 1024

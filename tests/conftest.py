@@ -74,3 +74,11 @@ def pytest_terminal_summary(terminalreporter):
             f"MRR = {REPORT['mrr']:.3f}")
         for failure in REPORT["failures"]:
             terminalreporter.write_line(f"  missed: {failure}")
+
+
+@pytest.fixture
+def page(client):
+    """``page(url, status=200)``: the parsed page, after checking the rules every page keeps."""
+    from .pages import get_page
+
+    return lambda url, status=200: get_page(client, url, status)

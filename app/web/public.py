@@ -33,6 +33,7 @@ def cache_public_pages(response):
 
 @blueprint.get("/")
 def home():
+    live_release()  # a 503 page until something is published
     return render_template("home.html")
 
 

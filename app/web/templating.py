@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Flask
 from flask_babel import format_date, get_locale
+from markupsafe import Markup
 
 from ..directory import is_overdue
 from . import labels
@@ -19,6 +21,22 @@ def long_date(value: str | dt.date | None) -> str:
     return format_date(day, "long")
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
+
+
+def nest_headings(html: str, under: int) -> Markup:
+    """Renumber the headings of rendered Markdown to sit under an ``h<under>``.
+
+    An entry's body may start at ``##`` or ``###``; on the page it sits below
+    a heading of ours, and headings must not skip a level.
+    """
+    levels = [int(level) for _, level in _HEADING_TAG.findall(html)]
+    if not levels:
+        return Markup(html)
+    shift = under + 1 - min(levels)
+    return Markup(_HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(6, int(match[2]) + shift)}", html))
+
+
 def page_language() -> dict[str, str]:
     """``lang`` and ``dir`` for the ``<html>`` element."""
     locale = get_locale()
@@ -28,6 +46,7 @@ def page_language() -> dict[str, str]:
 
 def register(app: Flask) -> None:
     app.add_template_global(page_language)
+    app.add_template_filter(nest_headings)
     app.add_template_global(is_overdue)
     app.add_template_global(long_date)
     for name in ("access_label", "delivery_label", "evidence_explanation", "language_name", "age_range",

@@ -1,0 +1,62 @@
+"""Bytes a family's phone downloads for the public pages, against the 60 KB budget.
+
+    python -m bench.page_weight [--content content]
+
+Publishes the content folder into a temporary index, then fetches each page
+through the app (as a browser would: gzip accepted) with the CSS and
+JavaScript it links, and prints raw and compressed sizes. Sizes do not
+depend on the machine, so one run is enough; the test suite asserts the
+budget for a results page of 20 (tests/test_headers_and_assets.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+from pathlib import Path
+
+from app import create_app
+from app.config import TestingConfig
+from app.publishing.publish import publish
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = 60 * 1024
+PAGES = {
+    "home": "/",
+    "results, 20 of many (browse)": "/search",
+    "results, query + 2 filters": "/search?q=parenting&age=3-5&free=1",
+    "service page": None,  # the first result of the browse page
+    "hub page": "/hubs/west",
+}
+
+
+def fetch(client, url: str) -> tuple[int, int, str]:
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    return len(plain.data), len(packed.data), plain.get_data(as_text=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        publish(options.content, folder / "index", processes=1)
+        client = create_app(TestingConfig(options.content, folder / "index", folder / "instance")).test_client()
+        html = client.get("/search").get_data(as_text=True)
+        PAGES["service page"] = re.search(r'href="(/services/[^"]+)"', html)[1]
+        print("| page | HTML raw | HTML gzip | CSS + JS gzip | total gzip | budget used |")
+        print("|---|---|---|---|---|---|")
+        for name, url in PAGES.items():
+            raw, packed, text = fetch(client, url)
+            assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:css|js))"', text)
+            asset_bytes = sum(fetch(client, asset)[1] for asset in assets)
+            total = packed + asset_bytes
+            print(f"| {name} (`{url}`) | {raw / 1024:.1f} KB | {packed / 1024:.1f} KB | "
+                  f"{asset_bytes / 1024:.1f} KB | {total / 1024:.1f} KB | {100 * total / BUDGET:.0f}% |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,19 +1,25 @@
-"""Bytes a family's phone downloads for the public pages, against the 60 KB budget.
+"""Bytes a family's phone downloads for the public pages, against the 60 KB budget,
+and what rendering a page costs the server.
 
-    python -m bench.page_weight [--content content]
+    python -m bench.page_weight [--content content] [--reps 30]
 
 Publishes the content folder into a temporary index, then fetches each page
 through the app (as a browser would: gzip accepted) with the CSS and
 JavaScript it links, and prints raw and compressed sizes. Sizes do not
-depend on the machine, so one run is enough; the test suite asserts the
-budget for a results page of 20 (tests/test_headers_and_assets.py).
+depend on the machine; the test suite asserts the budget for a results page
+of 20 (tests/test_headers_and_assets.py). Times are medians of ``--reps``
+requests through the Flask test client (no network), each page side by side
+with the JSON API answering the same search, so the difference is the cost of
+the HTML (templates, card queries, compression).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import tempfile
+import time
 from pathlib import Path
 
 from app import create_app
@@ -37,25 +43,41 @@ def fetch(client, url: str) -> tuple[int, int, str]:
     return len(plain.data), len(packed.data), plain.get_data(as_text=True)
 
 
+def median_ms(client, url: str, reps: int) -> float:
+    timings = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        client.get(url, headers={"Accept-Encoding": "gzip"})
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--reps", type=int, default=30)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         publish(options.content, folder / "index", processes=1)
-        client = create_app(TestingConfig(options.content, folder / "index", folder / "instance")).test_client()
+        app = create_app(TestingConfig(options.content, folder / "index", folder / "instance"))
+        client = app.test_client()
         html = client.get("/search").get_data(as_text=True)
         PAGES["service page"] = re.search(r'href="(/services/[^"]+)"', html)[1]
-        print("| page | HTML raw | HTML gzip | CSS + JS gzip | total gzip | budget used |")
-        print("|---|---|---|---|---|---|")
+        print("| page | HTML raw | HTML gzip | CSS + JS gzip | total gzip | budget used | median ms |")
+        print("|---|---|---|---|---|---|---|")
         for name, url in PAGES.items():
             raw, packed, text = fetch(client, url)
             assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:css|js))"', text)
             asset_bytes = sum(fetch(client, asset)[1] for asset in assets)
             total = packed + asset_bytes
+            timing = f"{median_ms(client, url, options.reps):.1f}"
+            if url.startswith("/search"):
+                api = url.replace("/search", "/api/search", 1)
+                timing += f" (API: {median_ms(client, api, options.reps):.1f})"
             print(f"| {name} (`{url}`) | {raw / 1024:.1f} KB | {packed / 1024:.1f} KB | "
-                  f"{asset_bytes / 1024:.1f} KB | {total / 1024:.1f} KB | {100 * total / BUDGET:.0f}% |")
+                  f"{asset_bytes / 1024:.1f} KB | {total / 1024:.1f} KB | {100 * total / BUDGET:.0f}% "
+                  f"| {timing} |")
 
 
 if __name__ == "__main__":

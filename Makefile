@@ -4,8 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+CHROMIUM ?= /usr/bin/chromium
+AXE_JS := node_modules/axe-core/axe.min.js
+# apt-get as root, else through `sudo -n` if there is sudo (it never waits for a password);
+# with neither, apt-get itself says why it cannot install.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo -n)
 
-.PHONY: run test install lint translations messages publish check bench clean
+.PHONY: run test install lint translations messages publish check bench clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +49,24 @@ run: install translations
 lint: install
 	$(BIN)/ruff check .
 
-test: install translations lint
+## What the browser tests (tests/browser/) need besides the venv: Chromium and axe-core.
+browser-deps: $(CHROMIUM) $(AXE_JS)
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium and chromium-driver with apt-get (once)..."
+	@log=$$(mktemp); \
+	if $(SUDO) apt-get update -qq >"$$log" 2>&1 \
+	   && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	        -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-liberation >>"$$log" 2>&1; \
+	then rm -f "$$log"; else cat "$$log"; rm -f "$$log"; exit 1; fi
+	@test -x $@ || { echo "apt-get finished but $@ is missing"; exit 1; }
+
+# axe-core, pinned in package.json / package-lock.json; touched because npm keeps the tarball's old mtime.
+$(AXE_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install translations lint browser-deps
 	$(BIN)/python -m pytest
 
 ## Benchmarks (not part of `make test`): see bench/README.md.
@@ -51,4 +74,4 @@ bench: install
 	$(BIN)/python -m bench.run --sizes 1000,10000
 
 clean:
-	rm -rf search_index/releases search_index/current search_index/.publish.lock .pytest_cache
+	rm -rf search_index/releases search_index/current search_index/.publish.lock .pytest_cache tests/output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from .fields import LANGUAGE_PATTERN, POSTCODE_AREA_PATTERN, EntryReader
@@ -33,21 +34,29 @@ SUMMARY_LIMIT = 200
 SAFE_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 _LINK_TARGETS = re.compile(
     r"\]\(\s*<?(?P<md>[^)\s>]+)"            # [text](target)
+    r"|^\s{0,3}\[[^\]]+\]:\s*<?(?P<ref>[^\s>]+)"  # [label]: target (a reference definition)
     r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>"  # <scheme:target>
-    r"|(?:href|src)\s*=\s*[\"']?(?P<attr>[^\"'\s>]+)",  # raw HTML attributes
+    r"|(?:href|src)\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'|(?P<bare>[^\s>]+))",  # raw HTML
     re.IGNORECASE,
 )
+# Browsers ignore these inside a URL ("java&#09;script:" is "javascript:").
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")
 
 
 def check_body_links(source: str, document: Document, problems: list[Problem]) -> None:
-    """Report links in a Markdown body that are not http(s), mailto or tel."""
+    """Report links in a Markdown body that are not http(s), mailto or tel.
+
+    Targets are read as a browser would: character references decoded and
+    whitespace and control characters dropped, so disguised schemes are caught.
+    """
     for offset, line in enumerate(document.body.splitlines()):
         for match in _LINK_TARGETS.finditer(line):
-            target = (match.group("md") or match.group("auto") or match.group("attr")).strip()
+            written = next(group for group in match.groups() if group is not None)
+            target = _IGNORED_IN_URLS.sub("", html.unescape(written))
             scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
             if scheme and scheme.group(1).lower() not in SAFE_LINK_SCHEMES:
                 problems.append(Problem(source, document.body_line + offset, "body",
-                                        f"unsafe link '{target[:60]}'; use https://, mailto: or tel:"))
+                                        f"unsafe link '{written.strip()[:60]}'; use https://, mailto: or tel:"))
 
 
 def read_site(reader: EntryReader) -> Site:

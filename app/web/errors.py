@@ -49,6 +49,11 @@ def register(app: Flask) -> None:
             return error
         return _error_response(error.code)
 
+    @app.errorhandler(UnicodeDecodeError)
+    def undecodable_address(error: UnicodeDecodeError):
+        # Bytes that are not UTF-8 in the query string (some WSGI servers pass them on).
+        return _error_response(400)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s", request.path)

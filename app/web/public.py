@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import directory as reading
 from ..search.request import RequestError, parse_request
@@ -98,8 +99,12 @@ def page(slug: str):
 
 
 @blueprint.app_template_global()
-def page_title(*parts: str) -> str:
-    """``Part - Site name``, the pattern every page title follows."""
+def page_title(*parts: str) -> Markup:
+    """``Part - Site name``, the pattern every page title follows.
+
+    Parts may be plain text (escaped here) or markup from a translated
+    template string (already escaped), so each is escaped exactly once.
+    """
     opened = current_app.extensions["live_release"].get()
     site_name = opened.directory.site.get("name") if opened else None
-    return " - ".join([*(part for part in parts if part), site_name or _("Early Help Directory")])
+    return Markup(" - ").join([*(part for part in parts if part), site_name or _("Early Help Directory")])

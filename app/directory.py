@@ -132,26 +132,40 @@ def service_details(db: sqlite_utils.Database, service_id: str) -> dict | None:
     return service
 
 
-def hub_services(db: sqlite_utils.Database, hub_id: str) -> list[dict]:
-    """Cards of the services based in a hub (not the borough-wide ones), by title."""
-    ids = [row[0] for row in db.execute(
-        "SELECT services.id FROM services JOIN service_hubs ON service_hubs.service_id = services.id "
-        "WHERE service_hubs.hub_id = ? ORDER BY services.title", [hub_id]).fetchall()]
-    return service_cards(db, ids)
+@dataclass
+class NeedGroup:
+    need: dict
+    services: list[dict]
+    total: int
+
+
+def hub_services_by_need(db: sqlite_utils.Database, hub_id: str, needs: dict[str, dict],
+                         limit: int = 5) -> list[NeedGroup]:
+    """For each need, in taxonomy order, the first ``limit`` services based in a hub (by title)
+    and how many there are. Borough-wide services are left out; needs with none too.
+
+    A hub of a large borough holds thousands of services; the page shows a
+    few per need and links to the full search.
+    """
+    rows = db.execute("""
+        SELECT need_id, id, title, summary, total FROM (
+            SELECT service_needs.need_id, services.id, services.title, services.summary,
+                   row_number() OVER (PARTITION BY service_needs.need_id ORDER BY services.title) AS place,
+                   count(*) OVER (PARTITION BY service_needs.need_id) AS total
+            FROM services
+            JOIN service_hubs ON service_hubs.service_id = services.id AND service_hubs.hub_id = ?
+            JOIN service_needs ON service_needs.service_id = services.id
+        ) WHERE place <= ? ORDER BY need_id, place""", [hub_id, limit]).fetchall()
+    groups: dict[str, NeedGroup] = {}
+    for need_id, service_id, title, summary, total in rows:
+        if need_id in needs:
+            group = groups.setdefault(need_id, NeedGroup(needs[need_id], [], total))
+            group.services.append({"id": service_id, "title": title, "summary": summary})
+    return [groups[need_id] for need_id in needs if need_id in groups]
 
 
 def borough_wide_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM services WHERE borough_wide").fetchone()[0]
-
-
-def group_by_need(services: list[dict], needs: dict[str, dict]) -> list[tuple[dict, list[dict]]]:
-    """Services under each need they meet, needs in taxonomy order, empty needs left out."""
-    groups = []
-    for need_id, need in needs.items():
-        members = [service for service in services if need_id in service.get("needs", [])]
-        if members:
-            groups.append((need, members))
-    return groups
 
 
 def page(db: sqlite_utils.Database, slug: str) -> dict | None:

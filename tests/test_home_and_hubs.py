@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from app import create_app
+from app.config import TestingConfig
+from app.publishing.publish import publish
+
+from .factories import service, write_content
+from .pages import get_page
+
 
 def test_home_has_one_search_box_and_the_ways_to_browse(page):
     soup = page("/")
@@ -52,3 +59,18 @@ def test_hub_page_shows_contact_areas_and_services_by_need(page):
 
 def test_unknown_hub_is_a_404(page):
     assert page("/hubs/atlantis", status=404).h1.get_text(strip=True) == "Page not found"
+
+
+def test_hub_page_shows_a_few_services_per_need_and_links_to_the_rest(folders):
+    content = write_content(folders["content"], [
+        *(service(f"group-{number}", title=f"Parenting group {number}", hubs=["west"])
+          for number in range(7)),
+        service("everywhere", title="Borough-wide parenting line", hubs="all"),
+        service("east-only", title="East parenting group", hubs=["east"])])
+    publish(content, folders["index"], processes=1)
+    app = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"]))
+    section = get_page(app.test_client(), "/hubs/west").select_one("section.hub-need")
+    titles = [item.a.get_text() for item in section.select("li")]
+    assert titles == [f"Parenting group {number}" for number in range(5)]
+    more = section.find("a", href="/search?hub=west&need=parenting")
+    assert more.get_text() == "See all 7 services for Parenting in this area"

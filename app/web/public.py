@@ -83,11 +83,8 @@ def hub(hub_id: str):
     details = opened.directory.hubs.get(hub_id)
     if details is None:
         abort(404)
-    services = reading.hub_services(opened.db(), hub_id)
     return render_template("hub.html", hub=details,
-                           by_need=reading.group_by_need(services, opened.directory.needs),
-                           service_count=len(services),
-                           borough_wide=reading.borough_wide_count(opened.db()))
+                           by_need=reading.hub_services_by_need(opened.db(), hub_id, opened.directory.needs))
 
 
 @blueprint.get("/pages/<slug>")

@@ -1,7 +1,8 @@
 """Read what a release publishes: the site settings, taxonomy, hubs, services and pages.
 
-Queries a release's SQLite database (see ``publishing/database.py``) and
-returns plain dictionaries ready for pages and feeds. No Flask here.
+Queries a release's SQLite database (see ``publishing/database.py``) through a
+connection whose rows are ``sqlite3.Row`` (as ``live.open_database`` makes them)
+and returns plain dictionaries ready for pages and feeds. No Flask here.
 """
 
 from __future__ import annotations
@@ -37,11 +38,6 @@ class Directory:
     levels: dict[int, dict]
     hubs: dict[str, dict]
     pages: dict[str, dict] = field(default_factory=dict)
-    service_count: int = 0
-
-    @property
-    def languages(self) -> list[str]:
-        return [code for code in self.site.get("languages", "en").split(",") if code]
 
 
 def load_directory(db: sqlite_utils.Database) -> Directory:
@@ -65,7 +61,6 @@ def load_directory(db: sqlite_utils.Database) -> Directory:
         hubs=hubs,
         pages={row["slug"]: {"slug": row["slug"], "title": row["title"], "summary": row["summary"]}
                for row in db["pages"].rows_where(order_by="title")},
-        service_count=db["services"].count,
     )
 
 
@@ -101,8 +96,7 @@ def _services_by_id(db: sqlite_utils.Database, ids: list[str], columns: str) -> 
         f"SELECT {columns}, organisations.name AS organisation_name FROM services "
         "LEFT JOIN organisations ON organisations.id = services.organisation_id "
         f"WHERE services.id IN ({_placeholders(ids)})", ids)
-    names = [description[0] for description in rows.description]
-    found = {row[0]: dict(zip(names, row, strict=True)) for row in rows.fetchall()}
+    found = {row["id"]: dict(row) for row in rows.fetchall()}
     return {service_id: found[service_id] for service_id in ids if service_id in found}
 
 
@@ -125,8 +119,8 @@ def service_details(db: sqlite_utils.Database, service_id: str) -> dict | None:
         return None
     _attach_lists(db, services, _SERVICE_LISTS)
     service = services[service_id]
-    service["organisation"] = db.execute(
-        "SELECT * FROM organisations WHERE id = ?", [service["organisation_id"]]).fetchone()
+    organisation = db.execute("SELECT * FROM organisations WHERE id = ?", [service["organisation_id"]])
+    service["organisation"] = dict(organisation.fetchone() or {}) or None
     service["venues"] = [dict(row) for row in db.execute(
         "SELECT * FROM venues WHERE service_id = ? ORDER BY position", [service_id]).fetchall()]
     return service

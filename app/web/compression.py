@@ -17,13 +17,14 @@ def register(app: Flask) -> None:
         if (response.direct_passthrough or response.is_streamed
                 or response.status_code < 200 or response.status_code in (204, 304)
                 or "Content-Encoding" in response.headers
-                or not (response.mimetype or "").startswith(COMPRESSIBLE)
-                or "gzip" not in request.accept_encodings):
+                or not (response.mimetype or "").startswith(COMPRESSIBLE)):
+            return response
+        response.vary.add("Accept-Encoding")  # caches must keep the two versions apart
+        if "gzip" not in request.accept_encodings:
             return response
         body = response.get_data()
         if len(body) < MINIMUM_SIZE:
             return response
         response.set_data(gzip.compress(body, 6, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
         return response

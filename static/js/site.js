@@ -32,6 +32,9 @@
 
   var filters = document.getElementById("search-filters");
   if (filters) {
+    // Say that ticking a box reloads the results (WCAG 3.2.2, on input).
+    var filtersHint = document.getElementById("filters-hint");
+    if (filtersHint) { filtersHint.hidden = false; }
     filters.addEventListener("change", function (event) {
       if (event.target.type === "checkbox") {
         filters.submit();

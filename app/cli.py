@@ -9,6 +9,7 @@ import click
 
 from . import config
 from .content import ContentError, load_content
+from .opendata.commands import export_group, import_group
 from .publishing.publish import publish
 from .publishing.releases import ReleaseError, ReleaseStore
 
@@ -147,7 +148,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
     waitress.serve(create_app(), host=host, port=port, threads=threads, ident="earlyhelp")
 
 
-COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command)
+COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,
+            export_group)
 
 
 @click.group()

@@ -13,14 +13,16 @@ def create_app(config: object | None = None) -> Flask:
     """Build the web application; ``config`` defaults to :class:`Config` from the environment."""
     app = Flask(__name__, instance_path=None, static_folder=None)
     app.config.from_object(config or Config())
+    app.json.sort_keys = False  # keep records in the order they are built: envelopes first, ids first
     app.extensions["live_release"] = LiveRelease(app.config["INDEX_DIR"])
     Babel(app)
 
-    from .web import api, assets, compression, crawlers, errors, public, security, templating
+    from .web import api, assets, compression, crawlers, errors, oruk_api, public, security, templating
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(crawlers.blueprint)
     app.register_blueprint(api.blueprint)
+    oruk_api.register(app)
     assets.register(app, app.config["STATIC_DIR"])
     templating.register(app)
     errors.register(app)

@@ -44,7 +44,6 @@ class Config:
     TESTING = False
     BABEL_DEFAULT_LOCALE = "en_GB"  # British dates and spelling cues for screen readers
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
-    JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1024 * 1024
     STATIC_DIR = PROJECT_ROOT / "static"
 

@@ -115,6 +115,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
         db[name].create_index(["service_id"])
         db[name].create_index([column])
     db["venues"].create_index(["service_id"])
+    for table in ("services", "organisations", "hubs"):  # the Open Referral feed looks entries up by UUID
+        db[table].create_index(["uuid"], unique=True)
     db["hub_areas"].create_index(["area"])
 
 

@@ -206,6 +206,23 @@ class SearchEngine:
         scored.sort(key=lambda pair: (-pair[0], rank_of[pair[1]]))
         return int.from_bytes(buffer, "little"), scored
 
+    def matching_ids(self, text: str) -> set[str]:
+        """Ids of every service the words match (for feeds that filter by words, in their own order)."""
+        searcher = self.searcher()
+        parsed = self.builder.build(text, searcher)
+        if parsed.query is None:
+            return set()
+        matched, _ = self._match(searcher, parsed.query, 0)
+        ids = self._ids_by_rank(searcher)
+        return {ids[rank] for rank in self._ranks(matched)}
+
+    def _ids_by_rank(self, searcher) -> list[str]:
+        # Built on first use: only feeds need it, and it reads every stored document once.
+        ids = getattr(self, "_ids", None)
+        if ids is None:
+            ids = self._ids = [searcher.stored_fields(docnum)["id"] for docnum in self.order]
+        return ids
+
     def _hit(self, searcher, docnum: int, score: float | None = None) -> Hit:
         stored = searcher.stored_fields(docnum)
         result = stored.get("result", {})

@@ -1,0 +1,365 @@
+"""A release as Open Referral UK 3.0 records (see docs/open-referral.md for the mapping).
+
+Builds plain dictionaries from a release database (``sqlite3.Row`` rows, as
+``live.open_database`` makes them); the web layer serves them and
+``earlyhelp export oruk`` writes them to files. Empty optional fields are left
+out, never ``None`` or ``""``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from ..content.model import ACCESS_ROUTES, DELIVERY_MODES, NO_UPPER_AGE, stable_uuid
+from ..directory import Directory, service_details
+
+VERSION = "HSDS-UK-3.0"
+PROFILE_URL = "https://openreferraluk.org/specifications/3.0/"
+
+# Our six taxonomies: name -> (label, the service link table and its column).
+TAXONOMIES = {
+    "needs": ("Needs", "service_needs", "need_id"),
+    "age-bands": ("Age bands", "service_age_bands", "age_band_id"),
+    "levels": ("Levels of need (continuum of need)", "service_levels", "level_id"),
+    "hubs": ("Early Help Hubs", "service_hubs", "hub_id"),
+    "access-routes": ("How to access a service", "service_access", "access_route"),
+    "delivery": ("How a service is delivered", "service_delivery", "delivery"),
+}
+ACCESS_ROUTE_NAMES = {"self-referral": "Self-referral", "professional-referral": "Professional referral",
+                      "early-help-hub": "Through the Early Help Hub", "drop-in": "Drop-in"}
+DELIVERY_NAMES = {"in-person": "In person", "online": "Online", "phone": "Phone", "home-visit": "Home visit"}
+
+
+def clean(value):
+    """``value`` without empty optional fields (None, "", [] and {}), recursively."""
+    if isinstance(value, dict):
+        cleaned = ((key, clean(item)) for key, item in value.items())
+        return {key: item for key, item in cleaned if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [item for item in map(clean, value) if item not in (None, "", [], {})]
+    return value
+
+
+@dataclass
+class Term:
+    taxonomy: str
+    term: str
+    name: str
+    description: str
+
+    @property
+    def id(self) -> str:
+        return stable_uuid("taxonomy_term", f"{self.taxonomy}/{self.term}")
+
+    def record(self) -> dict:
+        return clean({"id": self.id, "name": self.name, "description": self.description or self.name,
+                      "taxonomy_id": stable_uuid("taxonomy", self.taxonomy), "taxonomy": self.taxonomy,
+                      "term": self.term})
+
+
+@dataclass
+class Vocabulary:
+    """Every taxonomy term of a release, by (taxonomy, our id) and by UUID."""
+
+    terms: dict[tuple[str, str], Term] = field(default_factory=dict)
+    by_uuid: dict[str, Term] = field(default_factory=dict)
+
+    def add(self, term: Term) -> None:
+        self.terms[(term.taxonomy, term.term)] = term
+        self.by_uuid[term.id] = term
+
+    def of(self, taxonomy: str) -> list[Term]:
+        return [term for (name, _), term in self.terms.items() if name == taxonomy]
+
+
+def vocabulary(directory: Directory) -> Vocabulary:
+    found = Vocabulary()
+    for need in directory.needs.values():
+        found.add(Term("needs", need["id"], need["label"], need["description"]))
+    for band in directory.age_bands.values():
+        found.add(Term("age-bands", band["id"], band["label"], ""))
+    for level in directory.levels.values():
+        found.add(Term("levels", str(level["id"]), level["label"], level["description"]))
+    for hub in directory.hubs.values():
+        found.add(Term("hubs", hub["id"], hub["name"], ""))
+    for route in ACCESS_ROUTES:
+        found.add(Term("access-routes", route, ACCESS_ROUTE_NAMES[route], ""))
+    for mode in DELIVERY_MODES:
+        found.add(Term("delivery", mode, DELIVERY_NAMES[mode], ""))
+    return found
+
+
+def taxonomy_record(name: str, vocabulary: Vocabulary, with_terms: bool = False) -> dict:
+    record = {"id": stable_uuid("taxonomy", name), "name": TAXONOMIES[name][0],
+              "description": TAXONOMIES[name][0], "version": VERSION}
+    if with_terms:
+        record["taxonomy_terms"] = [term.record() for term in vocabulary.of(name)]
+    return record
+
+
+def organisation_record(row: dict) -> dict:
+    return clean({"id": row["uuid"], "name": row["name"],
+                  "description": (row.get("body_markdown") or "").strip() or row["name"],
+                  "email": row.get("email"), "website": row.get("website")})
+
+
+def _modified(service: dict) -> str | None:
+    reviewed = service.get("last_reviewed")
+    return f"{reviewed}T00:00:00Z" if reviewed else None
+
+
+def _city(address: str, council: str) -> str:
+    parts = [part.strip() for part in address.split(",") if part.strip()]
+    return parts[-1] if len(parts) > 1 else council
+
+
+def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) -> dict:
+    """A fully nested service, from :func:`app.directory.service_details`."""
+    sid, slug = service["uuid"], service["id"]
+    council = directory.site.get("council") or directory.site.get("name") or "Local authority"
+    hubs = list(directory.hubs) if service["borough_wide"] else service["hubs"]
+    attributes = [
+        {"id": stable_uuid("attribute", f"{slug}/{taxonomy}/{value}"), "link_id": sid, "link_type": "service",
+         "taxonomy_term_id": term.id, "taxonomy_term": term.record()}
+        for taxonomy, values in (("needs", service["needs"]), ("age-bands", service["age_bands"]),
+                                 ("levels", [str(level) for level in service["levels"]]),
+                                 ("hubs", hubs),
+                                 ("access-routes", service["access"]), ("delivery", service["delivery"]))
+        for value in values if (term := vocabulary.terms.get((taxonomy, value)))]
+    locations, schedules = [], []
+    for position, venue in enumerate(service["venues"]):
+        key = f"{slug}/{position}"
+        at_location, location_id = stable_uuid("service_at_location", key), stable_uuid("location", key)
+        hub_term = vocabulary.terms.get(("hubs", venue["hub_id"] or ""))
+        locations.append({"id": at_location, "service_id": sid, "location_id": location_id, "location": {
+            "id": location_id, "location_type": "physical", "name": venue["name"],
+            "addresses": [{"id": stable_uuid("address", key), "location_id": location_id,
+                           "address_1": venue["address"] or venue["name"],
+                           "city": _city(venue["address"] or "", council), "state_province": council,
+                           "postal_code": venue["postcode"] or "", "country": "GB",
+                           "address_type": "physical"}] if venue["postcode"] else [],
+            "accessibility": [{"id": stable_uuid("accessibility", key), "location_id": location_id,
+                               "description": venue["accessibility"]}] if venue["accessibility"] else [],
+            "attributes": [{"id": stable_uuid("attribute", f"{key}/hubs"), "link_id": location_id,
+                            "link_type": "location", "taxonomy_term_id": hub_term.id,
+                            "taxonomy_term": hub_term.record()}] if hub_term else [],
+        }})
+        if venue["schedule"]:
+            schedules.append({"id": stable_uuid("schedule", key), "service_id": sid,
+                              "service_at_location_id": at_location, "description": venue["schedule"]})
+    if service["borough_wide"]:
+        areas = [{"id": stable_uuid("service_area", f"{slug}/0"), "service_id": sid, "name": council,
+                  "service_area": "Borough-wide"}]
+    else:
+        areas = [{"id": stable_uuid("service_area", f"{slug}/{position}"), "service_id": sid,
+                  "name": directory.hubs[hub]["name"], "service_area": directory.hubs[hub]["name"]}
+                 for position, hub in enumerate(service["hubs"]) if hub in directory.hubs]
+    contact_id = stable_uuid("contact", slug)
+    organisation = service.get("organisation")
+    return clean({
+        "id": sid,
+        "organization_id": organisation["uuid"] if organisation else None,
+        "name": service["title"],
+        "description": "\n\n".join(
+            part for part in (service["summary"], (service["body_markdown"] or "").strip()) if part),
+        "url": service["website"],
+        "email": service["email"],
+        "status": "active",
+        "fees": service["cost"],
+        "minimum_age": service["age_min"],
+        "maximum_age": None if service["age_max"] >= NO_UPPER_AGE else service["age_max"],
+        "assured_date": service["last_reviewed"],
+        "last_modified": _modified(service),
+        "application_process": service["how_to_access"],
+        "referral_url": service["referral_form"],
+        "organization": organisation_record(organisation) if organisation else None,
+        "schedules": schedules,
+        "service_areas": areas,
+        "service_at_locations": locations,
+        "languages": [{"id": stable_uuid("language", f"{slug}/{code}"), "service_id": sid, "code": code,
+                       "name": LANGUAGE_NAMES.get(code, code)} for code in service["languages"]],
+        "cost_options": [{"id": stable_uuid("cost_option", slug), "service_id": sid, "option": "Free",
+                          "amount": 0} if service["free"] else
+                         {"id": stable_uuid("cost_option", slug), "service_id": sid,
+                          "option": service["cost"] or "There is a charge"}],
+        "contacts": [{"id": contact_id, "service_id": sid,
+                      "name": organisation["name"] if organisation else service["title"],
+                      "phones": [{"id": stable_uuid("phone", slug), "contact_id": contact_id,
+                                  "number": service["phone"]}]}] if service["phone"] else [],
+        "attributes": attributes,
+    })
+
+
+def minimal_record(row: dict) -> dict:
+    return clean({"id": row["uuid"], "name": row["title"], "status": "active",
+                  "last_modified": _modified(row)})
+
+
+# English names of the languages families ask for; others fall back to Babel in the web layer.
+LANGUAGE_NAMES = {"en": "English", "pl": "Polish", "ro": "Romanian", "bn": "Bengali", "ur": "Urdu",
+                  "ar": "Arabic", "so": "Somali", "tr": "Turkish", "pt": "Portuguese", "es": "Spanish"}
+
+
+# -- querying ----------------------------------------------------------------
+
+class FeedError(ValueError):
+    """A parameter the feed cannot use; the message says why."""
+
+
+@dataclass
+class ServiceFilter:
+    """Filters of ``GET /services`` and ``/service_at_locations``; all given ones must hold."""
+
+    ids: set[str] | None = None          # services the search words matched
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    organization_id: str | None = None
+    modified_after: dt.date | None = None
+    hub: str | None = None               # hub id, from a postcode
+
+    def where(self, vocabulary: Vocabulary) -> tuple[str, list]:
+        clauses, params = ["1"], []
+        if self.ids is not None:
+            clauses.append(f"services.id IN ({','.join('?' * len(self.ids))})")
+            params += sorted(self.ids)
+        if self.taxonomy_term_id:
+            term = vocabulary.by_uuid.get(self.taxonomy_term_id)
+            if term is None:
+                return "0", []
+            _, table, column = TAXONOMIES[term.taxonomy]
+            clauses.append(f"services.id IN (SELECT service_id FROM [{table}] WHERE [{column}] = ?)")
+            params.append(int(term.term) if term.taxonomy == "levels" else term.term)
+        if self.taxonomy_id:
+            name = next((name for name in TAXONOMIES
+                         if stable_uuid("taxonomy", name) == self.taxonomy_id), None)
+            if name is None:
+                return "0", []
+            _, table, _ = TAXONOMIES[name]
+            clauses.append(f"services.id IN (SELECT service_id FROM [{table}])")
+        if self.organization_id:
+            clauses.append("services.organisation_id IN (SELECT id FROM organisations WHERE uuid = ?)")
+            params.append(self.organization_id)
+        if self.modified_after:
+            clauses.append("services.last_reviewed >= ?")
+            params.append(self.modified_after.isoformat())
+        if self.hub:
+            clauses.append("(services.borough_wide OR services.id IN "
+                           "(SELECT service_id FROM service_hubs WHERE hub_id = ?))")
+            params.append(self.hub)
+        return " AND ".join(clauses), params
+
+
+@dataclass
+class Page:
+    """A page of a list, and the envelope ORUK wraps it in."""
+
+    contents: list[dict]
+    total: int
+    number: int
+    per_page: int
+
+    def envelope(self) -> dict:
+        pages = math.ceil(self.total / self.per_page) if self.total else 0
+        return {"total_items": self.total, "total_pages": pages, "page_number": self.number,
+                "size": len(self.contents), "first_page": self.number == 1,
+                "last_page": self.number >= pages, "empty": not self.contents, "contents": self.contents}
+
+
+class Feed:
+    """The ORUK records of one release."""
+
+    def __init__(self, db: sqlite_utils.Database, directory: Directory):
+        self.db = db
+        self.directory = directory
+        self.vocabulary = vocabulary(directory)
+
+    # services
+    def service_ids(self, filters: ServiceFilter) -> list[str]:
+        """Ids of the services that pass the filters, in title order (stable paging)."""
+        where, params = filters.where(self.vocabulary)
+        return [row[0] for row in self.db.execute(
+            f"SELECT services.id FROM services WHERE {where} ORDER BY services.title, services.id", params)]
+
+    def service(self, service_id: str) -> dict | None:
+        details = service_details(self.db, service_id)
+        return service_record(details, self.directory, self.vocabulary) if details else None
+
+    def service_by_uuid(self, uuid: str) -> dict | None:
+        row = self.db.execute("SELECT id FROM services WHERE uuid = ?", [uuid]).fetchone()
+        return self.service(row[0]) if row else None
+
+    def services_page(self, filters: ServiceFilter, number: int, per_page: int, minimal: bool) -> Page:
+        ids = self.service_ids(filters)
+        chosen = ids[(number - 1) * per_page: number * per_page]
+        if minimal:
+            placeholders = ",".join("?" * len(chosen))
+            rows = {row["id"]: dict(row) for row in self.db.execute(
+                f"SELECT id, uuid, title, last_reviewed FROM services WHERE id IN ({placeholders})", chosen)}
+            contents = [minimal_record(rows[service_id]) for service_id in chosen]
+        else:
+            contents = [self.service(service_id) for service_id in chosen]
+        return Page(contents, len(ids), number, per_page)
+
+    def all_services(self, filters: ServiceFilter) -> Iterator[dict]:
+        for service_id in self.service_ids(filters):
+            yield self.service(service_id)
+
+    # service at locations
+    def service_at_locations(self, filters: ServiceFilter) -> list[dict]:
+        found = []
+        for service_id in self.service_ids(filters):
+            service = self.service(service_id)
+            for at_location in service.get("service_at_locations", []):
+                found.append(at_location)
+        return found
+
+    def service_at_location(self, uuid: str) -> dict | None:
+        for row in self.db.execute("SELECT service_id, position FROM venues").fetchall():
+            if stable_uuid("service_at_location", f"{row[0]}/{row[1]}") == uuid:
+                service = self.service(row[0])
+                return next(item for item in service["service_at_locations"] if item["id"] == uuid)
+        return None
+
+    # organisations
+    def organisations(self) -> list[dict]:
+        return [organisation_record(dict(row)) for row in self.db.execute(
+            "SELECT * FROM organisations ORDER BY name, id")]
+
+    def organisation(self, uuid: str, with_services: bool) -> dict | None:
+        row = self.db.execute("SELECT * FROM organisations WHERE uuid = ?", [uuid]).fetchone()
+        if row is None:
+            return None
+        record = organisation_record(dict(row))
+        ids = self.service_ids(ServiceFilter(organization_id=uuid))
+        if with_services:
+            record["services"] = [self.service(service_id) for service_id in ids]
+        else:
+            record["services"] = [{"id": stable_uuid("service", service_id)} for service_id in ids]
+        return clean(record)
+
+    # taxonomies
+    def taxonomies(self) -> list[dict]:
+        return [taxonomy_record(name, self.vocabulary) for name in TAXONOMIES]
+
+    def taxonomy(self, uuid: str) -> dict | None:
+        for name in TAXONOMIES:
+            if stable_uuid("taxonomy", name) == uuid:
+                return taxonomy_record(name, self.vocabulary, with_terms=True)
+        return None
+
+    def taxonomy_terms(self, taxonomy_id: str | None = None) -> list[dict]:
+        return [term.record() for term in self.vocabulary.terms.values()
+                if taxonomy_id is None or stable_uuid("taxonomy", term.taxonomy) == taxonomy_id]
+
+    def taxonomy_term(self, uuid: str) -> dict | None:
+        term = self.vocabulary.by_uuid.get(uuid)
+        return term.record() if term else None
+
+
+def paginate(items: list[dict], number: int, per_page: int) -> Page:
+    return Page(items[(number - 1) * per_page: number * per_page], len(items), number, per_page)

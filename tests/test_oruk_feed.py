@@ -5,6 +5,9 @@ paging totals, ids that resolve, CORS and caching."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -85,11 +88,17 @@ def varied_service(number: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def site(tmp_path_factory) -> Path:
+    """A published directory of 260 varied services; returns its root folder."""
     root = tmp_path_factory.mktemp("oruk")
     content = write_content(root / "content", [varied_service(number) for number in range(SERVICES)])
     publish(content, root / "index", processes=1)
-    return create_app(TestingConfig(content, root / "index", root / "instance")).test_client()
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(site):
+    return create_app(TestingConfig(site / "content", site / "index", site / "instance")).test_client()
 
 
 def get_json(client, url: str, status: int = 200):
@@ -263,3 +272,29 @@ def test_responses_can_be_cached_until_the_next_publish(client):
     assert again.status_code == 304
     assert again.headers["Access-Control-Allow-Origin"] == "*"
 
+
+
+def test_export_oruk_writes_the_feed_as_static_files_that_validate(site, tmp_path, client):
+    folder = tmp_path / "feed"
+    result = subprocess.run([sys.executable, "-m", "app", "export", "oruk", str(folder), "--index",
+                             str(site / "index")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert f"{SERVICES} services" in result.stdout
+    validate(json.loads((folder / "index.json").read_text()), "api_details.json")
+    everything = json.loads((folder / "services.json").read_text())
+    validate(everything, "service_list.json")
+    assert everything["total_items"] == SERVICES == len(list((folder / "services").glob("*.json")))
+    for name, schema in (("organizations", "organization_list.json"), ("taxonomies", "taxonomy_list.json"),
+                         ("taxonomy_terms", "taxonomy_term_list.json"),
+                         ("service_at_locations", "service_at_location_list.json")):
+        validate(json.loads((folder / f"{name}.json").read_text()), schema)
+    one = stable_uuid("service", "service-066")
+    assert json.loads((folder / "services" / f"{one}.json").read_text()) == get_json(
+        client, f"/api/oruk/services/{one}")
+    assert len((folder / "services.ndjson").read_text().splitlines()) == SERVICES
+
+
+def test_export_oruk_before_any_publish_says_what_to_do(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "app", "export", "oruk", str(tmp_path / "feed"), "--index",
+                             str(tmp_path / "empty")], capture_output=True, text=True, check=False)
+    assert result.returncode == 1 and "run 'earlyhelp publish' first" in result.stderr

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from .. import config
+from ..publishing.releases import ReleaseStore
 
 
 @click.group("import")
@@ -13,3 +18,19 @@ def import_group() -> None:
 @click.group("export")
 def export_group() -> None:
     """Write the published directory out as open data."""
+
+
+@export_group.command("oruk")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index folder of releases (default: $EARLYHELP_INDEX_DIR or ./search_index).")
+def export_oruk_command(folder: Path, index_dir: Path | None) -> None:
+    """Write the live release's Open Referral UK feed to FOLDER as static JSON files."""
+    from .export_oruk import export_oruk
+
+    store = ReleaseStore(index_dir or config.index_dir())
+    current = store.current_id()
+    if current is None:
+        raise click.ClickException("Nothing is published yet: run 'earlyhelp publish' first.")
+    count = export_oruk(store.get(current), folder)
+    click.echo(f"Wrote the Open Referral UK feed of release {current} to {folder}: {count} services.")

@@ -9,6 +9,7 @@ out, never ``None`` or ``""``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -225,8 +226,9 @@ class ServiceFilter:
     def where(self, vocabulary: Vocabulary) -> tuple[str, list]:
         clauses, params = ["1"], []
         if self.ids is not None:
-            clauses.append(f"services.id IN ({','.join('?' * len(self.ids))})")
-            params += sorted(self.ids)
+            # One JSON parameter, however many ids: SQLite limits the number of parameters.
+            clauses.append("services.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(self.ids)))
         if self.taxonomy_term_id:
             term = vocabulary.by_uuid.get(self.taxonomy_term_id)
             if term is None:

@@ -8,6 +8,7 @@ import click
 
 from .. import config
 from ..publishing.releases import ReleaseStore
+from .importing.commands import export_csv_command, import_csv_command, import_oruk_command
 
 
 @click.group("import")
@@ -34,3 +35,8 @@ def export_oruk_command(folder: Path, index_dir: Path | None) -> None:
         raise click.ClickException("Nothing is published yet: run 'earlyhelp publish' first.")
     count = export_oruk(store.get(current), folder)
     click.echo(f"Wrote the Open Referral UK feed of release {current} to {folder}: {count} services.")
+
+
+import_group.add_command(import_oruk_command)
+import_group.add_command(import_csv_command)
+export_group.add_command(export_csv_command)

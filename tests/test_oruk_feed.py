@@ -277,10 +277,13 @@ def test_responses_can_be_cached_until_the_next_publish(client):
 def test_export_oruk_writes_the_feed_as_static_files_that_validate(site, tmp_path, client):
     folder = tmp_path / "feed"
     result = subprocess.run([sys.executable, "-m", "app", "export", "oruk", str(folder), "--index",
-                             str(site / "index")], capture_output=True, text=True, check=False)
+                             str(site / "index"), "--base-url", "https://data.example.gov.uk/oruk/"],
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert f"{SERVICES} services" in result.stdout
-    validate(json.loads((folder / "index.json").read_text()), "api_details.json")
+    details = json.loads((folder / "index.json").read_text())
+    validate(details, "api_details.json")
+    assert details["openapi_url"] == "https://data.example.gov.uk/oruk/openapi.json"
     everything = json.loads((folder / "services.json").read_text())
     validate(everything, "service_list.json")
     assert everything["total_items"] == SERVICES == len(list((folder / "services").glob("*.json")))

@@ -25,7 +25,10 @@ def export_group() -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index folder of releases (default: $EARLYHELP_INDEX_DIR or ./search_index).")
-def export_oruk_command(folder: Path, index_dir: Path | None) -> None:
+@click.option("--base-url", default=None,
+              help="Where FOLDER will be published (e.g. https://data.example.gov.uk/oruk/), for the "
+                   "absolute openapi_url ORUK asks for. Default: the folder's file: URL.")
+def export_oruk_command(folder: Path, index_dir: Path | None, base_url: str | None) -> None:
     """Write the live release's Open Referral UK feed to FOLDER as static JSON files."""
     from .export_oruk import export_oruk
 
@@ -33,7 +36,7 @@ def export_oruk_command(folder: Path, index_dir: Path | None) -> None:
     current = store.current_id()
     if current is None:
         raise click.ClickException("Nothing is published yet: run 'earlyhelp publish' first.")
-    count = export_oruk(store.get(current), folder)
+    count = export_oruk(store.get(current), folder, base_url)
     click.echo(f"Wrote the Open Referral UK feed of release {current} to {folder}: {count} services.")
 
 

@@ -2,7 +2,7 @@
 
 For hosting the open data on any static file server, or handing it over:
 
-    DIR/index.json                  what GET /api/oruk/ answers (openapi_url is relative)
+    DIR/index.json                  what GET /api/oruk/ answers
     DIR/openapi.json
     DIR/services.json               every service, fully nested, in one list envelope
     DIR/services.ndjson             the same, one service per line
@@ -33,15 +33,20 @@ def _envelope(items: list[dict]) -> dict:
     return oruk.paginate(items, 1, max(1, len(items))).envelope()
 
 
-def export_oruk(release: Release, folder: Path) -> int:
-    """Write the feed of ``release`` into ``folder``; returns the number of services written."""
+def export_oruk(release: Release, folder: Path, base_url: str | None = None) -> int:
+    """Write the feed of ``release`` into ``folder``; returns the number of services written.
+
+    ``base_url`` is where the folder will be served from; ORUK wants an
+    absolute ``openapi_url``, so without it the folder's own file: URL is used.
+    """
+    base = (base_url or folder.resolve().as_uri()).rstrip("/")
     db = open_database(release.path / DATABASE_FILE)
     try:
         feed = oruk.Feed(db, load_directory(db))
         services = list(feed.all_services(oruk.ServiceFilter()))
         _write(folder / "index.json", {"version": oruk.VERSION, "profile": oruk.PROFILE_URL,
-                                       "openapi_url": "openapi.json"})
-        _write(folder / "openapi.json", openapi_document("."))
+                                       "openapi_url": f"{base}/openapi.json"})
+        _write(folder / "openapi.json", openapi_document(base))
         _write(folder / "services.json", _envelope(services))
         with (folder / "services.ndjson").open("w", encoding="utf-8") as lines:
             for record in services:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import Babel
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .live import LiveRelease
@@ -16,8 +17,25 @@ def create_app(config: object | None = None) -> Flask:
     app.json.sort_keys = False  # keep records in the order they are built: envelopes first, ids first
     app.extensions["live_release"] = LiveRelease(app.config["INDEX_DIR"])
     Babel(app)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind a reverse proxy every request comes from its address: take the visitor's
+        # address (rate limits, the audit log) and the scheme from the headers it sets.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from .web import api, assets, compression, crawlers, errors, oruk_api, public, security, templating
+    from .web import (
+        api,
+        assets,
+        compression,
+        crawlers,
+        csrf,
+        editor,
+        errors,
+        oruk_api,
+        public,
+        security,
+        templating,
+    )
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(crawlers.blueprint)
@@ -26,6 +44,8 @@ def create_app(config: object | None = None) -> Flask:
     assets.register(app, app.config["STATIC_DIR"])
     templating.register(app)
     errors.register(app)
+    csrf.register(app)
+    editor.register(app)
     security.register(app)
     compression.register(app)
 

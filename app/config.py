@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -38,6 +39,20 @@ def secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def https() -> bool:
+    """``EARLYHELP_HTTPS=1``: the site is served over HTTPS (so cookies are sent over HTTPS only)."""
+    return os.environ.get("EARLYHELP_HTTPS", "").strip() == "1"
+
+
+def trusted_proxies() -> int:
+    """``EARLYHELP_TRUSTED_PROXIES``: how many reverse proxies stand in front and set X-Forwarded-For."""
+    value = os.environ.get("EARLYHELP_TRUSTED_PROXIES", "").strip()
+    return int(value) if value.isdigit() else 0
+
+
+EDITOR_SESSION_HOURS = 8  # a working day; then sign in again
+
+
 class Config:
     """Production defaults; folders from the environment or the checkout."""
 
@@ -47,11 +62,34 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     STATIC_DIR = PROJECT_ROOT / "static"
 
+    # The session cookie exists only for editors (public pages never touch the session).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=EDITOR_SESSION_HOURS)
+    # Not re-sent on every request: an editor reading public pages gets no Set-Cookie on
+    # those (publicly cached) responses. The 8 hours count from sign-in (checked server-side).
+    SESSION_REFRESH_EACH_REQUEST = False
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = EDITOR_SESSION_HOURS * 3600  # a form left open all day still submits
+    # Flask-WTF's HTTPS check wants a Referer, which our Referrer-Policy (no-referrer) never
+    # sends; the token in the session and the SameSite cookie do the work.
+    WTF_CSRF_SSL_STRICT = False
+
     def __init__(self):
         self.CONTENT_DIR = content_dir()
         self.INDEX_DIR = index_dir()
         self.INSTANCE_DIR = instance_dir()
         self.SECRET_KEY = secret_key(self.INSTANCE_DIR)
+        self.TRUSTED_PROXIES = trusted_proxies()
+        self.use_https(https())
+
+    def use_https(self, on: bool) -> None:
+        """Cookie settings for a site served over HTTPS (``on``) or plain HTTP."""
+        self.HTTPS = on
+        self.SESSION_COOKIE_SECURE = on
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for this
+        # host only and for every path, so a neighbouring subdomain cannot plant one.
+        self.SESSION_COOKIE_NAME = "__Host-earlyhelp_editor" if on else "earlyhelp_editor"
 
 
 class TestingConfig(Config):
@@ -61,6 +99,8 @@ class TestingConfig(Config):
 
     TESTING = True
 
-    def __init__(self, content: Path, index: Path, instance: Path):
+    def __init__(self, content: Path, index: Path, instance: Path, https: bool = False):
         self.CONTENT_DIR, self.INDEX_DIR, self.INSTANCE_DIR = Path(content), Path(index), Path(instance)
         self.SECRET_KEY = "test-secret-key"
+        self.TRUSTED_PROXIES = 0
+        self.use_https(https)

@@ -16,6 +16,8 @@ def _title(code: int) -> str:
         return _("Sorry, the directory is not available")
     if code == 405:
         return _("That action is not allowed")
+    if code == 403:
+        return _("You do not have permission to see this page")
     return _("Sorry, there is a problem with the directory")
 
 
@@ -28,6 +30,8 @@ def _message(code: int) -> str:
         return _("Something in the address was not right. Please check it and try again.")
     if code == 405:
         return _("That action is not allowed here.")
+    if code == 403:
+        return _("Your account cannot do this. Ask an administrator if you need to.")
     return _("Sorry, something went wrong on our side. Please try again.")
 
 
@@ -35,10 +39,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def _error_response(code: int):
+def error_response(code: int, title: str | None = None, message: str | None = None):
+    """The error page (or JSON under /api/) for ``code``, with the usual words unless given others."""
+    title, message = title or _title(code), message or _message(code)
     if _wants_json():
-        return jsonify({"error": _message(code), "status": code}), code
-    response = render_template("error.html", code=code, title=_title(code), message=_message(code))
+        return jsonify({"error": message, "status": code}), code
+    response = render_template("error.html", code=code, title=title, message=message)
     return response, code, {"Cache-Control": "no-store"}
 
 
@@ -47,14 +53,14 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:  # a redirect raised as an exception
             return error
-        return _error_response(error.code)
+        return error_response(error.code)
 
     @app.errorhandler(UnicodeDecodeError)
     def undecodable_address(error: UnicodeDecodeError):
         # Bytes that are not UTF-8 in the query string (some WSGI servers pass them on).
-        return _error_response(400)
+        return error_response(400)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s", request.path)
-        return _error_response(500)
+        return error_response(500)

@@ -1,0 +1,204 @@
+"""The instance database, ``<INSTANCE_DIR>/editorial.db``: opening it, migrating it, backing it up.
+
+Connections run in autocommit mode (``isolation_level=None``): every write
+that must be atomic says so with :func:`transaction`, which takes SQLite's
+write lock up front (``BEGIN IMMEDIATE``) so that two web workers updating
+the same row queue up instead of failing half way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DATABASE_NAME = "editorial.db"
+BUSY_TIMEOUT_MS = 10_000  # a backup or a long migration may hold the write lock for a moment
+
+# Each migration is a list of single statements, applied in one transaction
+# together with its schema_version row. Append new migrations; never edit one
+# that has shipped (instances out there have already run it).
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, [
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN ('provider', 'editor', 'publisher', 'admin')),
+            organisation TEXT,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            session_version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            last_sign_in_at TEXT
+        )""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            details TEXT NOT NULL DEFAULT '{}',
+            ip TEXT
+        )""",
+        "CREATE INDEX audit_log_at ON audit_log (at)",
+        "CREATE INDEX audit_log_actor ON audit_log (actor COLLATE NOCASE)",
+        "CREATE INDEX audit_log_action ON audit_log (action)",
+        # The log is evidence: nothing, not even a bug of ours, may rewrite or remove it.
+        """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+        """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+        """CREATE TABLE sign_in_attempts (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            ip TEXT,
+            email TEXT NOT NULL COLLATE NOCASE,
+            succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+        )""",
+        "CREATE INDEX sign_in_attempts_ip ON sign_in_attempts (ip, at)",
+        "CREATE INDEX sign_in_attempts_email ON sign_in_attempts (email, at)",
+        "CREATE INDEX sign_in_attempts_at ON sign_in_attempts (at)",
+    ]),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def utc_now() -> dt.datetime:
+    """The current time in UTC (tests replace this to move the clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    """``2026-09-01T10:15:00Z``: fixed width, so stored times sort and compare as text."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """The inverse of :func:`iso`."""
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def database_path(instance_dir: str | Path) -> Path:
+    """Where the instance database of ``instance_dir`` lives."""
+    return Path(instance_dir) / DATABASE_NAME
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection with WAL, foreign keys, a busy timeout and rows addressable by name.
+
+    Does not migrate: use :func:`open_instance` (or :class:`Instance`) for that.
+    """
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    db.row_factory = sqlite3.Row
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    # WAL lets web workers read while another writes; the mode is stored in the file.
+    db.execute("PRAGMA journal_mode = WAL")
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``with transaction(db):`` commits the block's writes together, or none of them."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The newest migration applied to ``db`` (0 for a new database)."""
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+    if not exists:
+        return 0
+    return db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations ``db`` has not had yet; safe to call again, and from several processes.
+
+    Returns the schema version reached.
+    """
+    db.execute("""CREATE TABLE IF NOT EXISTS schema_version (
+        version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)""")
+    for version, statements in MIGRATIONS:
+        if schema_version(db) >= version:
+            continue
+        with transaction(db):
+            # Checked again under the write lock: another process may have just applied it.
+            if schema_version(db) >= version:
+                continue
+            for statement in statements:
+                db.execute(statement)
+            db.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                       [version, iso(utc_now())])
+    return schema_version(db)
+
+
+def _create_private_file(path: Path) -> None:
+    # Password hashes live here: readable by the service's own user only. SQLite
+    # gives the -wal and -shm files the same permissions as the database.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def open_instance(instance_dir: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the instance database of ``instance_dir``."""
+    path = database_path(instance_dir)
+    _create_private_file(path)
+    db = connect(path)
+    migrate(db)
+    return db
+
+
+class Instance:
+    """The instance database of one folder, migrated once per process, connected on demand."""
+
+    def __init__(self, instance_dir: str | Path):
+        self.path = database_path(instance_dir)
+        self._migrated = False
+        self._lock = threading.Lock()
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection (the caller closes it); the first one also migrates."""
+        if not self._migrated:
+            with self._lock:
+                if not self._migrated:
+                    migrate_db = open_instance(self.path.parent)
+                    migrate_db.close()
+                    self._migrated = True
+        return connect(self.path)
+
+
+def backup(db: sqlite3.Connection, destination: str | Path) -> Path:
+    """A consistent copy of ``db`` at ``destination``, made with SQLite's online backup API.
+
+    Safe while web workers are writing: the copy is of one moment, including
+    what is still in the WAL file.
+    """
+    destination = Path(destination)
+    _create_private_file(destination)
+    target = sqlite3.connect(destination)
+    try:
+        db.backup(target)
+        # A copy that stands alone: one file, no -wal beside it.
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+    return destination

@@ -1,0 +1,78 @@
+"""The editor's pages under /editor/: signing in, the dashboard, accounts and the audit log.
+
+Every route carries :func:`guard.role_required` (or, for the sign-in page
+alone, :func:`guard.open_to_all`); a route with neither is refused, so a
+forgotten guard fails closed. Every response under /editor/ is private:
+``Cache-Control: no-store`` and ``X-Robots-Tag: noindex, nofollow``.
+
+To add a tool: write its views in a module here with ``@role_required(...)``,
+import the module in :func:`register`, and add a line to :data:`TOOLS` so the
+dashboard and the navigation offer it to the roles that may use it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint, Flask, current_app, g, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from ...editorial.instance import Instance
+
+blueprint = Blueprint("editor", __name__, url_prefix="/editor")
+
+PREFIX = "/editor"
+
+# (endpoint, label, description): offered to whichever roles the endpoint's guard allows.
+TOOLS = [
+    ("editor.users", _l("Users"), _l("Add accounts, change roles, reset passwords and disable accounts.")),
+    ("editor.audit", _l("Audit log"), _l("Who did what and when: sign-ins, account changes and backups.")),
+]
+
+
+def editorial_db() -> sqlite3.Connection:
+    """This request's connection to the instance database (closed when the request ends)."""
+    if "editorial_db" not in g:
+        g.editorial_db = current_app.extensions["editorial"].connect()
+    return g.editorial_db
+
+
+def _close_db(error: BaseException | None = None) -> None:
+    db = g.pop("editorial_db", None)
+    if db is not None:
+        db.close()
+
+
+def allowed_roles(endpoint: str) -> tuple[str, ...] | None:
+    """The roles the view at ``endpoint`` admits; None when it is open to everyone (sign-in)."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "editor_roles", ())
+
+
+def tools_for(role: str) -> list[dict]:
+    """The tools of :data:`TOOLS` that ``role`` may use, with their URLs."""
+    return [{"endpoint": endpoint, "url": url_for(endpoint), "label": label, "description": description}
+            for endpoint, label, description in TOOLS if role in (allowed_roles(endpoint) or ())]
+
+
+def is_editor_path(path: str) -> bool:
+    """True for /editor and everything under /editor/."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def _private_headers(response):
+    # By path, not by blueprint, so 404s, CSRF failures and redirects under /editor/ are covered too.
+    if is_editor_path(request.path):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def register(app: Flask) -> None:
+    """Add the editor blueprint, the instance database and the private headers to ``app``."""
+    from . import audit_log, auth, guard, users  # noqa: F401 - each adds its routes to the blueprint
+
+    app.extensions["editorial"] = Instance(app.config["INSTANCE_DIR"])
+    app.register_blueprint(blueprint)
+    app.teardown_appcontext(_close_db)
+    app.after_request(_private_headers)

@@ -1,0 +1,126 @@
+"""Who is signed in, and the guard every editor route wears.
+
+The session (a signed cookie) holds the account id, the account's
+``session_version`` at sign-in and the time of sign-in. On every editor
+request the account is read again, and the session ends when the account
+was disabled, its version moved on (password reset, sign-out elsewhere) or
+eight hours have passed since sign-in.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from ...editorial import accounts, instance
+from ...editorial.accounts import ROLES, User
+from . import allowed_roles, blueprint, editorial_db, tools_for
+from .messages import editor_time, role_label, status_label
+
+USER_ID = "editor_user_id"
+SESSION_VERSION = "editor_session_version"
+SIGNED_IN_AT = "editor_signed_in_at"
+
+
+def current_user() -> User | None:
+    """The signed-in account for this request, or None."""
+    return g.get("editor_user")
+
+
+def role_required(*roles: str) -> Callable:
+    """Let in only signed-in accounts with one of ``roles`` (any role when none are named).
+
+    Signed out: a redirect to the sign-in page, which comes back here after.
+    Signed in with another role: the 403 page.
+    """
+    for role in roles:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+    allowed = tuple(roles) or ROLES
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("editor.sign_in", next=_return_path()), 303)
+            if user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.editor_roles = allowed
+        return guarded
+
+    return decorate
+
+
+def open_to_all(view: Callable) -> Callable:
+    """Mark a view as reachable when signed out (the sign-in page, and nothing else)."""
+    view.editor_roles = None
+    return view
+
+
+def _return_path() -> str | None:
+    # Only a GET can be repeated after signing in; a form post starts again from its page.
+    if request.method != "GET":
+        return None
+    return request.full_path.rstrip("?")
+
+
+def safe_next(path: str | None) -> str | None:
+    """``path`` if it is a page of the editor on this site, else None (no open redirects)."""
+    if not path or not path.startswith("/editor/") or "\\" in path or any(ord(ch) < 32 for ch in path):
+        return None
+    return path
+
+
+def start_session(user: User) -> None:
+    """A fresh session for ``user``: nothing from before signing in survives (CSRF token included)."""
+    session.clear()
+    session.permanent = True  # the cookie lasts PERMANENT_SESSION_LIFETIME (8 hours)
+    session[USER_ID] = user.id
+    session[SESSION_VERSION] = user.session_version
+    session[SIGNED_IN_AT] = instance.iso(instance.utc_now())
+
+
+def end_session() -> None:
+    """Forget the signed-in account in this browser."""
+    session.clear()
+
+
+def _session_user() -> User | None:
+    user_id = session.get(USER_ID)
+    if user_id is None:
+        return None
+    user = accounts.get_user(editorial_db(), user_id)
+    try:
+        signed_in_at = instance.parse_iso(session.get(SIGNED_IN_AT, ""))
+    except (TypeError, ValueError):
+        signed_in_at = None
+    expired = (signed_in_at is None
+               or instance.utc_now() - signed_in_at > current_app.permanent_session_lifetime)
+    if user is None or user.disabled or user.session_version != session.get(SESSION_VERSION) or expired:
+        end_session()
+        flash(_("You have been signed out. Sign in again to carry on."), "info")
+        return None
+    return user
+
+
+@blueprint.before_request
+def load_signed_in_user():
+    """Before every editor request: refuse unguarded routes, load the signed-in account."""
+    # Fail closed: a route that forgot its guard is refused rather than open.
+    if request.endpoint is not None and allowed_roles(request.endpoint) == ():
+        abort(403)
+    g.editor_user = _session_user()
+
+
+@blueprint.context_processor
+def editor_context():
+    """What editor templates need: the account, its tools, label helpers."""
+    user = current_user()
+    return {"editor_user": user, "editor_tools": tools_for(user.role) if user else [],
+            "role_label": role_label, "status_label": status_label, "editor_time": editor_time}

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from app.cli import main
 from app.content import load_content
 from app.content.model import stable_uuid
+from app.content.writing import render_entry
 from app.opendata.importing import FeedError, TargetError, import_oruk
 from app.opendata.importing.from_oruk import cut_summary, split_description
-from app.opendata.importing.writer import render_entry
 
 from .factories import service, write_content
 from .oruk_samples import envelope, feed_of

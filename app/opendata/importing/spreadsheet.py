@@ -24,9 +24,10 @@ from pathlib import Path
 from ...content import ContentError, load_content
 from ...content.fields import ID_PATTERN
 from ...content.model import ACCESS_ROUTES, BOROUGH_WIDE, DELIVERY_MODES, NO_UPPER_AGE, Service
+from ...content.writing import render_entry, service_problems
 from .report import ImportReport
 from .target import Target, language_code, normalise, slugify
-from .writer import EntryWriter, render_entry, service_problems
+from .writer import EntryWriter
 
 COLUMNS = (
     "id", "title", "summary", "organisation", "needs", "age_min", "age_max", "pregnancy", "levels", "hubs",
@@ -365,7 +366,7 @@ def import_csv(path: str | Path, into: str | Path, *, force: bool = False,
         noted = {column for _row, column, _message in problems.items}
         if "free" in noted:  # "say what it costs" follows from a free cell that could not be read
             noted.add("cost")
-        for problem in service_problems(text, service_id, target, known, writer.today):
+        for problem in service_problems(text, service_id, target.content, known, writer.today):
             row_number, column = _column_of(problem.field, rows)
             if column not in noted:
                 problems.add(row_number, column, problem.message)

@@ -1,0 +1,219 @@
+"""Turn entries back into Markdown files, and check one entry as ``earlyhelp check`` would.
+
+Used by the importers and the editor: front matter in the order of
+DESIGN.md, quoted only where YAML needs it, and always read back before it
+is written, so nothing reaches ``content/`` that the loader would read
+differently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import entries as entry_rules
+from .fields import EntryReader
+from .loader import ContentSet
+from .problems import Problem
+from .yamlfile import YamlFileError, parse_front_matter
+
+SERVICE_ORDER = ("id", "title", "summary", "organisation", "needs", "ages", "levels", "hubs", "access",
+                 "how_to_access", "free", "cost", "delivery", "languages", "interpreters", "contact",
+                 "venues", "evidence", "keywords", "status", "last_reviewed", "review_months")
+ORGANISATION_ORDER = ("id", "name", "website", "phone", "email")
+CONTACT_ORDER = ("phone", "email", "website", "referral_form")
+VENUE_ORDER = ("name", "address", "postcode", "hub", "schedule", "accessibility")
+AGES_ORDER = ("min", "max", "pregnancy")
+EVIDENCE_ORDER = ("rating", "source", "url")
+_FLOW = {"needs", "levels", "access", "delivery", "languages", "keywords"}
+
+
+# -- rendering ---------------------------------------------------------------
+
+def _empty(value) -> bool:
+    if isinstance(value, dict):
+        return all(_empty(item) for item in value.values())
+    return value is None or value == "" or value == []
+
+
+# Text that YAML reads back as the same string when written bare: it starts with a letter, holds
+# no indicator (':', '#', quotes, brackets...), and is not a word YAML 1.1 reads as a boolean or null.
+# Only a shortcut past PyYAML's slow emitter: render_entry checks every entry reads back as written.
+_PLAIN_BLOCK = re.compile(r"[^\W\d_][\w .,'()/&£%+-]*[\w.)%]|[^\W\d_]")
+_PLAIN_FLOW = re.compile(r"[^\W\d_][\w .'()/&£%+-]*[\w.)%]|[^\W\d_]")
+_PLAIN_LINK = re.compile(r"[^\W\d_][\w.~:/?#\[\]@!$&()*+,;=%-]*[\w/=)%-]")  # links and emails
+_PLAIN_PHONE = re.compile(r"\+?[0-9][0-9()-]* [0-9 ()-]*[0-9]")
+_YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
+
+
+def _plain(value: str, flow: bool = False) -> bool:
+    if flow:
+        return bool(_PLAIN_FLOW.fullmatch(value)) and value.lower() not in _YAML_WORDS and "  " not in value
+    return ((bool(_PLAIN_BLOCK.fullmatch(value)) or bool(_PLAIN_LINK.fullmatch(value))
+             or bool(_PLAIN_PHONE.fullmatch(value)))
+            and value.lower() not in _YAML_WORDS and "  " not in value and " #" not in value)
+
+
+def _dump(value, flow: bool = True, fast: bool = True) -> str:
+    """One YAML value on one line, quoted only where YAML needs it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if fast and isinstance(value, str) and _plain(value):
+        return value
+    if fast and flow and isinstance(value, list) and all(
+            isinstance(item, (bool, int)) or (isinstance(item, str) and _plain(item, flow=True))
+            for item in value):
+        return "[" + ", ".join(_dump(item) for item in value) + "]"
+    style = None
+    if isinstance(value, str) and any(char in value for char in "\n\r\t\x85\u2028\u2029"):
+        style = '"'  # escapes keep the value on one line, so indentation cannot break
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True, width=1_000_000,
+                          sort_keys=False, default_style=style)
+    text = text.removesuffix("...\n").rstrip("\n")
+    if "\n" in text:  # pragma: no cover - guarded by the round-trip check in render_entry
+        raise ValueError(f"value does not fit on one line: {value!r}")
+    return text
+
+
+def _ordered(mapping: dict, order) -> dict:
+    ordered = {key: mapping[key] for key in order if key in mapping and not _empty(mapping[key])}
+    ordered.update({key: value for key, value in mapping.items() if key not in ordered and not _empty(value)})
+    return ordered
+
+
+def _block(mapping: dict, order, indent: str, first_prefix: str | None = None,
+           fast: bool = True) -> list[str]:
+    lines = []
+    for index, (key, value) in enumerate(_ordered(mapping, order).items()):
+        prefix = first_prefix if (first_prefix is not None and index == 0) else indent
+        lines.append(f"{prefix}{key}: {_dump(value, fast=fast)}")
+    return lines
+
+
+def render_entry(fields: dict, body: str = "", *, order=SERVICE_ORDER,
+                 comments: list[str] | None = None) -> str:
+    """A Markdown entry: front matter in the order of DESIGN.md, then the body.
+
+    Empty values are left out. The front matter is parsed back and compared
+    with ``fields``, so nothing is ever written that YAML would read differently.
+    """
+    data = _ordered(fields, order)
+    body = body.strip("\n")
+    for fast in (True, False):  # the shortcut past PyYAML's emitter, then PyYAML alone
+        lines = ["---"]
+        lines += [f"# {' '.join(comment.split())}".rstrip() for comment in comments or []]
+        for key, value in data.items():
+            if key == "ages" and isinstance(value, dict):
+                lines.append(f"ages: {_dump(_ordered(value, AGES_ORDER), fast=fast)}")
+            elif key == "evidence" and isinstance(value, dict):
+                lines.append(f"evidence: {_dump(_ordered(value, EVIDENCE_ORDER), fast=fast)}")
+            elif key == "contact" and isinstance(value, dict):
+                lines.append("contact:")
+                lines += _block(value, CONTACT_ORDER, "  ", fast=fast)
+            elif key == "venues" and isinstance(value, list):
+                lines.append("venues:")
+                for venue in value:
+                    lines += _block(venue, VENUE_ORDER, "    ", first_prefix="  - ", fast=fast)
+            else:
+                flow = key in _FLOW or isinstance(value, (list, dict))
+                lines.append(f"{key}: {_dump(value, flow=flow, fast=fast)}")
+        lines.append("---")
+        text = "\n".join(lines) + "\n" + (body + "\n" if body else "")
+        try:
+            parsed = _parse(text)
+        except YamlFileError:
+            continue
+        if _comparable(parsed.data) == _comparable(data) and parsed.body == body:
+            return text
+    raise ValueError(f"entry {fields.get('id')!r} would not read back as written")
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str):
+    # render_entry parses each entry to check it, and the rules read the same text straight after.
+    return parse_front_matter(text)
+
+
+def _comparable(value):
+    if isinstance(value, dict):
+        return {key: _comparable(item) for key, item in value.items() if not _empty(item)}
+    if isinstance(value, list):
+        return [_comparable(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# -- checking with the loader's rules -------------------------------------------------
+
+def service_problems(text: str, service_id: str, content: ContentSet, organisations: set[str],
+                     today: dt.date) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this service file in the folder ``content``
+    was loaded from (``organisations``: the organisation ids it will have)."""
+    source = f"services/{service_id}.md"
+    try:
+        document = _parse(text)
+    except YamlFileError as error:  # pragma: no cover - render_entry always writes valid YAML
+        return [Problem(source, error.line, "(file)", error.message)]
+    problems: list[Problem] = []
+    reader = EntryReader(source, document, document.data, problems=problems)
+    service = entry_rules.read_service(reader, service_id, today)
+    entry_rules.check_body_links(source, document, problems)
+
+    def report(field_name: str, message: str) -> None:
+        problems.append(Problem(source, document.line_of(field_name), field_name, message))
+
+    if service.organisation and service.organisation not in organisations:
+        report("organisation", f"unknown organisation '{service.organisation}'")
+    for index, need in enumerate(service.needs):
+        if need not in content.needs:
+            report(f"needs[{index}]", f"unknown need '{need}'")
+    for index, hub in enumerate(service.hubs):
+        if hub not in content.hubs:
+            report(f"hubs[{index}]", f"unknown hub '{hub}'")
+    for index, venue in enumerate(service.venues):
+        if venue.hub and venue.hub not in content.hubs:
+            report(f"venues[{index}].hub", f"unknown hub '{venue.hub}'")
+    return [problem for problem in problems if problem.is_error]
+
+
+def organisation_problems(text: str, organisation_id: str) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this organisation file."""
+    source = f"organisations/{organisation_id}.md"
+    document = parse_front_matter(text)
+    problems: list[Problem] = []
+    entry_rules.read_organisation(EntryReader(source, document, document.data, problems=problems),
+                                  organisation_id)
+    entry_rules.check_body_links(source, document, problems)
+    return [problem for problem in problems if problem.is_error]
+
+
+# -- files -----------------------------------------------------------------------
+
+def sha256_of(data: bytes) -> str:
+    """Hex sha256 of a file's bytes: how an entry file is recognised as changed or not."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step: readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

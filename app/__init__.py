@@ -36,10 +36,12 @@ def create_app(config: object | None = None) -> Flask:
         security,
         templating,
     )
+    from .web import suggestions as public_suggestions
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(crawlers.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(public_suggestions.blueprint)
     oruk_api.register(app)
     assets.register(app, app.config["STATIC_DIR"])
     templating.register(app)

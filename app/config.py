@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,35 @@ def trusted_proxies() -> int:
     """``EARLYHELP_TRUSTED_PROXIES``: how many reverse proxies stand in front and set X-Forwarded-For."""
     value = os.environ.get("EARLYHELP_TRUSTED_PROXIES", "").strip()
     return int(value) if value.isdigit() else 0
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where ``earlyhelp review-reminders --send`` hands its emails over (STARTTLS on port 587)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    mail_from: str
+
+
+def smtp_settings() -> SmtpSettings | None:
+    """``EARLYHELP_SMTP_HOST``/``_PORT`` (587)/``_USER``/``_PASSWORD`` and ``EARLYHELP_MAIL_FROM``;
+    None unless both the host and the sender are set."""
+    host = os.environ.get("EARLYHELP_SMTP_HOST", "").strip()
+    mail_from = os.environ.get("EARLYHELP_MAIL_FROM", "").strip()
+    if not host or not mail_from:
+        return None
+    port = os.environ.get("EARLYHELP_SMTP_PORT", "").strip()
+    return SmtpSettings(host, int(port) if port.isdigit() else 587, os.environ.get("EARLYHELP_SMTP_USER", ""),
+                        os.environ.get("EARLYHELP_SMTP_PASSWORD", ""), mail_from)
+
+
+def base_url() -> str:
+    """``EARLYHELP_BASE_URL``: where the site is served (``https://directory.example.gov.uk``), for
+    links in emails; empty when not set."""
+    return os.environ.get("EARLYHELP_BASE_URL", "").strip().rstrip("/")
 
 
 EDITOR_SESSION_HOURS = 8  # a working day; then sign in again

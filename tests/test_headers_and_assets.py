@@ -14,8 +14,8 @@ from app.publishing.publish import publish
 
 from .factories import NEEDS, service, write_content
 
-PUBLIC_URLS = ["/", "/search?q=debt&hub=west", "/services/debt-advice", "/hubs/", "/hubs/west",
-               "/pages/about", "/services/nope", "/search?page=x"]
+PUBLIC_URLS = ["/", "/search?q=debt&hub=west", "/services/debt-advice", "/services/debt-advice/report",
+               "/hubs/", "/hubs/west", "/pages/about", "/services/nope", "/search?page=x"]
 BUDGET = 60 * 1024
 
 

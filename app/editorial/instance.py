@@ -66,6 +66,79 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX sign_in_attempts_email ON sign_in_attempts (email, at)",
         "CREATE INDEX sign_in_attempts_at ON sign_in_attempts (at)",
     ]),
+    # 2: changes to entries on their way through review (app/editorial/changes.py), and every
+    # published version of every entry, which nothing may rewrite or remove.
+    (2, [
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('service', 'organisation', 'hub', 'page')),
+            entry_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'edit', 'archive', 'restore')),
+            organisation TEXT,
+            base_sha256 TEXT,
+            base_text TEXT,
+            fields TEXT NOT NULL DEFAULT '{}',
+            body TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'in_review', 'returned', 'published', 'withdrawn')),
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            reviewer_id INTEGER REFERENCES users (id),
+            reviewed_at TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            publish_error TEXT,
+            release_id TEXT,
+            git_commit TEXT,
+            restored_from INTEGER
+        )""",
+        "CREATE INDEX changes_status ON changes (status, updated_at)",
+        "CREATE INDEX changes_entry ON changes (kind, entry_id, status)",
+        "CREATE INDEX changes_author ON changes (author_id, status)",
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            text TEXT,
+            sha256 TEXT,
+            author TEXT NOT NULL DEFAULT '',
+            approver TEXT NOT NULL DEFAULT '',
+            published_at TEXT NOT NULL,
+            release_id TEXT,
+            git_commit TEXT,
+            change_id INTEGER REFERENCES changes (id)
+        )""",
+        "CREATE INDEX history_entry ON history (kind, entry_id, id)",
+        """CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+           BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
+        """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+           BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
+    ]),
+    # 3: suggestions from the public (app/editorial/suggestions.py) and their per-IP rate limit.
+    (3, [
+        """CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            service_id TEXT NOT NULL,
+            service_title TEXT NOT NULL DEFAULT '',
+            organisation TEXT,
+            message TEXT NOT NULL,
+            email TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dealt_with')),
+            dealt_with_at TEXT,
+            dealt_with_by TEXT
+        )""",
+        "CREATE INDEX suggestions_status ON suggestions (status, created_at)",
+        "CREATE INDEX suggestions_organisation ON suggestions (organisation, status, created_at)",
+        """CREATE TABLE suggestion_attempts (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            ip TEXT NOT NULL
+        )""",
+        "CREATE INDEX suggestion_attempts_ip ON suggestion_attempts (ip, at)",
+        "CREATE INDEX suggestion_attempts_at ON suggestion_attempts (at)",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -126,6 +199,12 @@ def schema_version(db: sqlite3.Connection) -> int:
     return db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
 
 
+def _applied(db: sqlite3.Connection, version: int) -> bool:
+    # By version, not by the newest: migrations written on two branches at once (2 and 3) may
+    # reach a database in either order, and each must still run once.
+    return db.execute("SELECT 1 FROM schema_version WHERE version = ?", [version]).fetchone() is not None
+
+
 def migrate(db: sqlite3.Connection) -> int:
     """Apply the migrations ``db`` has not had yet; safe to call again, and from several processes.
 
@@ -134,11 +213,11 @@ def migrate(db: sqlite3.Connection) -> int:
     db.execute("""CREATE TABLE IF NOT EXISTS schema_version (
         version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)""")
     for version, statements in MIGRATIONS:
-        if schema_version(db) >= version:
+        if _applied(db, version):
             continue
         with transaction(db):
             # Checked again under the write lock: another process may have just applied it.
-            if schema_version(db) >= version:
+            if _applied(db, version):
                 continue
             for statement in statements:
                 db.execute(statement)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content import ContentError
-from ..content.writing import atomic_write
+from ..content.writing import atomic_write, sha256_of
 from ..publishing.publish import publish
 
 LOCK_FILE = ".editor.lock"
@@ -31,6 +31,16 @@ class PublishFailed(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class FileChanged(Exception):
+    """A file was not as the caller last saw it (someone else's change was published since)."""
+
+    def __init__(self, relative: str, expected: str | None, actual: str | None):
+        super().__init__(f"{relative} has changed since editing began")
+        self.relative = relative
+        self.expected = expected
+        self.actual = actual
 
 
 @dataclass
@@ -66,11 +76,14 @@ def _restore(content_dir: Path, before: Mapping[str, bytes | None]) -> None:
 
 
 def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, str | None], *,
-                      author: Author, message: str) -> Published:
+                      author: Author, message: str,
+                      expected_sha256: Mapping[str, str | None] | None = None) -> Published:
     """Write ``files`` (path relative to ``content_dir`` -> text, or None to delete) and publish.
 
     Raises :class:`PublishFailed` with the problems when the publish fails;
-    the files are then exactly as they were before the call.
+    the files are then exactly as they were before the call. ``expected_sha256``
+    (path -> sha256 of the file, None for no file) is checked under the lock
+    before anything is written: :class:`FileChanged` when a file differs.
     """
     content_dir, index_dir = Path(content_dir), Path(index_dir)
     for relative in files:
@@ -79,6 +92,11 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
     with _content_lock(content_dir):
         before = {relative: (content_dir / relative).read_bytes() if (content_dir / relative).exists()
                   else None for relative in files}
+        for relative, expected in (expected_sha256 or {}).items():
+            path = content_dir / relative
+            actual = sha256_of(path.read_bytes()) if path.exists() else None
+            if actual != expected:
+                raise FileChanged(relative, expected, actual)
         try:
             for relative, text in files.items():
                 if text is None:

@@ -94,6 +94,7 @@ URLS = {
     "service": "/services/incredible-years",
     "service-long-title": f"/services/{LONG_ID}",
     "service-overdue": f"/services/{OVERDUE_ID}",
+    "report": "/services/incredible-years/report",
     "hubs": "/hubs/",
     "hub": "/hubs/west",
     "page-about": "/pages/about",

@@ -51,7 +51,8 @@ def test_sign_in_and_out_without_javascript(new_tab, target_id):
     assert not tab.csp_errors() and not tab.external_requests()
 
 
-EDITOR_PAGES = ["/editor/", "/editor/users", "/editor/users/new", "/editor/users/{target}", "/editor/audit"]
+EDITOR_PAGES = ["/editor/", "/editor/users", "/editor/users/new", "/editor/users/{target}", "/editor/audit",
+                "/editor/reviews", "/editor/suggestions"]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, SMALL_PHONE], ids=lambda viewport: f"{viewport['width']}px")
@@ -79,6 +80,8 @@ def test_editor_pages_pass_axe_and_fit_a_phone(new_tab, target_id, screenshot_di
     for path in EDITOR_PAGES:
         tab.open(path.format(target=target_id))
         check(path)
+        if path == "/editor/reviews":
+            screenshot("reviews")
     screenshot("audit")
 
     tab.open("/editor/users/new")

@@ -62,3 +62,36 @@ def accounts_by_role(db) -> dict[str, accounts.User]:
 @pytest.fixture
 def editor_client(editor_app, accounts_by_role):
     return editor_app.test_client()
+
+
+# -- the change workflow (tests/editorial/test_changes*.py, test_entry_form*.py) ------------------------
+
+@pytest.fixture
+def workflow_site(tmp_path):
+    """Content with two organisations (test-org, other-org), published once; (content, index)."""
+    from .changes_helpers import publish_folder, write_two_organisations
+
+    content = write_two_organisations(tmp_path / "content")
+    publish_folder(content, tmp_path / "search_index")
+    return content, tmp_path / "search_index"
+
+
+@pytest.fixture
+def workflow_users(db, accounts_by_role) -> dict[str, accounts.User]:
+    """One account per role (the provider of test-org), a second editor and publisher, and a provider of
+    other-org."""
+    extra = {"editor2": ("editor2@example.org", "editor", None),
+             "publisher2": ("publisher2@example.org", "publisher", None),
+             "other_provider": ("other-provider@example.org", "provider", "other-org")}
+    users = dict(accounts_by_role)
+    for key, (email, role, organisation) in extra.items():
+        users[key] = accounts.create_user(db, email, PASSWORD, role, organisation=organisation, actor="cli",
+                                          organisations={"test-org": "Test", "other-org": "Other"})
+    return users
+
+
+@pytest.fixture
+def workflow_app(workflow_site, instance_dir, workflow_users):
+    """The app over the published two-organisation site, with the workflow's accounts."""
+    content, index = workflow_site
+    return create_app(TestingConfig(content, index, instance_dir))

@@ -25,8 +25,16 @@ PREFIX = "/editor"
 
 # (endpoint, label, description): offered to whichever roles the endpoint's guard allows.
 TOOLS = [
+    ("editor.services", _l("Services"),
+     _l("Find a service, propose a change, add a new service or archive one, and see its history.")),
+    ("editor.changes_queue", _l("Changes"),
+     _l("Changes waiting for review, returned to their authors, and your drafts.")),
     ("editor.users", _l("Users"), _l("Add accounts, change roles, reset passwords and disable accounts.")),
     ("editor.audit", _l("Audit log"), _l("Who did what and when: sign-ins, account changes and backups.")),
+    ("editor.reviews_dashboard", _l("Review dates"),
+     _l("Services by the date they are due to be checked, and confirming they are still correct.")),
+    ("editor.suggestions_queue", _l("Suggestions"),
+     _l("Problems the public have reported with service pages, to check and deal with.")),
 ]
 
 
@@ -70,7 +78,16 @@ def _private_headers(response):
 
 def register(app: Flask) -> None:
     """Add the editor blueprint, the instance database and the private headers to ``app``."""
-    from . import audit_log, auth, guard, users  # noqa: F401 - each adds its routes to the blueprint
+    from . import (  # noqa: F401 - each adds its routes
+        audit_log,
+        auth,
+        changes,
+        guard,
+        reviews,
+        services,
+        suggestions,
+        users,
+    )
 
     app.extensions["editorial"] = Instance(app.config["INSTANCE_DIR"])
     app.register_blueprint(blueprint)

@@ -1,0 +1,667 @@
+"""Changes to entries on their way from an editor's form to the live site, and every published version.
+
+A change is one proposed version of one entry (a service, for now). Its life::
+
+    draft --submit--> in_review --approve--> published
+      ^                 |   ^
+      |              return |
+      +--- returned <---+   +--- (publish failed: stays in_review, with the error)
+    draft, returned or in_review --withdraw--> withdrawn
+
+- Anyone who may change the entry starts a change: from the live file (edit,
+  archive), from nothing (a new entry) or from an earlier version (restore,
+  which goes straight into review: restoring is itself reviewed).
+- A provider may propose changes only to the services of their own
+  organisation; an editor, publisher or admin to any. The author submits;
+  an editor, publisher or admin may also submit someone else's draft.
+- A publisher or admin approves or returns (with a comment) a change in
+  review, never one they wrote themselves.
+- Approving renders the entry with :func:`render_entry`, checks it with the
+  rules of ``earlyhelp check`` (:func:`service_problems`), refuses when the
+  live file is no longer the one the change started from (a conflict: someone
+  else's change was published since; nothing is overwritten silently), then
+  writes and publishes with :func:`write_and_publish`. When publishing fails
+  the change stays in review with the problems recorded; nothing is lost.
+- Every published version goes into ``history`` (append-only), with who wrote
+  and who approved it; a version found in ``content/`` that the editor did not
+  write (an import, a hand edit) is recorded before it is replaced.
+
+Every transition is written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content import load_content
+from ..content.fields import ID_PATTERN
+from ..content.problems import Problem
+from ..content.writing import SERVICE_ORDER, render_entry, service_problems, sha256_of
+from ..content.yamlfile import YamlFileError, parse_front_matter
+from . import audit, instance
+from .accounts import User
+from .instance import transaction
+from .publishing import Author, FileChanged, PublishFailed, write_and_publish
+
+DRAFT, IN_REVIEW, RETURNED, PUBLISHED, WITHDRAWN = "draft", "in_review", "returned", "published", "withdrawn"
+STATUSES = (DRAFT, IN_REVIEW, RETURNED, PUBLISHED, WITHDRAWN)
+OPEN = (DRAFT, IN_REVIEW, RETURNED)
+EDITABLE = (DRAFT, RETURNED)
+CREATE, EDIT, ARCHIVE, RESTORE = "create", "edit", "archive", "restore"
+FOLDERS = {"service": "services"}  # kinds the editor can change so far
+PROPOSERS = ("editor", "publisher", "admin")  # plus providers, for their own organisation
+REVIEWERS = ("publisher", "admin")
+MAX_COMMENT = 5000
+
+
+class ChangeError(Exception):
+    """A transition refused; ``code`` names why (for the words shown), ``problems`` list check errors."""
+
+    def __init__(self, code: str, message: str, problems: list[Problem] | None = None, **details):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.problems = problems or []
+        self.details = details
+
+
+@dataclass(frozen=True)
+class LiveEntry:
+    """An entry file as it is in ``content/`` now."""
+
+    text: str
+    sha256: str
+    fields: dict
+    body: str
+
+
+@dataclass
+class Change:
+    id: int
+    kind: str
+    entry_id: str
+    action: str
+    organisation: str | None
+    base_sha256: str | None
+    base_text: str | None
+    fields: dict
+    body: str
+    status: str
+    author_id: int
+    author_email: str
+    author_name: str
+    author_role: str
+    created_at: str
+    updated_at: str
+    submitted_at: str | None
+    reviewer_id: int | None
+    reviewer_email: str | None
+    reviewed_at: str | None
+    comment: str
+    publish_error: list[str]
+    release_id: str | None
+    git_commit: str | None
+    restored_from: int | None
+
+    @property
+    def path(self) -> str:
+        return entry_path(self.kind, self.entry_id)
+
+    @property
+    def title(self) -> str:
+        return str(self.fields.get("title") or self.entry_id)
+
+    @property
+    def author_display(self) -> str:
+        return self.author_name or self.author_email
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version of an entry, from ``history``."""
+
+    id: int
+    kind: str
+    entry_id: str
+    text: str | None
+    sha256: str | None
+    author: str
+    approver: str
+    published_at: str
+    release_id: str | None
+    git_commit: str | None
+    change_id: int | None
+
+    @property
+    def outside_editor(self) -> bool:
+        """True for a version found in ``content/`` that did not come through the editor."""
+        return self.change_id is None
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class Diff:
+    """A proposed version against another: changed front matter fields, and the body's unified diff."""
+
+    fields: list[FieldDiff] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and not self.body
+
+
+# -- files ------------------------------------------------------------------------------------------
+
+def entry_path(kind: str, entry_id: str) -> str:
+    """The entry's file, relative to ``content/``: ``services/<id>.md``."""
+    if kind not in FOLDERS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if not ID_PATTERN.match(entry_id or ""):
+        raise ValueError(f"not an entry id: {entry_id!r}")
+    return f"{FOLDERS[kind]}/{entry_id}.md"
+
+
+def jsonable(value):
+    """Front matter values as JSON keeps them: dates as ISO text, everything else as it is."""
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [jsonable(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def parse_entry(text: str) -> tuple[dict, str]:
+    """(front matter as JSON-safe fields, body) of an entry file's text."""
+    document = parse_front_matter(text)
+    data = document.data if isinstance(document.data, dict) else {}
+    return jsonable(data), document.body
+
+
+def read_live(content_dir: Path, kind: str, entry_id: str) -> LiveEntry | None:
+    """The entry's file as it is now, or None when there is none (or it cannot be read)."""
+    path = Path(content_dir) / entry_path(kind, entry_id)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    try:
+        fields, body = parse_entry(text)
+    except YamlFileError:
+        fields, body = {}, text
+    return LiveEntry(text, sha256_of(data), fields, body)
+
+
+def front_matter(fields: dict) -> dict:
+    """Fields ready for :func:`render_entry`: a date typed as ISO text becomes a date again."""
+    ready = dict(fields)
+    reviewed = ready.get("last_reviewed")
+    if isinstance(reviewed, str):
+        with contextlib.suppress(ValueError):
+            ready["last_reviewed"] = dt.date.fromisoformat(reviewed)
+    return ready
+
+
+def render(fields: dict, body: str) -> str:
+    """The entry file for ``fields`` and ``body`` (ValueError when YAML would read it differently)."""
+    return render_entry(front_matter(fields), body)
+
+
+def today() -> dt.date:
+    """The date entries are checked against (never later than the server's, which publishing uses)."""
+    return min(instance.utc_now().date(), dt.date.today())
+
+
+def check(content_dir: Path, kind: str, entry_id: str, fields: dict, body: str,
+          on: dt.date | None = None) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this version of the entry."""
+    source = entry_path(kind, entry_id)
+    try:
+        text = render(fields, body)
+    except (ValueError, TypeError) as error:
+        return [Problem(source, 1, "(file)", f"cannot be written as YAML: {error}")]
+    content = load_content(content_dir, today=on or today())
+    return service_problems(text, entry_id, content, set(content.organisations), on or today())
+
+
+# -- permissions --------------------------------------------------------------------------------------
+
+def may_propose(user: User, organisation: str | None) -> bool:
+    """Whether ``user`` may propose a change to an entry of ``organisation``."""
+    if user.role == "provider":
+        return bool(user.organisation) and organisation == user.organisation
+    return user.role in PROPOSERS
+
+
+def may_see(user: User, change: Change) -> bool:
+    """Providers see their own changes and those to their organisation's services; others see all."""
+    if user.role != "provider":
+        return True
+    own_organisation = bool(user.organisation) and change.organisation == user.organisation
+    return change.author_id == user.id or own_organisation
+
+
+def may_edit(user: User, change: Change) -> bool:
+    """Only the author edits a change, while it is a draft or returned."""
+    return change.author_id == user.id and change.status in EDITABLE
+
+
+def may_submit(user: User, change: Change) -> bool:
+    """The author, or an editor, publisher or admin, submits a draft or returned change."""
+    if change.status not in EDITABLE:
+        return False
+    return change.author_id == user.id or user.role in PROPOSERS
+
+
+def may_review(user: User, change: Change) -> bool:
+    """A publisher or admin reviews a change in review that someone else wrote."""
+    return user.role in REVIEWERS and change.author_id != user.id and change.status == IN_REVIEW
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+_SELECT = """SELECT changes.*, author.email AS author_email, author.name AS author_name,
+                    author.role AS author_role, reviewer.email AS reviewer_email
+             FROM changes JOIN users AS author ON author.id = changes.author_id
+             LEFT JOIN users AS reviewer ON reviewer.id = changes.reviewer_id"""
+
+
+def _change(row: sqlite3.Row) -> Change:
+    return Change(
+        id=row["id"], kind=row["kind"], entry_id=row["entry_id"], action=row["action"],
+        organisation=row["organisation"], base_sha256=row["base_sha256"], base_text=row["base_text"],
+        fields=json.loads(row["fields"]), body=row["body"], status=row["status"], author_id=row["author_id"],
+        author_email=row["author_email"], author_name=row["author_name"], author_role=row["author_role"],
+        created_at=row["created_at"], updated_at=row["updated_at"], submitted_at=row["submitted_at"],
+        reviewer_id=row["reviewer_id"], reviewer_email=row["reviewer_email"], reviewed_at=row["reviewed_at"],
+        comment=row["comment"],
+        publish_error=json.loads(row["publish_error"]) if row["publish_error"] else [],
+        release_id=row["release_id"], git_commit=row["git_commit"], restored_from=row["restored_from"])
+
+
+def get_change(db: sqlite3.Connection, change_id: int) -> Change | None:
+    row = db.execute(f"{_SELECT} WHERE changes.id = ?", [change_id]).fetchone()
+    return _change(row) if row else None
+
+
+def list_changes(db: sqlite3.Connection, *, statuses: tuple[str, ...] = OPEN, author_id: int | None = None,
+                 kind: str | None = None, entry_id: str | None = None, limit: int = 500) -> list[Change]:
+    """Changes with one of ``statuses``, most recently updated first."""
+    clauses = [f"changes.status IN ({', '.join('?' for _ in statuses)})"]
+    parameters: list = list(statuses)
+    for column, value in (("changes.author_id", author_id), ("changes.kind", kind),
+                          ("changes.entry_id", entry_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            parameters.append(value)
+    sql = f"{_SELECT} WHERE {' AND '.join(clauses)} ORDER BY changes.updated_at DESC, changes.id DESC LIMIT ?"
+    return [_change(row) for row in db.execute(sql, [*parameters, limit])]
+
+
+def open_change_by(db: sqlite3.Connection, user: User, kind: str, entry_id: str) -> Change | None:
+    """The draft or returned change ``user`` already has for this entry, if any."""
+    found = [change for change in list_changes(db, statuses=EDITABLE, author_id=user.id, kind=kind,
+                                               entry_id=entry_id)]
+    return found[0] if found else None
+
+
+def conflict(content_dir: Path, change: Change) -> LiveEntry | bool | None:
+    """False when the live file is still the one the change started from; else the live entry now
+    (None when the file is gone)."""
+    live = read_live(content_dir, change.kind, change.entry_id)
+    current = live.sha256 if live else None
+    if current == change.base_sha256:
+        return False
+    return live
+
+
+# -- transitions ---------------------------------------------------------------------------------------
+
+def _now() -> str:
+    return instance.iso(instance.utc_now())
+
+
+def _organisation_of(fields: dict) -> str | None:
+    value = fields.get("organisation")
+    return str(value) if isinstance(value, str) and value else None
+
+
+def _base_text(db: sqlite3.Connection, live: LiveEntry | None, base_sha256: str | None) -> str | None:
+    if base_sha256 is None:
+        return None
+    if live is not None and live.sha256 == base_sha256:
+        return live.text
+    row = db.execute("SELECT text FROM history WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+                     [base_sha256]).fetchone()
+    return row["text"] if row else None
+
+
+def _audit(db: sqlite3.Connection, user: User, action: str, change: Change | int, details: dict | None = None,
+           ip: str | None = None, entry_id: str | None = None) -> None:
+    change_id = change if isinstance(change, int) else change.id
+    subject = entry_id if entry_id is not None else change.entry_id  # type: ignore[union-attr]
+    audit.record(db, user.email, action, subject, {"change": change_id, **(details or {})}, ip)
+
+
+def _load(db: sqlite3.Connection, change_id: int) -> Change:
+    change = get_change(db, change_id)
+    if change is None:
+        raise ChangeError("not_found", f"no change {change_id}")
+    return change
+
+
+def start(db: sqlite3.Connection, content_dir: Path, user: User, kind: str, entry_id: str, *, fields: dict,
+          body: str, base_sha256: str | None = None, action: str = EDIT, ip: str | None = None) -> Change:
+    """A new draft change to ``entry_id``: ``action`` create (no live file), edit or archive (from the
+    live file; ``base_sha256`` is the file's hash when editing began, default its hash now)."""
+    if not ID_PATTERN.match(entry_id or "") or kind not in FOLDERS:
+        raise ChangeError("invalid_id", f"not an entry id: {entry_id!r}")
+    live = read_live(content_dir, kind, entry_id)
+    if action == CREATE:
+        if live is not None:
+            raise ChangeError("exists", f"there is already an entry '{entry_id}'")
+        base_sha256 = None
+    else:
+        if live is None:
+            raise ChangeError("not_found", f"no entry '{entry_id}'")
+        base_sha256 = base_sha256 or live.sha256
+        if not may_propose(user, _organisation_of(live.fields)):
+            raise ChangeError("not_allowed", "you may only change your own organisation's services")
+    fields = {**jsonable(fields), "id": entry_id}
+    if action == ARCHIVE:
+        fields["status"] = "archived"
+    organisation = _organisation_of(fields)
+    if not may_propose(user, organisation):
+        raise ChangeError("not_allowed", "you may only propose services of your own organisation")
+    now = _now()
+    with transaction(db):
+        change_id = db.execute(
+            "INSERT INTO changes (kind, entry_id, action, organisation, base_sha256, base_text, fields, "
+            "body, status, author_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)",
+            [kind, entry_id, action, organisation, base_sha256, _base_text(db, live, base_sha256),
+             json.dumps(fields, ensure_ascii=False), body, user.id, now, now]).lastrowid
+        _audit(db, user, "change.created", change_id, {"kind": kind, "action": action}, ip, entry_id)
+    return _load(db, change_id)
+
+
+def save(db: sqlite3.Connection, change_id: int, user: User, *, fields: dict, body: str,
+         ip: str | None = None) -> Change:
+    """Replace the draft's fields and body (its author, while it is a draft or returned)."""
+    change = _load(db, change_id)
+    if not may_edit(user, change):
+        raise ChangeError("not_editable", "only its author may edit a draft or returned change")
+    fields = {**jsonable(fields), "id": change.entry_id}
+    if change.action == ARCHIVE:
+        fields["status"] = "archived"
+    organisation = _organisation_of(fields)
+    if not may_propose(user, organisation):
+        raise ChangeError("not_allowed", "you may only propose services of your own organisation")
+    with transaction(db):
+        db.execute("UPDATE changes SET fields = ?, body = ?, organisation = ?, updated_at = ? WHERE id = ?",
+                   [json.dumps(fields, ensure_ascii=False), body, organisation, _now(), change.id])
+        _audit(db, user, "change.saved", change, {}, ip)
+    return _load(db, change.id)
+
+
+def submit(db: sqlite3.Connection, content_dir: Path, change_id: int, user: User, *,
+           ip: str | None = None, on: dt.date | None = None) -> Change:
+    """Send a draft or returned change for review; refused (``invalid``) while it has check errors."""
+    change = _load(db, change_id)
+    if not may_see(user, change) or not may_submit(user, change):
+        raise ChangeError("not_submittable", "this change cannot be submitted by you now")
+    problems = check(content_dir, change.kind, change.entry_id, change.fields, change.body, on)
+    if problems:
+        raise ChangeError("invalid", "the change has problems to fix first", problems)
+    now = _now()
+    with transaction(db):
+        db.execute("UPDATE changes SET status = 'in_review', submitted_at = ?, updated_at = ?, "
+                   "publish_error = NULL WHERE id = ? AND status IN ('draft', 'returned')",
+                   [now, now, change.id])
+        _audit(db, user, "change.submitted", change, {}, ip)
+    return _load(db, change.id)
+
+
+def return_change(db: sqlite3.Connection, change_id: int, user: User, comment: str, *,
+                  ip: str | None = None) -> Change:
+    """Send a change in review back to its author with a comment; they can edit it again."""
+    change = _load(db, change_id)
+    if not may_review(user, change):
+        raise ChangeError("not_reviewable", "you cannot review this change")
+    comment = (comment or "").strip()[:MAX_COMMENT]
+    if not comment:
+        raise ChangeError("comment_required", "say what needs to change")
+    now = _now()
+    with transaction(db):
+        db.execute("UPDATE changes SET status = 'returned', reviewer_id = ?, reviewed_at = ?, comment = ?, "
+                   "updated_at = ? WHERE id = ? AND status = 'in_review'",
+                   [user.id, now, comment, now, change.id])
+        _audit(db, user, "change.returned", change, {"comment": comment[:300]}, ip)
+    return _load(db, change.id)
+
+
+def withdraw(db: sqlite3.Connection, change_id: int, user: User, *, ip: str | None = None) -> Change:
+    """The author gives up an open change; it stays on record as withdrawn."""
+    change = _load(db, change_id)
+    if change.author_id != user.id or change.status not in OPEN:
+        raise ChangeError("not_withdrawable", "only its author may withdraw an open change")
+    with transaction(db):
+        db.execute("UPDATE changes SET status = 'withdrawn', updated_at = ? WHERE id = ?",
+                   [_now(), change.id])
+        _audit(db, user, "change.withdrawn", change, {}, ip)
+    return _load(db, change.id)
+
+
+def rebase(db: sqlite3.Connection, content_dir: Path, change_id: int, user: User, *,
+           ip: str | None = None) -> Change:
+    """The author has seen what was published since the change began, and takes the live file as its new
+    base (a deliberate, recorded step: the next approval then replaces the live file)."""
+    change = _load(db, change_id)
+    if not may_edit(user, change):
+        raise ChangeError("not_editable", "only its author may update a draft or returned change")
+    live = read_live(content_dir, change.kind, change.entry_id)
+    new_base = live.sha256 if live else None
+    with transaction(db):
+        db.execute("UPDATE changes SET base_sha256 = ?, base_text = ?, updated_at = ? WHERE id = ?",
+                   [new_base, live.text if live else None, _now(), change.id])
+        _audit(db, user, "change.rebased", change, {"from": change.base_sha256, "to": new_base}, ip)
+    return _load(db, change.id)
+
+
+def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_id: int, user: User, *,
+            ip: str | None = None, on: dt.date | None = None) -> Change:
+    """Check, write and publish a change in review; record the version in history.
+
+    Raises :class:`ChangeError` (``not_reviewable``, ``own_change``, ``conflict``, ``invalid``) with
+    nothing written, and :class:`PublishFailed` when publishing failed: the change then stays in review
+    with the problems recorded, and ``content/`` and the live site are as they were.
+    """
+    change = _load(db, change_id)
+    if change.status != IN_REVIEW or user.role not in REVIEWERS:
+        raise ChangeError("not_reviewable", "only a publisher or admin approves a change in review")
+    if change.author_id == user.id:
+        raise ChangeError("own_change", "you cannot approve a change you wrote; ask another publisher")
+    if (live := conflict(content_dir, change)) is not False:
+        with transaction(db):
+            _audit(db, user, "change.conflict", change, {"base": change.base_sha256,
+                                                          "live": live.sha256 if live else None}, ip)
+        raise ChangeError("conflict", "the live entry has changed since this change began", live=live)
+    problems = check(content_dir, change.kind, change.entry_id, change.fields, change.body, on)
+    if problems:
+        raise ChangeError("invalid", "the change has problems to fix first", problems)
+    text = render(change.fields, change.body)
+    before = read_live(content_dir, change.kind, change.entry_id)
+    author = Author(change.author_name or change.author_email, change.author_email)
+    message = (f"{change.action.capitalize()} {change.path} (change {change.id} by {change.author_email}, "
+               f"approved by {user.email})")
+    try:
+        published = write_and_publish(Path(content_dir), Path(index_dir), {change.path: text}, author=author,
+                                      message=message, expected_sha256={change.path: change.base_sha256})
+    except FileChanged as error:  # published by someone else between the check above and the lock
+        raise ChangeError("conflict", str(error), live=read_live(content_dir, change.kind,
+                                                                  change.entry_id)) from None
+    except PublishFailed as failure:
+        with transaction(db):
+            db.execute("UPDATE changes SET publish_error = ?, updated_at = ? WHERE id = ?",
+                       [json.dumps(failure.problems, ensure_ascii=False), _now(), change.id])
+            _audit(db, user, "change.publish_failed", change, {"problems": failure.problems[:10]}, ip)
+        raise
+    now = _now()
+    with transaction(db):
+        db.execute("UPDATE changes SET status = 'published', reviewer_id = ?, reviewed_at = ?, "
+                   "updated_at = ?, publish_error = NULL, release_id = ?, git_commit = ? WHERE id = ?",
+                   [user.id, now, now, published.release_id, published.commit, change.id])
+        _record_versions(db, change, before, text, user, published.release_id, published.commit, now)
+        _audit(db, user, "change.approved", change,
+               {"release": published.release_id, "commit": published.commit, "action": change.action}, ip)
+    return _load(db, change.id)
+
+
+def _record_versions(db: sqlite3.Connection, change: Change, before: LiveEntry | None, text: str, user: User,
+                     release_id: str, commit: str | None, now: str) -> None:
+    last = db.execute("SELECT sha256 FROM history WHERE kind = ? AND entry_id = ? ORDER BY id DESC LIMIT 1",
+                      [change.kind, change.entry_id]).fetchone()
+    if before is not None and (last is None or last["sha256"] != before.sha256):
+        # The version being replaced never came through the editor (an import, a hand edit): keep it too.
+        db.execute("INSERT INTO history (kind, entry_id, text, sha256, published_at) VALUES (?, ?, ?, ?, ?)",
+                   [change.kind, change.entry_id, before.text, before.sha256, now])
+    db.execute("INSERT INTO history (kind, entry_id, text, sha256, author, approver, published_at, "
+               "release_id, git_commit, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [change.kind, change.entry_id, text, sha256_of(text.encode("utf-8")), change.author_email,
+                user.email, now, release_id, commit, change.id])
+
+
+# -- history ---------------------------------------------------------------------------------------------
+
+def _version(row: sqlite3.Row) -> Version:
+    return Version(row["id"], row["kind"], row["entry_id"], row["text"], row["sha256"], row["author"],
+                   row["approver"], row["published_at"], row["release_id"], row["git_commit"],
+                   row["change_id"])
+
+
+def versions(db: sqlite3.Connection, kind: str, entry_id: str) -> list[Version]:
+    """Every recorded version of the entry, newest first."""
+    return [_version(row) for row in db.execute(
+        "SELECT * FROM history WHERE kind = ? AND entry_id = ? ORDER BY id DESC", [kind, entry_id])]
+
+
+def get_version(db: sqlite3.Connection, version_id: int) -> Version | None:
+    row = db.execute("SELECT * FROM history WHERE id = ?", [version_id]).fetchone()
+    return _version(row) if row else None
+
+
+def previous_version(db: sqlite3.Connection, version: Version) -> Version | None:
+    row = db.execute("SELECT * FROM history WHERE kind = ? AND entry_id = ? AND id < ? ORDER BY id DESC "
+                     "LIMIT 1", [version.kind, version.entry_id, version.id]).fetchone()
+    return _version(row) if row else None
+
+
+def restore(db: sqlite3.Connection, content_dir: Path, version_id: int, user: User, *,
+            ip: str | None = None) -> Change:
+    """A change, straight into review, that makes ``version_id`` the live version again."""
+    version = get_version(db, version_id)
+    if version is None or version.text is None:
+        raise ChangeError("not_found", f"no version {version_id}")
+    live = read_live(content_dir, version.kind, version.entry_id)
+    if live is not None and live.sha256 == version.sha256:
+        raise ChangeError("already_live", "this version is the live one")
+    fields, body = parse_entry(version.text)
+    live_organisation = _organisation_of(live.fields) if live else None
+    if not may_propose(user, _organisation_of(fields)) or (
+            live is not None and not may_propose(user, live_organisation)):
+        raise ChangeError("not_allowed", "you may only change your own organisation's services")
+    fields = {**fields, "id": version.entry_id}
+    now = _now()
+    with transaction(db):
+        change_id = db.execute(
+            "INSERT INTO changes (kind, entry_id, action, organisation, base_sha256, base_text, fields, "
+            "body, status, author_id, created_at, updated_at, submitted_at, restored_from) "
+            "VALUES (?, ?, 'restore', ?, ?, ?, ?, ?, 'in_review', ?, ?, ?, ?, ?)",
+            [version.kind, version.entry_id, _organisation_of(fields), live.sha256 if live else None,
+             live.text if live else None, json.dumps(fields, ensure_ascii=False), body, user.id, now, now,
+             now, version.id]).lastrowid
+        _audit(db, user, "change.restore_proposed", change_id, {"version": version.id}, ip, version.entry_id)
+    return _load(db, change_id)
+
+
+# -- diffs ------------------------------------------------------------------------------------------------
+
+UNORDERED = {"needs", "levels", "hubs", "access", "delivery", "languages", "keywords"}  # order means nothing
+
+
+def _normalised(value):
+    if isinstance(value, dict):
+        items = {key: _normalised(item) for key, item in value.items()}
+        return {key: item for key, item in items.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_normalised(item) for item in value]
+    return value
+
+
+def _same(name: str, old, new) -> bool:
+    if name in UNORDERED and isinstance(old, list) and isinstance(new, list):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return old == new
+
+
+def diff(old_fields: dict | None, old_body: str | None, new_fields: dict, new_body: str) -> Diff:
+    """Field by field (in the order of the format) and the body as a unified diff."""
+    old_fields = _normalised(jsonable(old_fields or {}))
+    new_fields = _normalised(jsonable(new_fields))
+    names = [name for name in SERVICE_ORDER if name in old_fields or name in new_fields]
+    names += sorted(name for name in {*old_fields, *new_fields} if name not in SERVICE_ORDER)
+    changed = [FieldDiff(name, old_fields.get(name), new_fields.get(name)) for name in names
+               if not _same(name, old_fields.get(name), new_fields.get(name))]
+    body = list(difflib.unified_diff((old_body or "").splitlines(), (new_body or "").splitlines(),
+                                     "live", "proposed", lineterm="", n=2))
+    return Diff(changed, body)
+
+
+def text_diff(old_text: str | None, new_text: str | None) -> Diff:
+    """:func:`diff` between two entry files' texts (either may be missing)."""
+    def split(text):
+        if text is None:
+            return None, None
+        try:
+            return parse_entry(text)
+        except YamlFileError:
+            return {}, text
+    old_fields, old_body = split(old_text)
+    new_fields, new_body = split(new_text)
+    return diff(old_fields, old_body, new_fields or {}, new_body or "")
+
+
+def change_diff(content_dir: Path, change: Change) -> Diff:
+    """The change against the live entry now (for a published change: against the version it replaced)."""
+    if change.status == PUBLISHED:
+        return text_diff(change.base_text, render(change.fields, change.body))
+    live = read_live(content_dir, change.kind, change.entry_id)
+    return diff(live.fields if live else None, live.body if live else None, change.fields, change.body)
+
+
+def display(value) -> str:
+    """A front matter value as one readable line (lists joined, mappings as ``key: value``)."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(display(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {display(item)}" for key, item in value.items() if display(item))
+    return str(value)

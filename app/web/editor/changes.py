@@ -1,0 +1,242 @@
+"""Changes in the editor: the queue, one change with its diff, and the steps of review.
+
+The rules (who may do what, conflicts, checking, publishing, history, the
+audit log) are in :mod:`app.editorial.changes`; these views turn its refusals
+into messages on the page.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ...editorial import changes as workflow
+from ...editorial.changes import ChangeError
+from ...editorial.publishing import PublishFailed
+from ...editorial.service_form import form_from_fields
+from . import blueprint, editorial_db, entry_form
+from .guard import current_user, role_required
+from .services import EVERYONE, _field_name
+
+STATUS_LABELS = {
+    "draft": _l("Draft"), "in_review": _l("In review"), "returned": _l("Returned to its author"),
+    "published": _l("Published"), "withdrawn": _l("Withdrawn"),
+}
+ACTION_LABELS = {"create": _l("New service"), "edit": _l("Edit"), "archive": _l("Archive"),
+                 "restore": _l("Restore an earlier version")}
+
+
+def change_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def change_action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _visible_or_404(change_id: int) -> workflow.Change:
+    change = workflow.get_change(editorial_db(), change_id)
+    if change is None:
+        abort(404)
+    if not workflow.may_see(current_user(), change):
+        abort(403)
+    return change
+
+
+@blueprint.get("/changes")
+@role_required(*EVERYONE)
+def changes_queue():
+    """In review, returned to their authors, my drafts (and, for editors, others' drafts)."""
+    user, db = current_user(), editorial_db()
+    visible = [change for change in workflow.list_changes(db) if workflow.may_see(user, change)]
+    groups = [
+        {"id": "in-review", "title": _("Waiting for review"), "empty": _("Nothing is waiting for review."),
+         "items": [change for change in visible if change.status == workflow.IN_REVIEW]},
+        {"id": "returned", "title": _("Returned to their authors"),
+         "empty": _("No change has been returned."),
+         "items": [change for change in visible if change.status == workflow.RETURNED]},
+        {"id": "my-drafts", "title": _("My drafts"), "empty": _("You have no drafts."),
+         "items": [change for change in visible
+                   if change.status == workflow.DRAFT and change.author_id == user.id]},
+    ]
+    if user.role != "provider":
+        groups.append({"id": "other-drafts", "title": _("Other people's drafts"), "empty": _("None."),
+                       "items": [change for change in visible
+                                 if change.status == workflow.DRAFT and change.author_id != user.id]})
+    recent = [change for change in workflow.list_changes(db, statuses=(workflow.PUBLISHED,), limit=20)
+              if workflow.may_see(user, change)]
+    return render_template("editor/changes.html", title=_("Changes"), groups=groups, recent=recent,
+                           change_status_label=change_status_label, change_action_label=change_action_label)
+
+
+def _change_page(change: workflow.Change, *, errors: dict | None = None, problems=None, conflict=None,
+                 status: int = 200):
+    content_dir = current_app.config["CONTENT_DIR"]
+    user = current_user()
+    if conflict is None and change.status in workflow.OPEN:
+        found = workflow.conflict(content_dir, change)
+        conflict = {"live": found} if found is not False else None
+    if conflict is not None:
+        live_text = conflict["live"].text if conflict["live"] else None
+        conflict["diff"] = workflow.text_diff(change.base_text, live_text)
+    if problems is None and change.status in workflow.OPEN:
+        problems = workflow.check(content_dir, change.kind, change.entry_id, change.fields, change.body)
+    problem_errors = entry_form.errors_for(problems or [])
+    return render_template(
+        "editor/change.html", title=_("Change %(number)s: %(title)s", number=change.id, title=change.title),
+        change=change, diff=workflow.change_diff(content_dir, change), conflict=conflict,
+        problems=problem_errors, errors=errors or {}, display=workflow.display, field_label=_field_name,
+        may_edit=workflow.may_edit(user, change), may_submit=workflow.may_submit(user, change),
+        may_review=workflow.may_review(user, change),
+        own_review=user.role in workflow.REVIEWERS and change.author_id == user.id
+        and change.status == workflow.IN_REVIEW,
+        may_withdraw=change.author_id == user.id and change.status in workflow.OPEN,
+        change_status_label=change_status_label, change_action_label=change_action_label), status
+
+
+@blueprint.get("/changes/<int:change_id>")
+@role_required(*EVERYONE)
+def change(change_id: int):
+    """One change: who, when, its state, the diff against the live entry, and what you may do with it."""
+    return _change_page(_visible_or_404(change_id))
+
+
+@blueprint.route("/changes/<int:change_id>/edit", methods=["GET", "POST"])
+@role_required(*EVERYONE)
+def edit_change(change_id: int):
+    """The form again, filled from the change (its author, while it is a draft or returned)."""
+    change = _visible_or_404(change_id)
+    if not workflow.may_edit(current_user(), change):
+        flash(_("Only its author can edit this change, while it is a draft or returned."), "info")
+        return redirect(url_for("editor.change", change_id=change.id), 303)
+    title = _("Edit %(title)s", title=change.title)
+    action = url_for("editor.edit_change", change_id=change.id)
+    new = change.action == workflow.CREATE
+    if request.method == "GET":
+        problems = workflow.check(current_app.config["CONTENT_DIR"], change.kind, change.entry_id,
+                                  change.fields, change.body)
+        return entry_form.render_form(title=title, action=action,
+                                      values=form_from_fields(change.fields, change.body),
+                                      errors=entry_form.errors_for(problems), change=change)
+    parsed, errors = entry_form.parse(change.entry_id)
+    if new:
+        errors.pop("id", None)
+    pressed = entry_form.button()
+    values = entry_form.values_of(parsed)
+    if pressed == "preview":
+        return entry_form.render_form(title=title, action=action, values=values, errors=errors, change=change,
+                                      preview=entry_form.preview_html(parsed))
+    if pressed == "submit" and errors:
+        return entry_form.render_form(title=title, action=action, values=values, errors=errors, change=change,
+                                      status=400)
+    try:
+        change = workflow.save(editorial_db(), change.id, current_user(), fields=parsed.fields,
+                               body=parsed.body, ip=request.remote_addr)
+    except ChangeError:
+        errors["organisation"] = _("Choose your own organisation: providers change their organisation's "
+                                   "services only")
+        return entry_form.render_form(title=title, action=action, values=values, errors=errors, change=change,
+                                      status=400)
+    return entry_form.save_and_maybe_submit(change, pressed == "submit")
+
+
+@blueprint.post("/changes/<int:change_id>/submit")
+@role_required(*EVERYONE)
+def submit_change(change_id: int):
+    """Send a draft or returned change for review."""
+    change = _visible_or_404(change_id)
+    try:
+        change = workflow.submit(editorial_db(), current_app.config["CONTENT_DIR"], change.id, current_user(),
+                                 ip=request.remote_addr)
+    except ChangeError as error:
+        if error.code == "invalid":
+            return _change_page(change, errors={"problems": _("Fix the problems below before submitting.")},
+                                problems=error.problems, status=400)
+        return _change_page(change, errors={"actions": _("This change cannot be submitted now.")}, status=409)
+    flash(_("Sent %(title)s for review. A publisher will check it.", title=change.title), "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+@blueprint.post("/changes/<int:change_id>/approve")
+@role_required("publisher", "admin")
+def approve_change(change_id: int):
+    """Approve: check, write the entry file and publish; refused on a conflict or problems."""
+    change = _visible_or_404(change_id)
+    config = current_app.config
+    try:
+        change = workflow.approve(editorial_db(), config["CONTENT_DIR"], config["INDEX_DIR"], change.id,
+                                  current_user(), ip=request.remote_addr)
+    except ChangeError as error:
+        if error.code == "conflict":
+            return _change_page(change, conflict={"live": error.details.get("live")}, errors={"conflict": _(
+                "Not published: the live entry has changed since this change began (someone else's change "
+                "was published). Nothing was overwritten. Compare the two below, then return this change to "
+                "its author.")}, status=409)
+        if error.code == "invalid":
+            return _change_page(change, errors={"problems": _(
+                "Not published: the entry has problems. Return it to its author to fix them.")},
+                problems=error.problems, status=400)
+        if error.code == "own_change":
+            return _change_page(change, errors={"actions": _(
+                "You cannot approve a change you wrote. Ask another publisher.")}, status=403)
+        return _change_page(change, errors={"actions": _("This change is not waiting for review.")},
+                            status=409)
+    except PublishFailed:
+        change = workflow.get_change(editorial_db(), change.id)
+        return _change_page(change, errors={"publish": _(
+            "Publishing failed, so the live site has not changed. The change is still in review; the "
+            "problems are below.")}, status=409)
+    flash(_("Approved and published %(title)s.", title=change.title), "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+@blueprint.post("/changes/<int:change_id>/return")
+@role_required("publisher", "admin")
+def return_change(change_id: int):
+    """Send the change back to its author with a comment."""
+    change = _visible_or_404(change_id)
+    try:
+        change = workflow.return_change(editorial_db(), change.id, current_user(),
+                                        request.form.get("comment", ""), ip=request.remote_addr)
+    except ChangeError as error:
+        if error.code == "comment_required":
+            return _change_page(change, errors={"comment": _("Say what the author needs to change")},
+                                status=400)
+        if error.code == "not_reviewable" and change.author_id == current_user().id:
+            return _change_page(change, errors={"actions": _(
+                "You cannot review a change you wrote. Ask another publisher.")}, status=403)
+        return _change_page(change, errors={"actions": _("This change is not waiting for review.")},
+                            status=409)
+    flash(_("Returned %(title)s to its author.", title=change.title), "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+@blueprint.post("/changes/<int:change_id>/withdraw")
+@role_required(*EVERYONE)
+def withdraw_change(change_id: int):
+    """The author gives up the change."""
+    change = _visible_or_404(change_id)
+    try:
+        change = workflow.withdraw(editorial_db(), change.id, current_user(), ip=request.remote_addr)
+    except ChangeError:
+        return _change_page(change, errors={"actions": _("Only its author can withdraw an open change.")},
+                            status=409)
+    flash(_("Withdrew the change to %(title)s.", title=change.title), "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+@blueprint.post("/changes/<int:change_id>/rebase")
+@role_required(*EVERYONE)
+def rebase_change(change_id: int):
+    """The author has read what was published since, and bases the change on the live entry now."""
+    change = _visible_or_404(change_id)
+    try:
+        change = workflow.rebase(editorial_db(), current_app.config["CONTENT_DIR"], change.id, current_user(),
+                                 ip=request.remote_addr)
+    except ChangeError:
+        return _change_page(change, errors={"actions": _(
+            "Only its author can update a change, while it is a draft or returned.")}, status=409)
+    flash(_("Your change is now based on the live entry. Check it still says what you meant, then submit "
+            "it."), "success")
+    return redirect(url_for("editor.edit_change", change_id=change.id), 303)

@@ -1,0 +1,181 @@
+"""The service form: its choices, labels, errors beside fields, preview, and what its buttons do.
+
+Used by the pages that start a change (:mod:`.services`) and that carry one on
+(:mod:`.changes`). The checking is the loader's (``earlyhelp check``'s rules,
+through :func:`app.editorial.changes.check`); this module only puts each
+problem next to its field and in the error summary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ...content import load_content
+from ...content.fields import ID_PATTERN
+from ...content.markdown import render_markdown
+from ...content.model import ACCESS_ROUTES, DELIVERY_MODES, EVIDENCE_RATINGS, STATUSES
+from ...content.problems import Problem
+from ...editorial import changes as workflow
+from ...editorial.service_form import (
+    MIN_VENUE_ROWS,
+    VENUE_KEYS,
+    ParsedForm,
+    field_id_for,
+    fields_from_form,
+    form_from_fields,
+)
+from . import editorial_db
+from .guard import current_user
+
+PLACEHOLDER_ID = "new-service"  # checks a new entry's other fields while its id is still wrong
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+LABELS = {
+    "entry": _l("The entry"), "id": _l("Id"), "title": _l("Title"), "summary": _l("Summary"),
+    "organisation": _l("Organisation"), "needs": _l("Needs"), "ages-min": _l("Youngest age"),
+    "ages-max": _l("Oldest age"), "ages-pregnancy": _l("Pregnancy"), "levels": _l("Levels of need"),
+    "hubs": _l("Hubs"), "access": _l("How families get the service"), "how-to-access": _l("How to access"),
+    "free": _l("Free"), "cost": _l("Cost"), "delivery": _l("Delivery"), "languages": _l("Languages"),
+    "interpreters": _l("Interpreters"), "contact-phone": _l("Phone"), "contact-email": _l("Email"),
+    "contact-website": _l("Website"), "contact-referral-form": _l("Referral form"),
+    "evidence-rating": _l("Evidence rating"), "evidence-source": _l("Evidence source"),
+    "evidence-url": _l("Evidence link"), "keywords": _l("Keywords"), "status": _l("Status"),
+    "last-reviewed": _l("Last reviewed"), "review-months": _l("Review every (months)"),
+    "body": _l("Description"),
+}
+VENUE_LABELS = {"name": _l("Venue name"), "address": _l("Address"), "postcode": _l("Postcode"),
+                "hub": _l("Hub"), "schedule": _l("When"), "accessibility": _l("Accessibility")}
+ACCESS_LABELS = {"self-referral": _l("Self-referral"), "professional-referral": _l("Professional referral"),
+                 "early-help-hub": _l("Through the Early Help Hub"), "drop-in": _l("Drop-in")}
+DELIVERY_LABELS = {"in-person": _l("In person"), "online": _l("Online"), "phone": _l("By phone"),
+                   "home-visit": _l("Home visits")}
+STATUS_LABELS = {"published": _l("Published"), "draft": _l("Draft (not shown)"),
+                 "archived": _l("Archived (not shown)")}
+
+
+def field_label(field_id: str) -> str:
+    """The label of the form field ``field_id`` (venue fields name their row)."""
+    match = re.match(r"^venue-([0-9]+)-([a-z_]+)$", field_id)
+    if match:
+        return _("Venue %(number)s: %(field)s", number=int(match.group(1)) + 1,
+                 field=VENUE_LABELS.get(match.group(2), match.group(2)))
+    return str(LABELS.get(field_id, field_id))
+
+
+GROUP_LABELS = {"contact": _l("Contact"), "ages": _l("Ages"), "evidence": _l("Evidence")}
+
+
+def problem_message(field_id: str, problem: Problem) -> str:
+    """One problem, as the error summary and the field show it."""
+    label = str(GROUP_LABELS[problem.field]) if problem.field in GROUP_LABELS else field_label(field_id)
+    if problem.message == "is required":
+        return _("%(field)s is required", field=label)
+    return _("%(field)s: %(message)s", field=label, message=problem.message)
+
+
+def errors_for(problems: list[Problem], venue_rows: list[int] | None = None) -> dict[str, str]:
+    """Form field id -> message, several problems on one field joined, in the order of the form."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        field_id = field_id_for(problem.field, venue_rows)
+        errors.setdefault(field_id, []).append(problem_message(field_id, problem))
+    return {field_id: " ".join(dict.fromkeys(messages)) for field_id, messages in errors.items()}
+
+
+def choices(user) -> dict:
+    """The options of the form's selects and checkboxes, from the content folder."""
+    content = load_content(current_app.config["CONTENT_DIR"], today=workflow.today())
+    organisations = sorted(((org.id, org.name) for org in content.organisations.values()),
+                           key=lambda pair: pair[1].casefold())
+    if user.role == "provider":
+        organisations = [pair for pair in organisations if pair[0] == user.organisation]
+    return {
+        "organisations": organisations,
+        "needs": [(need.id, need.label) for need in content.needs.values()],
+        "levels": [(str(level.id), f"{level.id}: {level.label}") for level in content.levels.values()],
+        "hubs": [(hub.id, hub.name) for hub in content.hubs.values()],
+        "access": [(value, str(ACCESS_LABELS.get(value, value))) for value in ACCESS_ROUTES],
+        "delivery": [(value, str(DELIVERY_LABELS.get(value, value))) for value in DELIVERY_MODES],
+        "statuses": [(value, str(STATUS_LABELS.get(value, value))) for value in STATUSES],
+        "ratings": [("", _("None"))] + [(value, value) for value in EVIDENCE_RATINGS],
+        "venue_hubs": [("", _("No hub"))] + [(hub.id, hub.name) for hub in content.hubs.values()],
+    }
+
+
+def render_form(*, title: str, action: str, values: dict, errors: dict | None = None, new: bool = False,
+                base_sha256: str | None = None, change=None, preview: str | None = None, status: int = 200):
+    """The service form page."""
+    return render_template("editor/service_form.html", title=title, action=action, values=values,
+                           errors=errors or {}, new=new, base_sha256=base_sha256 or "", change=change,
+                           preview=preview, choices=choices(current_user()), field_label=field_label), status
+
+
+def parse(entry_id: str | None = None) -> tuple[ParsedForm, dict[str, str]]:
+    """The posted form, and the problems ``earlyhelp check`` finds in it, by field id."""
+    errors: dict[str, str] = {}
+    if entry_id is None:  # a new entry: the id comes from the form
+        entry_id = (request.form.get("id") or "").strip()
+        if not entry_id:
+            errors["id"] = _("Enter an id for the service, such as parenting-group-west")
+        elif not ID_PATTERN.match(entry_id) or len(entry_id) > 100:
+            errors["id"] = _("The id must use only a to z, 0 to 9 and single hyphens, up to 100 characters")
+        elif workflow.read_live(current_app.config["CONTENT_DIR"], "service", entry_id) is not None:
+            errors["id"] = _("There is already a service with this id")
+    parsed = fields_from_form(request.form, entry_id if "id" not in errors else PLACEHOLDER_ID)
+    problems = workflow.check(current_app.config["CONTENT_DIR"], "service", parsed.entry_id, parsed.fields,
+                              parsed.body)
+    for field_id, message in errors_for(problems, parsed.venue_rows).items():
+        errors.setdefault(field_id, message)
+    if "id" in errors:
+        parsed.entry_id = entry_id
+        parsed.fields["id"] = entry_id
+    return parsed, errors
+
+
+def posted_base() -> str | None:
+    """The live file's hash when the form was first shown (a hidden field), if it looks like one."""
+    value = (request.form.get("base_sha256") or "").strip()
+    return value if _SHA256.match(value) else None
+
+
+def button() -> str:
+    """Which button was pressed: ``preview``, ``submit`` or ``save`` (the default, as for Enter)."""
+    value = request.form.get("action", "")
+    return value if value in ("preview", "submit") else "save"
+
+
+def preview_html(parsed: ParsedForm) -> str:
+    """The body as the public page will show it: Markdown rendered and sanitised."""
+    return render_markdown(parsed.body)
+
+
+def values_of(parsed: ParsedForm) -> dict:
+    """The form's values again, from what was posted (venue rows keep their places)."""
+    values = form_from_fields(parsed.fields, parsed.body)
+    filled = values["venues"][:len(parsed.venue_rows)]
+    by_row = dict(zip(parsed.venue_rows, filled, strict=True))
+    count = max(MIN_VENUE_ROWS, (max(parsed.venue_rows) + 2) if parsed.venue_rows else 0)
+    values["venues"] = [by_row.get(index, dict.fromkeys(VENUE_KEYS, "")) for index in range(count)]
+    return values
+
+
+def after_saving(change, submitted: bool):
+    """Where to go once a change was saved (and perhaps submitted)."""
+    if submitted:
+        flash(_("Sent %(title)s for review. A publisher will check it.", title=change.title), "success")
+        return redirect(url_for("editor.change", change_id=change.id), 303)
+    flash(_("Saved your draft of %(title)s. It is not live until it is submitted and approved.",
+            title=change.title), "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+def save_and_maybe_submit(change, submit: bool):
+    """Submit ``change`` when asked; the redirect to its page either way."""
+    if submit:
+        change = workflow.submit(editorial_db(), current_app.config["CONTENT_DIR"], change.id, current_user(),
+                                 ip=request.remote_addr)
+    return after_saving(change, submit)

@@ -1,0 +1,91 @@
+"""Review dates: the published services by when they are due to be checked, and confirming one.
+
+Everyone signed in may use the dashboard; a provider sees, and may confirm,
+only the services of their own organisation. The domain work (buckets,
+rewriting the entry, publishing, the audit log) is in
+:mod:`app.editorial.reviews`.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...content import ContentSet, load_content
+from ...editorial import reviews
+from ...editorial.publishing import Author, PublishFailed
+from ..templating import long_date
+from . import blueprint, editorial_db
+from .guard import current_user, role_required
+
+
+def _content(on) -> ContentSet:
+    return load_content(current_app.config["CONTENT_DIR"], today=on)
+
+
+def _organisation_filter(content: ContentSet) -> str | None:
+    """The organisation to show: a provider's own, else the one chosen (if it exists)."""
+    user = current_user()
+    if user.role == "provider":
+        return user.organisation or ""  # a provider without an organisation sees nothing
+    chosen = request.values.get("organisation", "").strip()
+    return chosen if chosen in content.organisations else None
+
+
+def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
+               problems: list[str] | None = None, status: int = 200):
+    organisation = _organisation_filter(content)
+    items = reviews.review_items(content, on, organisation=organisation)
+    groups = [
+        {"id": reviews.OVERDUE, "title": _("Overdue"),
+         "empty": _("Nothing is overdue."), "items": []},
+        {"id": reviews.SOON, "title": _("Due in the next %(days)s days", days=reviews.SOON_DAYS),
+         "empty": _("Nothing is due in the next %(days)s days.", days=reviews.SOON_DAYS), "items": []},
+        {"id": reviews.LATER, "title": _("Due later"), "empty": _("Nothing is due later."), "items": []},
+    ]
+    by_bucket = {group["id"]: group for group in groups}
+    for item in items:
+        by_bucket[item.bucket]["items"].append(item)
+    organisations = sorted(((org.id, org.name) for org in content.organisations.values()),
+                           key=lambda pair: pair[1].casefold())
+    return render_template(
+        "editor/reviews.html", title=_("Review dates"), groups=groups, today=on, errors=errors or {},
+        problems=problems or [], organisation=organisation or "",
+        organisation_name=(content.organisations[organisation].name
+                           if organisation in content.organisations else organisation),
+        organisations=organisations, is_provider=current_user().role == "provider"), status
+
+
+@blueprint.get("/reviews")
+@role_required("provider", "editor", "publisher", "admin")
+def reviews_dashboard():
+    """Published services by review due date: overdue, due in 30 days, later."""
+    on = reviews.today()
+    return _dashboard(_content(on), on)
+
+
+@blueprint.post("/reviews/<service_id>/confirm")
+@role_required("provider", "editor", "publisher", "admin")
+def confirm_review(service_id: str):
+    """"Confirmed still correct": move the entry's review date on to today and publish it."""
+    on = reviews.today()
+    content = _content(on)
+    service = content.services.get(service_id)
+    if service is None or service.status != "published":
+        abort(404)
+    user = current_user()
+    if user.role == "provider" and service.organisation != user.organisation:
+        abort(403)
+    try:
+        confirmation = reviews.confirm_still_correct(
+            editorial_db(), content, current_app.config["INDEX_DIR"], service_id,
+            author=Author(user.name or user.email, user.email), ip=request.remote_addr, on=on)
+    except PublishFailed as failure:
+        errors = {f"review-{service_id}": _(
+            "%(title)s was not confirmed: publishing failed, so nothing has changed. Fix the problems "
+            "below, then try again.", title=service.title)}
+        return _dashboard(content, on, errors, failure.problems, 409)
+    flash(_("Confirmed that %(title)s is still correct. The next check is due by %(date)s.",
+            title=service.title, date=long_date(confirmation.due)), "success")
+    organisation = request.form.get("organisation", "").strip() or None
+    return redirect(url_for("editor.reviews_dashboard", organisation=organisation), 303)

@@ -12,7 +12,8 @@ SAMPLE_CONTENT = PROJECT_ROOT / "content"
 
 
 def test_the_template_holds_exactly_the_strings_of_the_code():
-    problems = catalogues.template_problems(catalogues.read_catalogue(catalogues.TEMPLATE), catalogues.extract())
+    template = catalogues.read_catalogue(catalogues.TEMPLATE)
+    problems = catalogues.template_problems(template, catalogues.extract())
     assert not problems, "\n".join(problems)
 
 
@@ -32,7 +33,8 @@ def test_each_catalogue_is_complete(language):
 
 def test_each_catalogue_asks_for_a_native_speakers_review():
     for language in catalogues.catalogue_languages():
-        header = (catalogues.TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+        path = catalogues.TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+        header = path.read_text(encoding="utf-8")
         assert "native speaker" in header.split("msgid", 1)[0], language
 
 
@@ -44,7 +46,8 @@ def build(*messages) -> Catalog:
 
 
 def test_the_check_finds_every_kind_of_problem():
-    template = build(("Search", ""), ("Found %(n)s", ""), (("%(n)s service", "%(n)s services"), ""), ("Gone", ""))
+    template = build(("Search", ""), ("Found %(n)s", ""), (("%(n)s service", "%(n)s services"), ""),
+                     ("Gone", ""))
     catalogue = build(("Search", ""), ("Found %(n)s", "Znaleziono %(liczba)s"),
                       (("%(n)s service", "%(n)s services"), ("%(n)s usługa", "", "")), ("Old", "Stare"))
     catalogue["Old"].flags.add("fuzzy")

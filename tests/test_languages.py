@@ -152,3 +152,18 @@ def test_dates_follow_the_pages_language(page):
 def test_phone_numbers_stay_left_to_right_in_arabic(page):
     for link in page("/ar/").select("a[href^='tel:']"):
         assert link["dir"] == "ltr", link
+
+
+def test_robots_keeps_crawlers_out_of_searches_in_every_language(client):
+    text = client.get("/robots.txt").get_data(as_text=True)
+    expected = {"Disallow: /search", "Disallow: /pl/search", "Disallow: /ar/search", "Disallow: /es/search"}
+    assert expected <= set(text.splitlines())
+
+
+def test_numbers_are_written_for_the_pages_language(tmp_path):
+    services = [service(f"group-{number}", title=f"Parenting group {number}") for number in range(1001)]
+    content = write_content(tmp_path / "content", services, site={**SITE, "languages": OFFERED})
+    publish(content, tmp_path / "index", processes=1)
+    client = create_app(TestingConfig(content, tmp_path / "index", tmp_path / "instance")).test_client()
+    assert "1,001" in get_page(client, "/search").find(id="result-count").get_text()
+    assert "1\xa0001" in get_page(client, "/pl/search").find(id="result-count").get_text()

@@ -167,3 +167,10 @@ def test_numbers_are_written_for_the_pages_language(tmp_path):
     client = create_app(TestingConfig(content, tmp_path / "index", tmp_path / "instance")).test_client()
     assert "1,001" in get_page(client, "/search").find(id="result-count").get_text()
     assert "1\xa0001" in get_page(client, "/pl/search").find(id="result-count").get_text()
+
+
+def test_editor_pages_are_english_only_and_offer_no_other_language(client):
+    response = client.get("/editor/sign-in", headers={"Accept-Language": "pl"})
+    assert response.status_code == 200
+    assert b"language-switcher" not in response.data and b"hreflang" not in response.data
+    assert b"language-suggestion" not in response.data

@@ -110,8 +110,15 @@ def text_direction(code: str) -> str:
     return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
 
 
+def english_only_page() -> bool:
+    return (request.blueprint or "").split(".")[0] in ENGLISH_ONLY_BLUEPRINTS
+
+
 def language_choices() -> list[dict]:
-    """One item per offered language for the switcher and the ``hreflang`` links."""
+    """One item per offered language for the switcher and the ``hreflang`` links (none on the
+    pages that exist in English only, such as the editor's)."""
+    if english_only_page():
+        return []
     current = request_language()
     return [{"code": code, "name": language_name(code), "dir": text_direction(code),
              "url": language_url(code), "current": code == current}
@@ -124,7 +131,7 @@ def suggested_language() -> dict | None:
     We suggest rather than redirect: a redirect would need a cookie to remember a reader who
     chose English, and the public site sets no cookies.
     """
-    if request_language() != DEFAULT_LANGUAGE:
+    if request_language() != DEFAULT_LANGUAGE or english_only_page():
         return None
     offered = offered_languages()
     best = request.accept_languages.best_match(offered)
@@ -138,8 +145,7 @@ def suggested_language() -> dict | None:
 
 
 def _refuse_english_only_pages():
-    blueprint = (request.blueprint or "").split(".")[0]
-    if LANGUAGE_KEY in request.environ and blueprint in ENGLISH_ONLY_BLUEPRINTS:
+    if LANGUAGE_KEY in request.environ and english_only_page():
         abort(404)
 
 

@@ -9,6 +9,7 @@ page gives Polish URLs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection
 from urllib.parse import quote
@@ -100,12 +101,14 @@ def language_url(code: str) -> str:
     return quote(f"{root}{prefix}{request.path}", safe="/%") + (f"?{query}" if query else "")
 
 
+@functools.cache
 def language_name(code: str) -> str:
     """The language's name in itself, as a reader of it looks for it: "Polski", "العربية"."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
 
 
+@functools.cache
 def text_direction(code: str) -> str:
     return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
 

@@ -137,7 +137,9 @@ def render_entry(fields: dict, body: str = "", *, order=SERVICE_ORDER,
             parsed = _parse(text)
         except YamlFileError:
             continue
-        if _comparable(parsed.data) == _comparable(data) and parsed.body == body:
+        # An entry whose every field is empty has empty front matter, which YAML reads as nothing.
+        if _comparable(parsed.data if parsed.data is not None else {}) == _comparable(data) \
+                and parsed.body == body:
             return text
     raise ValueError(f"entry {fields.get('id')!r} would not read back as written")
 

@@ -23,7 +23,7 @@ from .fields import EntryReader
 from .loader import ContentSet
 from .loader import areas_overlap
 from .problems import Problem
-from .yamlfile import YamlFileError, parse_front_matter
+from .yamlfile import YamlFileError, parse_front_matter, parse_yaml
 
 SERVICE_ORDER = ("id", "title", "summary", "organisation", "needs", "ages", "levels", "hubs", "access",
                  "how_to_access", "free", "cost", "delivery", "languages", "interpreters", "contact",
@@ -31,6 +31,9 @@ SERVICE_ORDER = ("id", "title", "summary", "organisation", "needs", "ages", "lev
 ORGANISATION_ORDER = ("id", "name", "website", "phone", "email")
 HUB_ORDER = ("id", "name", "address", "postcode", "phone", "email", "covers", "wards", "opening_hours")
 PAGE_ORDER = ("title", "summary")
+SITE_ORDER = ("name", "council", "default_language", "languages", "front_door", "emergency", "quick_exit_url",
+              "review_months")
+FRONT_DOOR_ORDER = ("name", "phone", "email", "website")
 CONTACT_ORDER = ("phone", "email", "website", "referral_form")
 VENUE_ORDER = ("name", "address", "postcode", "hub", "schedule", "accessibility")
 AGES_ORDER = ("min", "max", "pregnancy")
@@ -144,6 +147,39 @@ def render_entry(fields: dict, body: str = "", *, order=SERVICE_ORDER,
     raise ValueError(f"entry {fields.get('id')!r} would not read back as written")
 
 
+def render_site(data: dict) -> str:
+    """``content/site.yml``: the fields in the order of DESIGN.md, then any field the format does not name
+    (kept, never dropped), the front door as an indented block, lists on one line.
+
+    Empty values are left out. The text is parsed back and compared with ``data``; should the readable
+    form not read back the same (an odd field name, say), PyYAML's own block style is used instead.
+    """
+    data = _ordered(data, SITE_ORDER)
+    for fast in (True, False):
+        lines = []
+        for key, value in data.items():
+            if isinstance(value, dict):
+                lines.append(f"{_dump(key)}:")
+                lines += _block(value, FRONT_DOOR_ORDER if key == "front_door" else (), "  ", fast=fast)
+            else:
+                lines.append(f"{_dump(key)}: {_dump(value, flow=True, fast=fast)}")
+        text = "\n".join(lines) + "\n"
+        if _reads_back(text, data):
+            return text
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000)
+    if _reads_back(text, data):
+        return text
+    raise ValueError("the site settings would not read back as written")  # pragma: no cover - safe_dump's own
+
+
+def _reads_back(text: str, data: dict) -> bool:
+    try:
+        parsed = parse_yaml(text).data
+    except YamlFileError:
+        return False
+    return isinstance(parsed, dict) and _comparable(parsed) == _comparable(data)
+
+
 @lru_cache(maxsize=8)
 def _parse(text: str):
     # render_entry parses each entry to check it, and the rules read the same text straight after.
@@ -229,6 +265,20 @@ def page_problems(text: str, slug: str) -> list[Problem]:
     problems: list[Problem] = []
     entry_rules.read_page(EntryReader(source, document, document.data, problems=problems), slug)
     entry_rules.check_body_links(source, document, problems)
+    return [problem for problem in problems if problem.is_error]
+
+
+def site_problems(text: str) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this ``site.yml``."""
+    source = "site.yml"
+    try:
+        document = parse_yaml(text)
+    except YamlFileError as error:
+        return [Problem(source, error.line, "(file)", error.message)]
+    if not isinstance(document.data, dict):
+        return [Problem(source, 1, "(file)", "must be a mapping of fields")]
+    problems: list[Problem] = []
+    entry_rules.read_site(EntryReader(source, document, document.data, problems=problems))
     return [problem for problem in problems if problem.is_error]
 
 

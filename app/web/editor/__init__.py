@@ -1,4 +1,4 @@
-"""The editor's pages under /editor/: signing in, the dashboard, accounts and the audit log.
+"""The editor's pages under /editor/: signing in, the dashboard, entries, accounts, settings, the audit log.
 
 Every route carries :func:`guard.role_required` (or, for the sign-in page
 alone, :func:`guard.open_to_all`); a route with neither is refused, so a
@@ -34,6 +34,8 @@ TOOLS = [
     ("editor.pages", _l("Pages"), _l("Content pages such as about, accessibility and privacy.")),
     ("editor.changes_queue", _l("Changes"),
      _l("Changes waiting for review, returned to their authors, and your drafts.")),
+    ("editor.settings_form", _l("Site settings"),
+     _l("The directory's name, the safeguarding front door, the quick exit, languages and review interval.")),
     ("editor.users", _l("Users"), _l("Add accounts, change roles, reset passwords and disable accounts.")),
     ("editor.audit", _l("Audit log"),
      _l("Who did what and when: sign-ins, account changes, changes published, rollbacks and backups.")),
@@ -93,6 +95,7 @@ def register(app: Flask) -> None:
         entries,
         guard,
         reviews,
+        settings,
         suggestions,
         users,
     )

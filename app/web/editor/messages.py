@@ -29,7 +29,7 @@ ROLE_DESCRIPTIONS = {
     "provider": _l("Works for an organisation that runs services: suggests changes to its own services."),
     "editor": _l("Edits entries and sends them for review."),
     "publisher": _l("Reviews changes and publishes them to the directory."),
-    "admin": _l("Manages accounts and reads the audit log."),
+    "admin": _l("Manages accounts and the site settings, and reads the audit log."),
 }
 
 STATUS_LABELS = {

@@ -187,11 +187,13 @@ def changed_fields(old: Mapping, new: Mapping) -> list[str]:
         return values
     before, after = flat(jsonable(dict(old))), flat(jsonable(dict(new)))
     position = {name: index for index, name in enumerate(SITE_ORDER)}
-    names = sorted({*before, *after}, key=lambda name: (position.get(name.split(".")[0], len(position)), name))
+    names = sorted({*before, *after},
+                   key=lambda name: (position.get(name.split(".")[0], len(position)), name))
     return [name for name in names if before.get(name) != after.get(name)]
 
 
-def text_diff(old_text: str | None, new_text: str | None, names: tuple[str, str] = ("live", "proposed")) -> list[str]:
+def text_diff(old_text: str | None, new_text: str | None,
+              names: tuple[str, str] = ("live", "proposed")) -> list[str]:
     """A unified diff of two versions of the file, line by line."""
     return list(difflib.unified_diff((old_text or "").splitlines(), (new_text or "").splitlines(),
                                      *names, lineterm="", n=2))
@@ -250,8 +252,8 @@ def _record_versions(db: sqlite3.Connection, before: LiveSettings | None, text: 
         # The version being replaced never came through the editor (a hand edit): keep it too.
         db.execute("INSERT INTO history (kind, entry_id, text, sha256, published_at) VALUES (?, ?, ?, ?, ?)",
                    [HISTORY_KIND, HISTORY_ID, before.text, before.sha256, now])
-    db.execute("INSERT INTO history (kind, entry_id, text, sha256, author, approver, published_at, release_id, "
-               "git_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db.execute("INSERT INTO history (kind, entry_id, text, sha256, author, approver, published_at, "
+               "release_id, git_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [HISTORY_KIND, HISTORY_ID, text, sha256_of(text.encode("utf-8")), user.email, user.email, now,
                 published.release_id, published.commit])
 

@@ -54,7 +54,8 @@ def test_the_matrix_sees_the_routes_we_know(editor_app, target):
     endpoints = {endpoint for endpoint, _, _ in editor_requests(editor_app, target)}
     assert {"editor.sign_in", "editor.sign_out", "editor.dashboard", "editor.users", "editor.new_user",
             "editor.user", "editor.change_role", "editor.reset_password", "editor.disable_user",
-            "editor.enable_user", "editor.audit", "editor.audit_csv"} <= endpoints
+            "editor.enable_user", "editor.audit", "editor.audit_csv", "editor.settings_form",
+            "editor.settings_history"} <= endpoints
 
 
 def test_every_editor_view_wears_a_guard(editor_app):
@@ -110,7 +111,8 @@ def test_each_role_is_refused_exactly_the_routes_it_may_not_use(editor_app, targ
     if role == "admin":
         assert not refused
     else:
-        assert {"editor.users", "editor.audit", "editor.audit_csv"} <= set(refused)
+        assert {"editor.users", "editor.audit", "editor.audit_csv", "editor.settings_form",
+                "editor.settings_history"} <= set(refused)
 
 
 def test_a_route_without_a_guard_is_refused(editor_app, accounts_by_role):

@@ -343,3 +343,14 @@ def test_hostile_settings_never_give_a_5xx_or_unsafe_html(hostile_admin, values,
     if response.status_code == 303:  # saved (the form was valid): the page and the public site still work
         assert client.get(response.headers["Location"]).status_code == 200
         assert client.get("/").status_code == 200
+
+
+def test_without_a_site_yml_the_form_starts_empty_and_saving_writes_one(admin, site):
+    content, _ = site
+    (content / "site.yml").unlink()
+    soup = get_editor_page(admin, "/editor/settings")
+    assert soup.find(id="name")["value"] == ""
+    assert soup.find("input", attrs={"name": "base_sha256"})["value"] == ""
+    response = save(admin)
+    assert response.status_code == 303
+    assert (content / "site.yml").read_text() == TODAY_FORMAT

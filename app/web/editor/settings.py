@@ -140,7 +140,7 @@ def settings_form():
             return _page(settings.form_from_data(settings.version_data(restoring.text)), base_sha256=live_sha,
                          restoring=restoring)
         return _page(settings.form_from_data(live_data), base_sha256=live_sha)
-    base = posted_base() or live_sha
+    base = posted_base() or (live.sha256 if live else None)  # None: there was no file to start from
     data = settings.data_from_form(request.form, live_data)
     values = settings.form_from_data(data)
     if request.form.get("action") == "preview":
@@ -149,7 +149,7 @@ def settings_form():
             proposed = settings.render(data)
         except (ValueError, TypeError):
             proposed = None
-        return _page(values, base_sha256=base, errors=errors,
+        return _page(values, base_sha256=base or "", errors=errors,
                      diff=settings.text_diff(live.text if live else None, proposed) if proposed else [])
     user = current_user()
     try:
@@ -157,7 +157,7 @@ def settings_form():
                                   user, base_sha256=base, catalogues=_catalogues(), ip=request.remote_addr)
     except settings.SettingsError as refused:
         if refused.code == "invalid":
-            return _page(values, base_sha256=base, errors=errors_for(refused.problems), status=400)
+            return _page(values, base_sha256=base or "", errors=errors_for(refused.problems), status=400)
         if refused.code == "unchanged":
             flash(_("Nothing has changed: the settings are already as the form says."), "info")
             return redirect(url_for("editor.settings_form"), 303)
@@ -168,7 +168,7 @@ def settings_form():
         return _page(values, base_sha256=now.sha256 if now else "", conflict=True,
                      diff=settings.text_diff(now.text if now else None, proposed), status=409)
     except PublishFailed as failure:
-        return _page(values, base_sha256=base, problems=failure.problems, status=409)
+        return _page(values, base_sha256=base or "", problems=failure.problems, status=409)
     flash(_("Saved the site settings. The live site uses them now (release %(release)s).",
             release=published.release_id), "success")
     return redirect(url_for("editor.settings_form"), 303)

@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 
 from .query import QueryBuilder, SynonymMatcher, language_names
 from .request import Notice, SearchRequest
-from .schema import FILTER_GROUPS
+from .schema import FILTER_GROUPS, TRANSLATED_FIELD
 
 TEXT_FIELD_PREFIX = "text_"
 
@@ -102,7 +102,8 @@ class SearchEngine:
         self.nbytes = (self.size + 63) // 64 * 8
         self.all_bits = (1 << self.size) - 1
         self.bits: dict[str, dict[str, int]] = {}
-        for group in FILTER_GROUPS:
+        groups = [*FILTER_GROUPS, *([TRANSLATED_FIELD] if TRANSLATED_FIELD in reader.schema else [])]
+        for group in groups:
             self.bits[group] = {}
             for value in reader.lexicon(group):
                 text = value.decode("utf-8") if isinstance(value, bytes) else value
@@ -177,6 +178,8 @@ class SearchEngine:
             matched = self.all_bits
         else:
             matched, scored = self._match(searcher, query, allowed if request.sort != "name" else 0)
+            if parsed.own_query is not None and scored:
+                scored = self._own_language_first(searcher, parsed.own_query, language, scored)
         final = matched & allowed
 
         facets = {}
@@ -230,6 +233,18 @@ class SearchEngine:
         # Ties keep title order, so equal scores list alphabetically, as browsing does.
         scored.sort(key=lambda pair: (-pair[0], rank_of[pair[1]]))
         return int.from_bytes(buffer, "little"), scored
+
+    def _own_language_first(self, searcher, own_query, language: str,
+                            scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Services translated into the reader's language whose translation matched, first;
+        the rest (matched in English only) after them, each part in score order."""
+        translated = self.bits.get(TRANSLATED_FIELD, {}).get(language, 0)
+        if not translated:
+            return scored
+        own_matched, _ = self._match(searcher, own_query, 0)
+        first = own_matched & translated
+        rank_of = self.rank_of
+        return sorted(scored, key=lambda pair: not (first >> rank_of[pair[1]]) & 1)
 
     def matching_ids(self, text: str) -> set[str]:
         """Ids of every service the words match (for feeds that filter by words, in their own order)."""

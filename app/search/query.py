@@ -55,6 +55,13 @@ class ParsedQuery:
     needs: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     did_you_mean: str | None = None
+    # The part of the query that searches the reader's language's text (None in English).
+    own_query: wq.Query | None = None
+
+
+def _leaves(clause: wq.Query) -> list[wq.Query]:
+    """The terms and phrases of a clause (an Or of alternatives, or a single one)."""
+    return list(clause.subqueries) if isinstance(clause, wq.Or) else [clause]
 
 
 class SynonymMatcher:
@@ -188,6 +195,10 @@ class QueryBuilder:
             parsed.did_you_mean = corrected_text
         if clauses:
             parsed.query = clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        own = [leaf for clause in clauses for leaf in _leaves(clause)
+               if getattr(leaf, "fieldname", None) == self._own_field]
+        if self._own is not None and own:
+            parsed.own_query = own[0] if len(own) == 1 else wq.Or(own)
         return parsed
 
     def _phrase_clauses(self, phrase: str) -> list[wq.Query]:

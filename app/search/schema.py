@@ -23,6 +23,8 @@ PART_BOOSTS = {
 
 # Filter groups as they appear in URLs (``need=...&age=...``).
 FILTER_GROUPS = ("need", "age", "hub", "level", "free", "delivery", "language", "access")
+# The languages a service is translated into (not a filter: it ranks translated services first).
+TRANSLATED_FIELD = "translated"
 
 
 def text_field(language: str) -> str:
@@ -42,7 +44,7 @@ def build_schema(languages: list[str] = ()) -> Schema:
     translated into it (and, for every service, its needs' names and
     synonyms in that language).
     """
-    fields = {group: KEYWORD(commas=True, scorable=False) for group in FILTER_GROUPS}
+    fields = {group: KEYWORD(commas=True, scorable=False) for group in (*FILTER_GROUPS, TRANSLATED_FIELD)}
     for language in languages:
         fields[text_field(language)] = TEXT(analyzer=language_analyzer(language), phrase=True)
         fields[spell_field(language)] = TEXT(analyzer=spelling_analyzer(language), phrase=False,
@@ -104,6 +106,7 @@ def service_document(service: Service, content: ContentSet) -> dict:
                                             "stale": translation.stale}
     if translated_results:
         document["result"]["translations"] = translated_results
+    document[TRANSLATED_FIELD] = ",".join(translated_results)
     return document
 
 

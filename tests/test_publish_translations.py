@@ -74,8 +74,8 @@ TABLES = ("services", "venues", "service_translations", "venue_translations", "s
           "hub_translations", "page_translations", "term_translations", "need_synonym_translations",
           "site_translations")
 QUERIES = [("pl", {"q": "porady"}), ("pl", {"q": "sprawdzenie"}), ("pl", {"q": "pieniądze"}),
-           ("es", {"q": "yoga"}), ("es", {"q": "rabietas"}), ("ar", {"q": "الديون"}), ("ro", {"q": "vorbire"}),
-           ("en", {"q": "debt"}),
+           ("es", {"q": "yoga"}), ("es", {"q": "rabietas"}), ("ar", {"q": "الديون"}),
+           ("ro", {"q": "vorbire"}), ("en", {"q": "debt"}),
            ("pl", {}), ("bn", {"q": "থেরাপিস্টের"}), ("pl", {"q": "zasilkow"})]
 
 

@@ -73,7 +73,8 @@ def test_which_languages_are_stemmed(language, stemmed):
     ("es", "Ayuda para niños y familias con rabietas", ["ayud", "nin", "famili", "rabiet"]),
     ("pt", "Apoio às crianças e famílias", ["apoi", "crianc", "famil"]),
     # No stemmer: folded words, and a few stop words.
-    ("pl", "Pieniądze, długi i zasiłki dla rodzin w Łodzi", ["pieniadze", "dlugi", "zasilki", "rodzin", "lodzi"]),
+    ("pl", "Pieniądze, długi i zasiłki dla rodzin w Łodzi",
+     ["pieniadze", "dlugi", "zasilki", "rodzin", "lodzi"]),
     ("tr", "Çocuklar ve aileler için ücretsiz destek", ["cocuklar", "aileler", "ucretsiz", "destek"]),
     ("so", "Caawimaad lacag la'aan ah oo loogu talagalay qoysaska",
      ["caawimaad", "lacag", "laaan", "loogu", "talagalay", "qoysaska"]),

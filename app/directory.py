@@ -260,7 +260,7 @@ def service_details(db: sqlite_utils.Database, service_id: str, language: str = 
     service = services[service_id]
     organisation = db.execute("SELECT * FROM organisations WHERE id = ?", [service["organisation_id"]])
     service["organisation"] = dict(organisation.fetchone() or {}) or None
-    service["venues"] = [dict(row) for row in db.execute(
+    service["venues"] = [{**dict(row), "lang": service["lang"], "english_fields": []} for row in db.execute(
         "SELECT * FROM venues WHERE service_id = ? ORDER BY position", [service_id]).fetchall()]
     if service["translation"] in (TRANSLATED, STALE):
         translated = {row["position"]: row for row in db.execute(
@@ -268,7 +268,6 @@ def service_details(db: sqlite_utils.Database, service_id: str, language: str = 
             [service_id, language]).fetchall()}
         for venue in service["venues"]:
             row = translated.get(venue["position"])
-            venue["english_fields"] = []
             for name in ("schedule", "accessibility"):
                 if row is not None and row[name]:
                     venue[name] = row[name]

@@ -136,8 +136,12 @@ class _Reader:
         return found
 
 
-def load_content(root: str | Path, today: dt.date | None = None) -> ContentSet:
-    """Read and check every entry under ``root``; never raises for bad content."""
+def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True) -> ContentSet:
+    """Read and check every entry under ``root``; never raises for bad content.
+
+    ``services=False`` reads everything but the services (the site, taxonomies, hubs,
+    organisations and pages): what the editor's forms need, without the cost of thousands of files.
+    """
     root = Path(root)
     today = today or dt.date.today()
     content = ContentSet(root=root)
@@ -175,7 +179,7 @@ def load_content(root: str | Path, today: dt.date | None = None) -> ContentSet:
                 entries.check_body_links(reader.source, reader.document, content.problems)
                 getattr(content, attribute)[stem] = read(reader, stem)
 
-    for path, stem in files.entry_files("services"):
+    for path, stem in files.entry_files("services") if services else ():
         if (reader := files.reader(path, front_matter=True)) is not None:
             entries.check_body_links(reader.source, reader.document, content.problems)
             content.services[stem] = entries.read_service(reader, stem, today)
@@ -220,13 +224,13 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
     for hub in content.hubs.values():
         for index, area in enumerate(hub.covers):
             for other_area, other_hub in owner_of_area.items():
-                if other_hub is not hub and _areas_overlap(area, other_area):
+                if other_hub is not hub and areas_overlap(area, other_area):
                     report(hub, f"covers[{index}]",
                            f"'{area}' overlaps '{other_area}' covered by hub '{other_hub.id}'")
             owner_of_area[area] = hub
 
 
-def _areas_overlap(first: str, second: str) -> bool:
+def areas_overlap(first: str, second: str) -> bool:
     """Whether one postcode area contains the other ("N15" contains "N15 3")."""
     shorter, longer = sorted((first, second), key=len)
     return longer == shorter or longer.startswith(shorter + " ") or (

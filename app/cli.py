@@ -9,6 +9,7 @@ import click
 
 from . import config
 from .content import ContentError, load_content
+from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
 from .opendata.commands import export_group, import_group
@@ -153,7 +154,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 
 COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,
-            export_group, user_group, backup_command, review_reminders_command, suggestions_group)
+            export_group, user_group, backup_command, review_reminders_command, suggestions_group,
+            translations_group)
 
 
 @click.group()

@@ -3,6 +3,12 @@
 Queries a release's SQLite database (see ``publishing/database.py``) through a
 connection whose rows are ``sqlite3.Row`` (as ``live.open_database`` makes them)
 and returns plain dictionaries ready for pages and feeds. No Flask here.
+
+Every reader takes the reader's ``language``. Entries come back with their
+translated text where there is a translation, and say what was shown:
+``translation`` is "original" (English asked for), "translated", "stale"
+(translated from an older English text) or "missing" (English shown), and
+``lang`` is the language of the text.
 """
 
 from __future__ import annotations
@@ -28,9 +34,26 @@ _SERVICE_LISTS = {
 }
 
 
+ORIGINAL, TRANSLATED, STALE, MISSING = "original", "translated", "stale", "missing"
+ENGLISH = "en"
+
+
+def translation_status(row: dict | None, language: str) -> tuple[str, str]:
+    """(status, language of the text shown) for an entry whose translation row is ``row``."""
+    if language == ENGLISH:
+        return ORIGINAL, ENGLISH
+    if row is None:
+        return MISSING, ENGLISH
+    return (STALE if row["stale"] else TRANSLATED), language
+
+
 @dataclass
 class Directory:
-    """What every page of a release needs: settings, taxonomy, hubs and pages (loaded once)."""
+    """What every page of a release needs: settings, taxonomy, hubs and pages (loaded once).
+
+    Holds the English text; :meth:`for_language` gives the same in another
+    language, each entry marked with its ``translation`` status and ``lang``.
+    """
 
     site: dict[str, str]
     needs: dict[str, dict]
@@ -38,6 +61,87 @@ class Directory:
     levels: dict[int, dict]
     hubs: dict[str, dict]
     pages: dict[str, dict] = field(default_factory=dict)
+    language: str = ENGLISH
+    # language -> table ("needs", "hubs", "site"...) -> id -> translation row
+    translations: dict[str, dict[str, dict]] = field(default_factory=dict, repr=False)
+    _localised: dict[str, Directory] = field(default_factory=dict, repr=False)
+
+    @property
+    def languages(self) -> list[str]:
+        """The offered languages, default first (from site.yml)."""
+        return [code for code in self.site.get("languages", ENGLISH).split(",") if code]
+
+    def synonyms_by_language(self) -> dict[str, dict[str, list[str]]]:
+        """For each translated language, need id -> its label and synonyms in that language."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for language, tables in self.translations.items():
+            for need_id, row in tables.get("needs", {}).items():
+                found.setdefault(language, {})[need_id] = [row["label"], *row.get("synonyms", [])]
+        return found
+
+    def for_language(self, language: str) -> Directory:
+        """This directory with its texts in ``language`` where translated (English where not)."""
+        if language == self.language or language not in self.languages:
+            return self
+        localised = self._localised.get(language)
+        if localised is None:
+            localised = self._localised[language] = _localise(self, language)
+        return localised
+
+
+def _localise(english: Directory, language: str) -> Directory:
+    tables = english.translations.get(language, {})
+
+    def entries(items: dict, table: str, fields: tuple[str, ...]) -> dict:
+        result = {}
+        for key, entry in items.items():
+            row = tables.get(table, {}).get(str(key))
+            status, lang = translation_status(row, language)
+            localised = {**entry, "translation": status, "lang": lang}
+            if row is not None:
+                localised.update({name: row[name] for name in fields if row.get(name)})
+            result[key] = localised
+        return result
+
+    site = dict(english.site)
+    site_row = tables.get("site")
+    if site_row:
+        site.update({key: value for key, value in site_row.items() if key != "stale" and value})
+    status, lang = translation_status(site_row, language)
+    site.update({"translation": status, "lang": lang})
+    return Directory(
+        site=site,
+        needs=entries(english.needs, "needs", ("label", "description")),
+        age_bands=entries(english.age_bands, "age_bands", ("label",)),
+        levels=entries(english.levels, "levels", ("label", "description")),
+        hubs=entries(english.hubs, "hubs", ("name", "opening_hours", "body_html", "body_markdown")),
+        pages=entries(english.pages, "pages", ("title", "summary")),
+        language=language,
+    )
+
+
+def _load_translations(db: sqlite_utils.Database) -> dict[str, dict[str, dict]]:
+    """language -> table -> id -> row, for everything but services (read per page)."""
+    found: dict[str, dict[str, dict]] = {}
+
+    def put(language: str, table: str, key: str, row: dict) -> None:
+        found.setdefault(language, {}).setdefault(table, {})[key] = row
+
+    for row in db["term_translations"].rows:
+        put(row["language"], row["taxonomy"], row["term_id"], {**dict(row), "synonyms": []})
+    for row in db["need_synonym_translations"].rows:
+        need = found.get(row["language"], {}).get("needs", {}).get(row["need_id"])
+        if need is not None:
+            need["synonyms"].append(row["synonym"])
+    for row in db["hub_translations"].rows:
+        put(row["language"], "hubs", row["hub_id"], dict(row))
+    for row in db["page_translations"].rows:
+        put(row["language"], "pages", row["slug"], dict(row))
+    for row in db["site_translations"].rows:
+        site = found.setdefault(row["language"], {}).setdefault("site", {"stale": False})
+        site[row["key"]] = row["value"]
+        site["stale"] = site["stale"] or bool(row["stale"])
+    return found
 
 
 def load_directory(db: sqlite_utils.Database) -> Directory:
@@ -61,6 +165,7 @@ def load_directory(db: sqlite_utils.Database) -> Directory:
         hubs=hubs,
         pages={row["slug"]: {"slug": row["slug"], "title": row["title"], "summary": row["summary"]}
                for row in db["pages"].rows_where(order_by="title")},
+        translations=_load_translations(db),
     )
 
 
@@ -105,24 +210,69 @@ _CARD_COLUMNS = ("services.id, services.title, services.summary, services.age_mi
                  "services.review_due, services.last_reviewed")
 
 
-def service_cards(db: sqlite_utils.Database, ids: list[str]) -> list[dict]:
+# Translated text of a service, and the English column each replaces.
+_TRANSLATED_SERVICE_FIELDS = ("title", "summary", "how_to_access", "cost", "body_markdown", "body_html")
+
+
+def _translate_services(db: sqlite_utils.Database, services: dict[str, dict], language: str) -> None:
+    """Put each service's text in ``language`` where translated; mark every service's status.
+
+    ``english_fields`` lists the texts still shown in English on a translated
+    service (an optional field the translation left out), so pages can mark
+    their language.
+    """
+    rows = {}
+    if language != ENGLISH and services:
+        ids = list(services)
+        rows = {row["service_id"]: dict(row) for row in db.execute(
+            f"SELECT * FROM service_translations WHERE language = ? AND service_id IN ({_placeholders(ids)})",
+            [language, *ids]).fetchall()}
+    for service_id, service in services.items():
+        row = rows.get(service_id)
+        service["translation"], service["lang"] = translation_status(row, language)
+        service["english_fields"] = []
+        if row is None:
+            continue
+        for name in _TRANSLATED_SERVICE_FIELDS:
+            if name not in service:
+                continue
+            if row[name]:
+                service[name] = row[name]
+            elif service[name]:
+                service["english_fields"].append(name)
+
+
+def service_cards(db: sqlite_utils.Database, ids: list[str], language: str = ENGLISH) -> list[dict]:
     """What a result card shows for each service, in the order of ``ids``."""
     services = _services_by_id(db, ids, _CARD_COLUMNS)
     _attach_lists(db, services, ("hubs", "access", "needs"))
+    _translate_services(db, services, language)
     return list(services.values())
 
 
-def service_details(db: sqlite_utils.Database, service_id: str) -> dict | None:
+def service_details(db: sqlite_utils.Database, service_id: str, language: str = ENGLISH) -> dict | None:
     """Everything a service page shows, or None when the id is not published."""
     services = _services_by_id(db, [service_id], "services.*")
     if not services:
         return None
     _attach_lists(db, services, _SERVICE_LISTS)
+    _translate_services(db, services, language)
     service = services[service_id]
     organisation = db.execute("SELECT * FROM organisations WHERE id = ?", [service["organisation_id"]])
     service["organisation"] = dict(organisation.fetchone() or {}) or None
-    service["venues"] = [dict(row) for row in db.execute(
+    service["venues"] = [{**dict(row), "lang": service["lang"], "english_fields": []} for row in db.execute(
         "SELECT * FROM venues WHERE service_id = ? ORDER BY position", [service_id]).fetchall()]
+    if service["translation"] in (TRANSLATED, STALE):
+        translated = {row["position"]: row for row in db.execute(
+            "SELECT * FROM venue_translations WHERE service_id = ? AND language = ?",
+            [service_id, language]).fetchall()}
+        for venue in service["venues"]:
+            row = translated.get(venue["position"])
+            for name in ("schedule", "accessibility"):
+                if row is not None and row[name]:
+                    venue[name] = row[name]
+                elif venue[name]:
+                    venue["english_fields"].append(name)
     return service
 
 
@@ -134,7 +284,7 @@ class NeedGroup:
 
 
 def hub_services_by_need(db: sqlite_utils.Database, hub_id: str, needs: dict[str, dict],
-                         limit: int = 5) -> list[NeedGroup]:
+                         limit: int = 5, language: str = ENGLISH) -> list[NeedGroup]:
     """For each need, in taxonomy order, the first ``limit`` services based in a hub (by title)
     and how many there are. Borough-wide services are left out; needs with none too.
 
@@ -142,19 +292,28 @@ def hub_services_by_need(db: sqlite_utils.Database, hub_id: str, needs: dict[str
     few per need and links to the full search.
     """
     rows = db.execute("""
-        SELECT need_id, id, title, summary, total FROM (
-            SELECT service_needs.need_id, services.id, services.title, services.summary,
-                   row_number() OVER (PARTITION BY service_needs.need_id ORDER BY services.title) AS place,
+        SELECT need_id, id, title, summary, total, translated, stale FROM (
+            SELECT service_needs.need_id, services.id,
+                   coalesce(nullif(translation.title, ''), services.title) AS title,
+                   coalesce(nullif(translation.summary, ''), services.summary) AS summary,
+                   translation.service_id IS NOT NULL AS translated, translation.stale AS stale,
+                   row_number() OVER (PARTITION BY service_needs.need_id
+                                      ORDER BY coalesce(nullif(translation.title, ''), services.title))
+                       AS place,
                    count(*) OVER (PARTITION BY service_needs.need_id) AS total
             FROM services
             JOIN service_hubs ON service_hubs.service_id = services.id AND service_hubs.hub_id = ?
             JOIN service_needs ON service_needs.service_id = services.id
-        ) WHERE place <= ? ORDER BY need_id, place""", [hub_id, limit]).fetchall()
+            LEFT JOIN service_translations AS translation
+                ON translation.service_id = services.id AND translation.language = ?
+        ) WHERE place <= ? ORDER BY need_id, place""", [hub_id, language, limit]).fetchall()
     groups: dict[str, NeedGroup] = {}
-    for need_id, service_id, title, summary, total in rows:
+    for need_id, service_id, title, summary, total, translated, stale in rows:
         if need_id in needs:
             group = groups.setdefault(need_id, NeedGroup(needs[need_id], [], total))
-            group.services.append({"id": service_id, "title": title, "summary": summary})
+            status, lang = translation_status({"stale": stale} if translated else None, language)
+            group.services.append({"id": service_id, "title": title, "summary": summary,
+                                   "translation": status, "lang": lang})
     return [groups[need_id] for need_id in needs if need_id in groups]
 
 
@@ -162,9 +321,20 @@ def borough_wide_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM services WHERE borough_wide").fetchone()[0]
 
 
-def page(db: sqlite_utils.Database, slug: str) -> dict | None:
+def page(db: sqlite_utils.Database, slug: str, language: str = ENGLISH) -> dict | None:
     row = db.execute("SELECT * FROM pages WHERE slug = ?", [slug]).fetchone()
-    return dict(row) if row else None
+    if row is None:
+        return None
+    found = dict(row)
+    translated = None
+    if language != ENGLISH:
+        translated = db.execute("SELECT * FROM page_translations WHERE slug = ? AND language = ?",
+                                [slug, language]).fetchone()
+    found["translation"], found["lang"] = translation_status(translated, language)
+    if translated is not None:
+        found.update({name: translated[name] for name in ("title", "summary", "body_markdown", "body_html")
+                      if translated[name]})
+    return found
 
 
 def service_index(db: sqlite_utils.Database) -> list[tuple[str, str | None]]:

@@ -69,7 +69,8 @@ def open_release(release: Release) -> OpenRelease:
         "delivery": DELIVERY_MODES,
         "access": ACCESS_ROUTES,
     }
-    engine = SearchEngine(release.path / WHOOSH_FOLDER, synonyms, known_values)
+    engine = SearchEngine(release.path / WHOOSH_FOLDER, synonyms, known_values,
+                          translated_synonyms=directory.synonyms_by_language())
     return OpenRelease(release=release, engine=engine, directory=directory)
 
 

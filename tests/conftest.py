@@ -69,11 +69,12 @@ def pytest_terminal_summary(terminalreporter):
 
     if REPORT:
         terminalreporter.write_sep("-", "search quality on the sample content")
-        terminalreporter.write_line(
-            f"{REPORT['queries']} queries: success@5 = {REPORT['success_at_5']:.3f}, "
-            f"MRR = {REPORT['mrr']:.3f}")
-        for failure in REPORT["failures"]:
-            terminalreporter.write_line(f"  missed: {failure}")
+        for language, report in REPORT.items():
+            terminalreporter.write_line(
+                f"{language}: {report['queries']} queries: success@5 = {report['success_at_5']:.3f}, "
+                f"MRR = {report['mrr']:.3f}")
+            for failure in report["failures"]:
+                terminalreporter.write_line(f"  missed: {failure}")
 
 
 @pytest.fixture

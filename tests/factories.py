@@ -107,3 +107,23 @@ def write_service(root: Path, fields: dict, body: str = "What happens.") -> Path
     path = root / "services" / f"{fields['id']}.md"
     _front_matter_file(path, fields, body)
     return path
+
+
+def site(languages: list[str] | None = None, **overrides) -> dict:
+    """site.yml offering ``languages`` (English first)."""
+    return {**SITE, "languages": languages or ["en"], **overrides}
+
+
+def write_translation(root: Path, folder: str, entry_id: str, language: str, fields: dict,
+                      body: str = "") -> Path:
+    """Write ``<folder>/<id>.<lang>.md`` (a service, hub or page translation) and return its path."""
+    path = root / folder / f"{entry_id}.{language}.md"
+    _front_matter_file(path, fields, body)
+    return path
+
+
+def write_yaml(path: Path, data) -> Path:
+    """Write any YAML file (taxonomy or site translations) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path

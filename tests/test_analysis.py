@@ -52,3 +52,63 @@ def test_weighted_parts_carry_boosts_and_keep_phrases_apart():
         ("food", 4.0), ("bank", 4.0), ("bank", 1.0), ("holiday", 1.0)]
     positions = [pos for _, _, pos in tokens]
     assert positions[1] == positions[0] + 1 and positions[2] > positions[1] + 1
+
+
+# -- per-language analysis ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "stemmed"), [
+    ("en", True), ("es", True), ("pt", True), ("ro", True), ("ar", True),
+    ("pl", False), ("so", False), ("bn", False), ("ur", False), ("tr", False),
+])
+def test_which_languages_are_stemmed(language, stemmed):
+    from app.search.analysis import is_stemmed
+
+    assert is_stemmed(language) is stemmed
+
+
+@pytest.mark.parametrize(("language", "sentence", "expected"), [
+    # Stemmed after folding, so a word typed without accents stems like the written one.
+    ("ro", "Părinții și copiii vorbesc limba română", ["parint", "copii", "vorb", "limb", "roman"]),
+    ("ro", "parintii romana", ["parint", "roman"]),
+    ("es", "Ayuda para niños y familias con rabietas", ["ayud", "nin", "famili", "rabiet"]),
+    ("pt", "Apoio às crianças e famílias", ["apoi", "crianc", "famil"]),
+    # No stemmer: folded words, and a few stop words.
+    ("pl", "Pieniądze, długi i zasiłki dla rodzin w Łodzi",
+     ["pieniadze", "dlugi", "zasilki", "rodzin", "lodzi"]),
+    ("tr", "Çocuklar ve aileler için ücretsiz destek", ["cocuklar", "aileler", "ucretsiz", "destek"]),
+    ("so", "Caawimaad lacag la'aan ah oo loogu talagalay qoysaska",
+     ["caawimaad", "lacag", "laaan", "loogu", "talagalay", "qoysaska"]),
+    # Arabic: harakat and letter variants folded, the article and common suffixes stripped.
+    ("ar", "ذَهَبَ الأطفالُ إلى المدرسة والمعلمون في الصفوف", ["ذهب", "اطفال", "مدرس", "معلم", "صفوف"]),
+    ("ar", "العائلات للعائلات عائلات", ["عایل", "عایل", "عایل"]),
+    # Urdu: words whole, postpositions dropped, no stemming.
+    ("ur", "بچوں کے لیے مفت کھانا اور مدد", ["بچوں", "مفت", "کھانا", "مدد"]),
+    # Bengali: words whole with their vowel signs; "and" dropped.
+    ("bn", "স্থানীয় পরিবার এবং শিশুদের জন্য বিনামূল্যে খাদ্য",
+     ["স্থানীয়", "পরিবার", "শিশুদের", "জন্য", "বিনামূল্যে", "খাদ্য"]),
+])
+def test_language_analyzers_on_real_sentences(language, sentence, expected):
+    from app.search.analysis import language_analyzer
+
+    assert words(language_analyzer(language), sentence) == expected
+
+
+def test_digits_of_other_scripts_and_joiners_fold_to_what_families_type():
+    assert fold("٠٢٠٧٩٤٦") == "0207946"  # Arabic-Indic
+    assert fold("۰۲۰") == "020"  # Urdu / Persian
+    assert fold("০২০") == "020"  # Bengali
+    assert fold("می\u200cخواهم") == fold("میخواهم")
+    assert fold("র\u200dযাব") == fold("রযাব")
+
+
+def test_analyzers_pickle_without_their_word_cache():
+    import pickle
+
+    from app.search.analysis import language_analyzer
+
+    analyzer = language_analyzer("es")
+    assert words(analyzer, "familias") == ["famili"]
+    copy = pickle.loads(pickle.dumps(analyzer))
+    assert words(copy, "familias niños") == ["famili", "nin"]
+    filters = [item for item in analyzer.items if hasattr(item, "_cache")]
+    assert filters[0]._cache and "familias" not in pickle.dumps(analyzer).decode("latin-1")

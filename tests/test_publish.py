@@ -213,7 +213,8 @@ def test_changing_a_few_services_updates_a_copy_of_the_live_release(published, c
         assert search_ids(folders["index"], **params) == search_ids(rebuilt, **params), params
     live = sqlite_utils.Database(ReleaseStore(folders["index"]).current().path / "directory.db")
     fresh = sqlite_utils.Database(ReleaseStore(rebuilt).current().path / "directory.db")
-    for table in ("services", "service_hubs", "service_needs", "service_age_bands", "venues"):
+    for table in ("services", "service_hubs", "service_needs", "service_age_bands", "venues",
+                  "service_translations", "venue_translations"):
         query = f"select * from [{table}] order by 1, 2"
         assert [tuple(row) for row in live.execute(query)] == [tuple(row) for row in fresh.execute(query)]
 

@@ -13,11 +13,12 @@ from . import entries
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
+from .translations import TRANSLATION_FILE, Translation, empty_translations, load_translations
 from .yamlfile import Document, YamlFileError, parse_front_matter, parse_yaml
 
+# Ids never hold a dot, so `<id>.md` (an entry) and `<id>.<lang>.md` (a translation,
+# read by app/content/translations.py) cannot be mistaken for each other.
 ENTRY_FILE = re.compile(r"^(?P<stem>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
-# `<id>.<lang>.md` files are translations; they are read by the translation loader.
-TRANSLATION_FILE = re.compile(r"^[a-z0-9-]+\.[a-z]{2}\.md$")
 
 
 @dataclass
@@ -36,6 +37,8 @@ class ContentSet:
     problems: list[Problem] = field(default_factory=list)
     fingerprint: str = ""
     entry_fingerprints: dict[str, str] = field(default_factory=dict)
+    # kind ("services", "needs", "site"...) -> language -> entry id -> translation
+    translations: dict[str, dict[str, dict[str, Translation]]] = field(default_factory=empty_translations)
 
     @property
     def errors(self) -> list[Problem]:
@@ -47,6 +50,15 @@ class ContentSet:
 
     def published_services(self) -> list[Service]:
         return [service for service in self.services.values() if service.status == "published"]
+
+    def translation(self, kind: str, entry_id, language: str) -> Translation | None:
+        """The translation of one entry into ``language``, if there is one."""
+        return self.translations.get(kind, {}).get(language, {}).get(str(entry_id))
+
+    @property
+    def translated_languages(self) -> list[str]:
+        """The offered languages other than the default, in site.yml's order."""
+        return [code for code in self.site.languages if code != self.site.default_language]
 
     def raise_for_errors(self) -> None:
         if self.errors:
@@ -119,7 +131,8 @@ class _Reader:
                 found.append((path, match.group("stem")))
             else:
                 self.problems.append(Problem(display_path(path), 1, "(file)",
-                                             "file names must be '<id>.md' using a-z, 0-9 and hyphens"))
+                                             "file names must be '<id>.md' using a-z, 0-9 and hyphens "
+                                             "(translations: '<id>.<language>.md')"))
         return found
 
 
@@ -170,6 +183,8 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
         if (reader := files.reader(path, front_matter=True)) is not None:
             entries.check_body_links(reader.source, reader.document, content.problems)
             content.services[stem] = entries.read_service(reader, stem, today)
+
+    load_translations(content, files, display_path)
 
     content.fingerprint = files.digest.hexdigest()
     content.entry_fingerprints = files.entry_fingerprints

@@ -7,6 +7,7 @@ Markdown again. Only published services are written.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import sqlite_utils
@@ -74,6 +75,28 @@ TABLES = {
                [("service_id", "services", "id"), ("hub_id", "hubs", "id")]),
     "pages": ({"slug": str, "title": str, "summary": str, "body_markdown": str, "body_html": str},
               "slug", []),
+    # Translations: only translated text; everything else is read from the English row.
+    # `stale` is set when the English changed after the translation was made.
+    "service_translations": ({"service_id": str, "language": str, "title": str, "summary": str,
+                              "how_to_access": str, "cost": str, "keywords": str, "body_markdown": str,
+                              "body_html": str, "stale": bool},
+                             ("service_id", "language"), [("service_id", "services", "id")]),
+    "venue_translations": ({"service_id": str, "language": str, "position": int, "schedule": str,
+                            "accessibility": str}, ("service_id", "language", "position"),
+                           [("service_id", "services", "id")]),
+    "hub_translations": ({"hub_id": str, "language": str, "name": str, "opening_hours": str,
+                          "body_markdown": str, "body_html": str, "stale": bool},
+                         ("hub_id", "language"), [("hub_id", "hubs", "id")]),
+    "page_translations": ({"slug": str, "language": str, "title": str, "summary": str,
+                           "body_markdown": str, "body_html": str, "stale": bool},
+                          ("slug", "language"), [("slug", "pages", "slug")]),
+    # taxonomy: "needs", "age_bands" or "levels"; term_id as text (level ids too).
+    "term_translations": ({"taxonomy": str, "term_id": str, "language": str, "label": str,
+                           "description": str, "stale": bool}, ("taxonomy", "term_id", "language"), []),
+    "need_synonym_translations": ({"need_id": str, "language": str, "synonym": str}, None,
+                                  [("need_id", "needs", "id")]),
+    "site_translations": ({"language": str, "key": str, "value": str, "stale": bool},
+                          ("language", "key"), []),
 }
 
 # Link tables: one row per value of a list field of a service.
@@ -120,7 +143,30 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["hub_areas"].create_index(["area"])
 
 
-SERVICE_TABLES = (*SERVICE_LINKS, "venues")
+SERVICE_TABLES = (*SERVICE_LINKS, "venues", "service_translations", "venue_translations")
+
+
+def _service_translations(services, content: ContentSet):
+    for service in services:
+        for language in content.translated_languages:
+            translation = content.translation("services", service.id, language)
+            if translation is not None:
+                yield translation
+
+
+def write_service_translations(db: sqlite_utils.Database, services, content: ContentSet) -> None:
+    translations = list(_service_translations(services, content))
+    db["service_translations"].insert_all(
+        ({"service_id": t.entry_id, "language": t.language, "title": t.text("title"),
+          "summary": t.text("summary"), "how_to_access": t.text("how_to_access"), "cost": t.text("cost"),
+          "keywords": json.dumps(t.fields.get("keywords", []), ensure_ascii=False),
+          "body_markdown": t.body, "body_html": render_markdown(t.body), "stale": t.stale}
+         for t in translations), batch_size=1000)
+    db["venue_translations"].insert_all(
+        ({"service_id": t.entry_id, "language": t.language, "position": position,
+          "schedule": venue.get("schedule", ""), "accessibility": venue.get("accessibility", "")}
+         for t in translations for position, venue in enumerate(t.fields.get("venues", []))),
+        batch_size=5000)
 
 
 def write_services(db: sqlite_utils.Database, services, content: ContentSet) -> None:
@@ -138,6 +184,7 @@ def write_services(db: sqlite_utils.Database, services, content: ContentSet) -> 
           "schedule": venue.schedule, "accessibility": venue.accessibility}
          for service in services for position, venue in enumerate(service.venues)),
         batch_size=5000)
+    write_service_translations(db, services, content)
 
 
 def replace_services(path: Path, service_ids: list[str], content: ContentSet) -> None:
@@ -214,4 +261,34 @@ def write_database(content: ContentSet, path: Path) -> None:
             {"slug": page.slug, "title": page.title, "summary": page.summary,
              "body_markdown": page.body, "body_html": render_markdown(page.body)}
             for page in content.pages.values())
+        write_translations(db, content)
     db.close()
+
+
+def _offered(content: ContentSet, kind: str):
+    """Translations of ``kind`` into the offered languages, whose English entry is published."""
+    for language in content.translated_languages:
+        yield from content.translations[kind].get(language, {}).values()
+
+
+def write_translations(db: sqlite_utils.Database, content: ContentSet) -> None:
+    """Translations of everything but services (written with their services)."""
+    db["hub_translations"].insert_all(
+        {"hub_id": t.entry_id, "language": t.language, "name": t.text("name"),
+         "opening_hours": t.text("opening_hours"), "body_markdown": t.body,
+         "body_html": render_markdown(t.body), "stale": t.stale} for t in _offered(content, "hubs"))
+    db["page_translations"].insert_all(
+        {"slug": t.entry_id, "language": t.language, "title": t.text("title"), "summary": t.text("summary"),
+         "body_markdown": t.body, "body_html": render_markdown(t.body), "stale": t.stale}
+        for t in _offered(content, "pages"))
+    for taxonomy in ("needs", "age_bands", "levels"):
+        db["term_translations"].insert_all(
+            {"taxonomy": taxonomy, "term_id": t.entry_id, "language": t.language, "label": t.text("label"),
+             "description": t.text("description"), "stale": t.stale} for t in _offered(content, taxonomy))
+    db["need_synonym_translations"].insert_all(
+        {"need_id": t.entry_id, "language": t.language, "synonym": synonym}
+        for t in _offered(content, "needs") for synonym in t.fields.get("synonyms", []))
+    db["site_translations"].insert_all(
+        {"language": t.language, "key": key, "value": t.text(key), "stale": t.stale}
+        for t in _offered(content, "site")
+        for key in ("name", "council", "emergency", "front_door_name") if t.text(key))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content import ContentSet, load_content
+from ..content.translations import TRANSLATION_FILE
 from ..search.indexer import update_index, write_index
 from .database import replace_services, write_database
 from .releases import MANIFEST, ReleaseStore
@@ -24,7 +25,7 @@ from .releases import MANIFEST, ReleaseStore
 KEEP_RELEASES = 5
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # A publish that changes at most this many services (and nothing else) copies
 # the live release and rewrites just those; more, and it rebuilds everything.
 INCREMENTAL_LIMIT = 200
@@ -75,7 +76,12 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         content.raise_for_errors()
         release_id = _new_release_id(store, content.fingerprint)
         previous = store.current()
-        changed = changed_services(previous.manifest, content) if previous and incremental else None
+        if previous is None:
+            changed, full_reason = None, "first release"
+        elif not incremental:
+            changed, full_reason = None, "full rebuild asked for"
+        else:
+            changed, full_reason = changed_services(previous.manifest, content)
         build = store.start_build(release_id)
         try:
             if changed is not None:
@@ -90,7 +96,7 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
                 report("Database written; indexing")
                 write_index(content, build / WHOOSH_FOLDER, processes=processes,
                             progress=lambda done, total: report(f"Indexed {done} of {total}"))
-            manifest = _manifest(release_id, content, incremental=changed is not None)
+            manifest = _manifest(release_id, content, full_reason if changed is None else None)
             (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             store.finish_build(build, release_id)
         except BaseException:
@@ -100,30 +106,60 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
     return PublishResult(release_id, content, manifest, time.monotonic() - started, pruned)
 
 
-def changed_services(manifest: dict, content: ContentSet) -> list[str] | None:
+def _service_id_of(path: str) -> str:
+    """The service a file under services/ belongs to: `x.md` and its translations `x.<lang>.md`."""
+    name = path.removeprefix("services/")
+    match = TRANSLATION_FILE.match(name)
+    return match["id"] if match else name.removesuffix(".md")
+
+
+def changed_services(manifest: dict, content: ContentSet) -> tuple[list[str] | None, str]:
     """Ids of the services that differ from a release, if only services differ.
 
-    None means the release must be rebuilt: another schema, a change to
-    anything but service files (taxonomy, hubs, organisations, pages and
-    site settings feed into every service's search text), or too many changes.
+    A service's translations (`services/<id>.<lang>.md`) count as part of the
+    service: the service is rewritten with all its languages. None (with the
+    reason) means the release must be rebuilt: another schema, a change to
+    anything but service files (taxonomy, hubs, organisations, pages, site
+    settings and their translations feed into every service's page or search
+    text), or too many changes.
     """
     if manifest.get("schema_version") != SCHEMA_VERSION or "entries" not in manifest:
-        return None
+        return None, "the live release has another layout"
     before, after = manifest["entries"], content.entry_fingerprints
-    differing = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-    if any(not path.startswith("services/") for path in differing):
-        return None
-    if len(differing) > INCREMENTAL_LIMIT:
-        return None
-    return sorted(path.removeprefix("services/").removesuffix(".md") for path in differing)
+    differing = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    others = [path for path in differing if not path.startswith("services/")]
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        return None, f"files other than services changed: {shown}"
+    changed = sorted({_service_id_of(path) for path in differing})
+    if len(changed) > INCREMENTAL_LIMIT:
+        return None, f"{len(changed)} services changed (more than {INCREMENTAL_LIMIT})"
+    return changed, ""
 
 
-def _manifest(release_id: str, content: ContentSet, incremental: bool) -> dict:
+def _translation_counts(content: ContentSet) -> dict:
+    counts = {}
+    for language in content.translated_languages:
+        services = [content.translation("services", service.id, language)
+                    for service in content.published_services()]
+        services = [translation for translation in services if translation is not None]
+        counts[language] = {"services": len(services),
+                            "services_stale": sum(1 for translation in services if translation.stale),
+                            "hubs": len(content.translations["hubs"].get(language, {})),
+                            "pages": len(content.translations["pages"].get(language, {})),
+                            "needs": len(content.translations["needs"].get(language, {}))}
+    return counts
+
+
+def _manifest(release_id: str, content: ContentSet, full_reason: str | None) -> dict:
     published = len(content.published_services())
     return {
         "id": release_id,
         "schema_version": SCHEMA_VERSION,
-        "built": "incremental" if incremental else "full",
+        "built": "full" if full_reason else "incremental",
+        # Why a full build: the first release, a change beyond services, too many changes...
+        **({"full_build_reason": full_reason} if full_reason else {}),
+        "languages": content.site.languages,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "content_fingerprint": content.fingerprint,
         "counts": {
@@ -136,6 +172,7 @@ def _manifest(release_id: str, content: ContentSet, incremental: bool) -> dict:
             "levels": len(content.levels),
             "pages": len(content.pages),
         },
+        "translations": _translation_counts(content),
         "warnings": len(content.warnings),
         "entries": content.entry_fingerprints,
     }

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import Filter, Token, Tokenizer
-from whoosh.lang import stemmer_for_language
+from whoosh.lang import has_stemmer, has_stopwords, stemmer_for_language, stopwords_for_language
 
 
 def _combining_mark_class() -> str:
@@ -49,6 +49,13 @@ _LATIN_SPECIALS = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ
 _ARABIC_HARAKAT = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # incl. tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ی", "ئ": "ی",
                                  "ؤ": "و", "ة": "ه", "ك": "ک", "ي": "ی", "ۀ": "ہ"})
+# Digits of other scripts (Arabic-Indic, Persian/Urdu, Bengali) read as the digits families may
+# also type: "٠٢٠" finds "020".
+_DIGITS = str.maketrans({**{chr(0x660 + n): str(n) for n in range(10)},
+                         **{chr(0x6F0 + n): str(n) for n in range(10)},
+                         **{chr(0x9E6 + n): str(n) for n in range(10)}})
+# Zero-width (non-)joiners shape Bengali, Urdu and Persian words; people type them or not.
+_JOINERS = re.compile("[\u200c\u200d]")
 
 
 def _script_of(word: str) -> str:
@@ -66,15 +73,16 @@ def _script_of(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Fold one lower-cased word for matching, by the script it is written in."""
-    word = _APOSTROPHES.sub("", word)
+    word = _APOSTROPHES.sub("", word).translate(_DIGITS)
     script = _script_of(word)
     if script == "latin":
         decomposed = unicodedata.normalize("NFKD", word.translate(_LATIN_SPECIALS))
         return "".join(char for char in decomposed if not unicodedata.combining(char))
     if script == "arabic":
         # Arabic and Urdu share a script: normalise both to the same letters.
+        word = _JOINERS.sub("", word)
         return _ARABIC_HARAKAT.sub("", unicodedata.normalize("NFC", word)).translate(_ARABIC_LETTERS)
-    return unicodedata.normalize("NFC", word)
+    return unicodedata.normalize("NFC", _JOINERS.sub("", word))
 
 
 STOP_WORDS = frozenset({
@@ -98,18 +106,98 @@ def stem(word: str) -> str:
     return _english_stem(word)
 
 
+# Short lists of the commonest function words where Whoosh has none, so that they do not
+# outweigh the words that matter ("في" in, "من" from; Urdu "کے", "میں" postpositions).
+EXTRA_STOP_WORDS = {
+    "ar": ("في", "من", "على", "إلى", "الى", "عن", "مع", "هذا", "هذه", "ذلك", "التي", "الذي", "أو", "او",
+           "و", "ما", "لا", "أن", "ان", "إن", "كان", "قد", "هو", "هي", "كل", "عند", "بعد", "قبل"),
+    "ur": ("کے", "کی", "کا", "میں", "سے", "اور", "ہے", "ہیں", "کو", "پر", "نے", "یہ", "وہ", "بھی", "ایک",
+           "لیے", "کہ", "تو", "ہو"),
+    "bn": ("এবং", "ও", "এর", "এই", "যে", "কে", "থেকে", "করে", "হয়", "আর", "বা", "একটি"),
+    "pl": ("i", "w", "z", "na", "do", "się", "jest", "o", "od", "po", "że", "lub", "oraz", "to", "ten", "ta",
+           "czy", "a", "we", "ze", "są", "dla"),
+    "ro": ("și", "din", "cu", "de", "la", "în", "pe", "sau", "care", "un", "o", "a", "al", "ai", "ale",
+           "este", "sunt", "se", "să"),
+    "so": ("iyo", "ee", "oo", "ka", "ku", "u", "waa", "ah", "ayaa", "aad"),
+}
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """Folded stop words of a language: ours for English, Whoosh's where it has them, else a few."""
+    if language == "en":
+        return STOP_WORDS
+    words_of_language = set(EXTRA_STOP_WORDS.get(language, ()))
+    if has_stopwords(language):
+        words_of_language |= set(stopwords_for_language(language))
+    return frozenset(fold(word.lower()) for word in words_of_language)
+
+
+# Arabic light stemming (prefixes and suffixes, after Larkey's "light10"), written for folded
+# words. Whoosh's own Arabic stemmer (ISRI) fails on Python 3.11.
+_ARABIC_PREFIXES = ("وال", "بال", "کال", "فال", "لل", "ال")
+_ARABIC_SUFFIXES = ("ها", "ان", "ات", "ون", "ین", "یه", "ه", "ی")
+
+
+def arabic_light_stem(word: str) -> str:
+    """Strip the article with an attached preposition, and common suffixes, keeping 3 letters."""
+    for prefix in _ARABIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix):]
+            break
+    for suffix in _ARABIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[:-len(suffix)]
+    return word
+
+
+def _unchanged(word: str) -> str:
+    return word
+
+
+@cache
+def stemmer(language: str):
+    """The stemmer for a language's folded words; none where Whoosh has no working one."""
+    if language == "en":
+        return _english_stem
+    if language == "ar":
+        return arabic_light_stem
+    if has_stemmer(language):
+        return stemmer_for_language(language)
+    return _unchanged
+
+
+# Languages whose words are stemmed (the rest are only folded): checked by tests/test_analysis.py.
+def is_stemmed(language: str) -> bool:
+    return stemmer(language) is not _unchanged
+
+
 class NormaliseFilter(Filter):
-    """Lower-case, fold, drop stop words and optionally stem, in one pass.
+    """Lower-case, fold, drop stop words and optionally stem, in one pass, for one language.
 
     One filter instead of a chain of four, with the outcome for each distinct
-    word cached, because indexing spends most of its time here.
+    word cached, because indexing spends most of its time here. Words are
+    folded before they are stemmed, so a word typed without its accents
+    ("romana") stems like the written one ("română").
     """
 
-    def __init__(self, stoplist=STOP_WORDS, minsize: int = 2, stemming: bool = True):
-        self.stoplist = stoplist
+    def __init__(self, stoplist=None, minsize: int = 2, stemming: bool = True, language: str = "en"):
+        self.language = language
+        self.stoplist = stop_words(language) if stoplist is None else stoplist
         self.minsize = minsize
         self.stemming = stemming
         self._cache: dict[str, str] = {}
+
+    def __getstate__(self):
+        # The schema (and so this filter) is pickled into the index: leave the cache out.
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.__dict__.setdefault("language", "en")
+        self._cache = {}
 
     def normalise(self, word: str) -> str:
         """The indexed form of ``word``, or '' when it is dropped."""
@@ -119,7 +207,7 @@ class NormaliseFilter(Filter):
             if folded in self.stoplist or len(folded) < self.minsize:
                 known = ""
             else:
-                known = _english_stem(folded) if self.stemming else folded
+                known = stemmer(self.language)(folded) if self.stemming else folded
             if len(self._cache) > 500_000:
                 self._cache.clear()
             self._cache[word] = known
@@ -201,14 +289,19 @@ def english_analyzer():
     return tokenizer() | NormaliseFilter()
 
 
-def spelling_analyzer():
+def language_analyzer(language: str):
+    """For indexed text in ``language``: its stop words dropped, words stemmed where it has a stemmer."""
+    return tokenizer() | NormaliseFilter(language=language)
+
+
+def spelling_analyzer(language: str = "en"):
     """Unstemmed words, the vocabulary "did you mean" picks corrections from."""
-    return tokenizer() | NormaliseFilter(minsize=3, stemming=False)
+    return tokenizer() | NormaliseFilter(minsize=3, stemming=False, language=language)
 
 
-def phrase_analyzer():
+def phrase_analyzer(language: str = "en"):
     """Stemmed words with stop words kept, for matching need synonyms in a query."""
-    return tokenizer() | NormaliseFilter(stoplist=frozenset(), minsize=1)
+    return tokenizer() | NormaliseFilter(stoplist=frozenset(), minsize=1, language=language)
 
 
 def words(analyzer, text: str) -> list[str]:

@@ -26,7 +26,9 @@ from whoosh import index as whoosh_index
 
 from .query import QueryBuilder, SynonymMatcher, language_names
 from .request import Notice, SearchRequest
-from .schema import FILTER_GROUPS
+from .schema import FILTER_GROUPS, TRANSLATED_FIELD
+
+TEXT_FIELD_PREFIX = "text_"
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Hit:
     title: str
     summary: str
     score: float | None = None
+    language: str = "en"  # the language of title and summary
+    translation: str = "original"  # for another language: "translated", "stale" or "missing"
 
 
 @dataclass
@@ -56,7 +60,10 @@ class SearchEngine:
     """An open, read-only index with per-value bitsets; safe to share between threads."""
 
     def __init__(self, directory: str | Path, synonyms: dict[str, list[str]],
-                 known_values: dict[str, Iterable[str]] | None = None):
+                 known_values: dict[str, Iterable[str]] | None = None,
+                 translated_synonyms: dict[str, dict[str, list[str]]] | None = None):
+        """``synonyms`` maps need ids to English synonyms; ``translated_synonyms`` maps a
+        language to the same for that language."""
         self.index = whoosh_index.open_dir(str(directory))
         self._local = threading.local()
         searcher = self.index.searcher()
@@ -64,11 +71,28 @@ class SearchEngine:
             self._prepare(searcher.reader())
         finally:
             searcher.close()
-        self.builder = QueryBuilder(SynonymMatcher(synonyms), language_names(self.bits["language"]))
+        english_synonyms = SynonymMatcher(synonyms)
+        codes = self.bits["language"]
+        self.builder = QueryBuilder(english_synonyms, language_names(codes))
+        self.builders = {"en": self.builder}
+        for language in self.languages[1:]:
+            own = SynonymMatcher((translated_synonyms or {}).get(language, {}), language)
+            self.builders[language] = QueryBuilder(english_synonyms, language_names(codes, language),
+                                                   language=language, own_synonyms=own)
         self.vocabulary = {group: set(self.bits[group]) | set(map(str, (known_values or {}).get(group, ())))
                            for group in FILTER_GROUPS}
 
     # -- preparation -------------------------------------------------------
+    @property
+    def languages(self) -> list[str]:
+        """English, then the languages the index has text fields for."""
+        return ["en", *sorted(name.removeprefix(TEXT_FIELD_PREFIX) for name in self.index.schema.names()
+                              if name.startswith(TEXT_FIELD_PREFIX))]
+
+    def builder_for(self, language: str) -> QueryBuilder:
+        """The query builder of a language; English for a language the index does not have."""
+        return self.builders.get(language, self.builder)
+
     def _prepare(self, reader) -> None:
         docnums = list(reader.all_doc_ids())
         titles = reader.column_reader("title_sort")
@@ -78,7 +102,8 @@ class SearchEngine:
         self.nbytes = (self.size + 63) // 64 * 8
         self.all_bits = (1 << self.size) - 1
         self.bits: dict[str, dict[str, int]] = {}
-        for group in FILTER_GROUPS:
+        groups = [*FILTER_GROUPS, *([TRANSLATED_FIELD] if TRANSLATED_FIELD in reader.schema else [])]
+        for group in groups:
             self.bits[group] = {}
             for value in reader.lexicon(group):
                 text = value.decode("utf-8") if isinstance(value, bytes) else value
@@ -138,7 +163,8 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self.searcher()
-        parsed = self.builder.build(request.text, searcher) if not request.is_browse else None
+        language = request.language if request.language in self.builders else "en"
+        parsed = self.builder_for(language).build(request.text, searcher) if not request.is_browse else None
         query = parsed.query if parsed else None
         selected = {group: self._group_bits(group, values) for group, values in request.filters.items()}
         allowed = self.all_bits
@@ -152,6 +178,8 @@ class SearchEngine:
             matched = self.all_bits
         else:
             matched, scored = self._match(searcher, query, allowed if request.sort != "name" else 0)
+            if parsed.own_query is not None and scored:
+                scored = self._own_language_first(searcher, parsed.own_query, language, scored)
         final = matched & allowed
 
         facets = {}
@@ -171,9 +199,9 @@ class SearchEngine:
         if start < total:
             if query is None or request.sort == "name":
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
-                hits = [self._hit(searcher, self.order[rank]) for rank in ranks]
+                hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
             else:
-                hits = [self._hit(searcher, docnum, score)
+                hits = [self._hit(searcher, docnum, score, language)
                         for score, docnum in scored[start:start + request.per_page]]
 
         notices = list(request.notices)
@@ -206,6 +234,18 @@ class SearchEngine:
         scored.sort(key=lambda pair: (-pair[0], rank_of[pair[1]]))
         return int.from_bytes(buffer, "little"), scored
 
+    def _own_language_first(self, searcher, own_query, language: str,
+                            scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Services translated into the reader's language whose translation matched, first;
+        the rest (matched in English only) after them, each part in score order."""
+        translated = self.bits.get(TRANSLATED_FIELD, {}).get(language, 0)
+        if not translated:
+            return scored
+        own_matched, _ = self._match(searcher, own_query, 0)
+        first = own_matched & translated
+        rank_of = self.rank_of
+        return sorted(scored, key=lambda pair: not (first >> rank_of[pair[1]]) & 1)
+
     def matching_ids(self, text: str) -> set[str]:
         """Ids of every service the words match (for feeds that filter by words, in their own order)."""
         searcher = self.searcher()
@@ -223,9 +263,17 @@ class SearchEngine:
             ids = self._ids = [searcher.stored_fields(docnum)["id"] for docnum in self.order]
         return ids
 
-    def _hit(self, searcher, docnum: int, score: float | None = None) -> Hit:
+    def _hit(self, searcher, docnum: int, score: float | None = None, language: str = "en") -> Hit:
         stored = searcher.stored_fields(docnum)
         result = stored.get("result", {})
-        return Hit(id=stored["id"], title=result.get("title", ""), summary=result.get("summary", ""),
-                   score=score)
+        hit = Hit(id=stored["id"], title=result.get("title", ""), summary=result.get("summary", ""),
+                  score=score)
+        if language != "en":
+            translated = result.get("translations", {}).get(language)
+            if translated:
+                hit.title, hit.summary, hit.language = translated["title"], translated["summary"], language
+                hit.translation = "stale" if translated.get("stale") else "translated"
+            else:
+                hit.translation = "missing"
+        return hit
 

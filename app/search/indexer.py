@@ -24,7 +24,7 @@ def write_index(content: ContentSet, directory: Path, progress: Progress | None 
     Returns the number of documents written.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    ix = index.create_in(str(directory), build_schema())
+    ix = index.create_in(str(directory), build_schema(content.translated_languages))
     services = content.published_services()
     options = {"limitmb": 256}
     if processes > 1 and len(services) >= 2000:

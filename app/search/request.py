@@ -52,6 +52,8 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     sort: str = "relevance"
     notices: list[Notice] = field(default_factory=list)
+    # The reader's language (from the page, or the API's `lang`): searched first, then English.
+    language: str = "en"
 
     @property
     def is_browse(self) -> bool:
@@ -81,13 +83,16 @@ def _whole_number(values: Sequence[str], name: str, default: int, low: int, high
     return max(low, min(int(raw), high))
 
 
-def parse_request(params: Mapping[str, Sequence[str]], vocabulary: Mapping[str, set[str]]) -> SearchRequest:
+def parse_request(params: Mapping[str, Sequence[str]], vocabulary: Mapping[str, set[str]],
+                  language: str = "en") -> SearchRequest:
     """Read ``q``, the filter groups, ``page``, ``per_page`` and ``sort``.
 
     ``params`` maps each name to all its values (``need=a&need=b``);
-    ``vocabulary`` gives the known values of each filter group.
+    ``vocabulary`` gives the known values of each filter group; ``language``
+    is the reader's (it is not a URL parameter of the results page: the
+    page's language prefix gives it).
     """
-    request = SearchRequest()
+    request = SearchRequest(language=language)
     raw_text = " ".join(params.get("q", []))
     request.text, shortened = clean_query(raw_text)
     if shortened:

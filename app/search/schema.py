@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..content.loader import ContentSet
 from ..content.model import Service
-from .analysis import english_analyzer, fold, spelling_analyzer, weighted_text
+from .analysis import english_analyzer, fold, language_analyzer, spelling_analyzer, weighted_text
 
 # Weights of the parts of a service's text: what a family types is most
 # telling when it matches a service's title, its keywords or the names and
@@ -23,10 +23,32 @@ PART_BOOSTS = {
 
 # Filter groups as they appear in URLs (``need=...&age=...``).
 FILTER_GROUPS = ("need", "age", "hub", "level", "free", "delivery", "language", "access")
+# The languages a service is translated into (not a filter: it ranks translated services first).
+TRANSLATED_FIELD = "translated"
 
 
-def build_schema() -> Schema:
-    fields = {group: KEYWORD(commas=True, scorable=False) for group in FILTER_GROUPS}
+def text_field(language: str) -> str:
+    """The field holding a service's text in ``language`` (English: ``text``)."""
+    return "text" if language == "en" else f"text_{language}"
+
+
+def spell_field(language: str) -> str:
+    return "spell" if language == "en" else f"spell_{language}"
+
+
+def build_schema(languages: list[str] = ()) -> Schema:
+    """The schema, with a text and a spelling field for each translated language.
+
+    Each language is analysed its own way (stemmer, stop words); the English
+    ``text`` field holds every service, a language's field the services
+    translated into it (and, for every service, its needs' names and
+    synonyms in that language).
+    """
+    fields = {group: KEYWORD(commas=True, scorable=False) for group in (*FILTER_GROUPS, TRANSLATED_FIELD)}
+    for language in languages:
+        fields[text_field(language)] = TEXT(analyzer=language_analyzer(language), phrase=True)
+        fields[spell_field(language)] = TEXT(analyzer=spelling_analyzer(language), phrase=False,
+                                             spelling=True)
     return Schema(
         id=ID(stored=True, unique=True),
         text=TEXT(analyzer=english_analyzer(), phrase=True),
@@ -55,7 +77,7 @@ def service_document(service: Service, content: ContentSet) -> dict:
     ages = [band.id for band in content.age_bands.values()
             if band.overlaps(service.age_min, service.age_max, service.pregnancy)]
     keywords = " . ".join(service.keywords)
-    return {
+    document = {
         "id": service.id,
         "title_sort": sort_key(service.title),
         "text": weighted_text((text, PART_BOOSTS[part]) for part, text in (
@@ -73,4 +95,38 @@ def service_document(service: Service, content: ContentSet) -> dict:
         "language": ",".join(service.languages),
         "access": ",".join(service.access),
         "result": {"title": service.title, "summary": service.summary},
+    }
+    translated_results = {}
+    for language in content.translated_languages:
+        document.update(_language_fields(service, content, language))
+        translation = content.translation("services", service.id, language)
+        if translation is not None:
+            translated_results[language] = {"title": translation.text("title"),
+                                            "summary": translation.text("summary"),
+                                            "stale": translation.stale}
+    if translated_results:
+        document["result"]["translations"] = translated_results
+    document[TRANSLATED_FIELD] = ",".join(translated_results)
+    return document
+
+
+def _language_fields(service: Service, content: ContentSet, language: str) -> dict:
+    """The text of one service in ``language``: its translation, and its needs' names in that language."""
+    need_words = []
+    for need_id in service.needs:
+        term = content.translation("needs", need_id, language)
+        if term is not None:
+            need_words.append(" . ".join([term.text("label"), *term.fields.get("synonyms", [])]))
+    need_text = " . ".join(need_words)
+    translation = content.translation("services", service.id, language)
+    if translation is None:
+        return {text_field(language): weighted_text([(need_text, PART_BOOSTS["needs"])]),
+                spell_field(language): need_text}
+    keywords = " . ".join(translation.fields.get("keywords", []))
+    title, summary = translation.text("title"), translation.text("summary")
+    return {
+        text_field(language): weighted_text((text, PART_BOOSTS[part]) for part, text in (
+            ("title", title), ("keywords", keywords), ("needs", need_text), ("summary", summary),
+            ("body", translation.body))),
+        spell_field(language): " ".join((title, keywords, need_text, summary)),
     }

@@ -13,6 +13,8 @@ def live_release() -> OpenRelease:
     return opened
 
 
-def service_url(service_id: str) -> str:
-    """The public page of a service, ``/services/<id>`` (ids are URL-safe by construction)."""
-    return f"{request.script_root}/services/{service_id}"
+def service_url(service_id: str, language: str = "en") -> str:
+    """The public page of a service, ``/services/<id>`` (ids are URL-safe by construction),
+    under ``/<language>/`` for a language other than English."""
+    prefix = "" if language == "en" else f"/{language}"
+    return f"{request.script_root}{prefix}/services/{service_id}"

@@ -14,8 +14,11 @@ blueprint = Blueprint("api", __name__)
 @blueprint.get("/api/search")
 def search():
     opened = live_release()
+    # The API is unprefixed; `lang` asks for a search in another offered language (else English).
+    language = request.args.get("lang", "en")
+    language = language if language in opened.engine.languages else "en"
     try:
-        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary)
+        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary, language)
     except RequestError as error:
         response = jsonify({"error": request_error_message(error)})
         response.status_code = 400
@@ -27,16 +30,24 @@ def search():
         "per_page": search_request.per_page,
         "pages": result.pages,
         "query": search_request.text,
+        "lang": language,
         "sort": search_request.sort,
         "filters": {group: list(values) for group, values in search_request.filters.items()},
-        "results": [{"id": hit.id, "title": hit.title, "summary": hit.summary,
-                     "url": service_url(hit.id)} for hit in result.hits],
+        "results": [_result(hit, language) for hit in result.hits],
         "facets": result.facets,
         "did_you_mean": result.did_you_mean,
         "matched_needs": result.matched_needs,
         "notices": [{"code": notice.code, "message": notice_message(notice)} for notice in result.notices],
         "release": opened.id,
     })
+
+
+def _result(hit, language: str) -> dict:
+    found = {"id": hit.id, "title": hit.title, "summary": hit.summary, "url": service_url(hit.id, language)}
+    if language != "en":
+        # What the text is in: "translated", "stale" (from an older English text) or "missing" (English).
+        found.update(language=hit.language, translation=hit.translation)
+    return found
 
 
 @blueprint.get("/healthz")

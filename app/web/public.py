@@ -11,6 +11,7 @@ from markupsafe import Markup
 from .. import directory as reading
 from ..search.request import RequestError, parse_request
 from . import live_release, search_page
+from .i18n import request_language
 from .messages import notice_message, request_error_message
 from .structured_data import service_json_ld
 
@@ -23,7 +24,8 @@ PUBLIC_CACHE = "public, max-age=300"
 def page_context():
     """What the layout needs on every page; None when nothing is published (the 503 page)."""
     opened = current_app.extensions["live_release"].get()
-    return {"directory": opened.directory if opened else None, "today": dt.date.today()}
+    directory = opened.directory.for_language(request_language()) if opened else None
+    return {"directory": directory, "today": dt.date.today()}
 
 
 @blueprint.after_request
@@ -41,17 +43,19 @@ def home():
 @blueprint.get("/search")
 def search():
     opened = live_release()
+    language = request_language()
     try:
-        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary)
+        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary, language)
     except RequestError as error:
         return (render_template("search_error.html", message=request_error_message(error)), 400,
                 {"Cache-Control": "no-store"})
     result = opened.engine.search(search_request)
-    cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits])
+    cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits], language)
+    directory = opened.directory.for_language(language)
     return render_template(
         "search.html", result=result, search=search_request, cards=cards,
-        groups=search_page.filter_groups(result, opened.directory),
-        chips=search_page.chips(search_request, opened.directory),
+        groups=search_page.filter_groups(result, directory),
+        chips=search_page.chips(search_request, directory),
         pages=search_page.page_links(result),
         notices=[notice_message(notice) for notice in result.notices],
         did_you_mean_url=(search_page.search_url(search_request, q=result.did_you_mean)
@@ -63,12 +67,13 @@ def search():
 @blueprint.get("/services/<service_id>")
 def service(service_id: str):
     opened = live_release()
-    details = reading.service_details(opened.db(), service_id)
+    language = request_language()
+    details = reading.service_details(opened.db(), service_id, language)
     if details is None:
         abort(404)
     url = url_for("public.service", service_id=service_id, _external=True)
     return render_template("service.html", service=details,
-                           json_ld=service_json_ld(details, opened.directory, url))
+                           json_ld=service_json_ld(details, opened.directory.for_language(language), url))
 
 
 @blueprint.get("/hubs/")
@@ -80,16 +85,19 @@ def hubs():
 @blueprint.get("/hubs/<hub_id>")
 def hub(hub_id: str):
     opened = live_release()
-    details = opened.directory.hubs.get(hub_id)
+    language = request_language()
+    directory = opened.directory.for_language(language)
+    details = directory.hubs.get(hub_id)
     if details is None:
         abort(404)
     return render_template("hub.html", hub=details,
-                           by_need=reading.hub_services_by_need(opened.db(), hub_id, opened.directory.needs))
+                           by_need=reading.hub_services_by_need(opened.db(), hub_id, directory.needs,
+                                                                language=language))
 
 
 @blueprint.get("/pages/<slug>")
 def page(slug: str):
-    details = reading.page(live_release().db(), slug)
+    details = reading.page(live_release().db(), slug, request_language())
     if details is None:
         abort(404)
     return render_template("page.html", page=details)
@@ -103,5 +111,5 @@ def page_title(*parts: str) -> Markup:
     template string (already escaped), so each is escaped exactly once.
     """
     opened = current_app.extensions["live_release"].get()
-    site_name = opened.directory.site.get("name") if opened else None
+    site_name = opened.directory.for_language(request_language()).site.get("name") if opened else None
     return Markup(" - ").join([*(part for part in parts if part), site_name or _("Early Help Directory")])

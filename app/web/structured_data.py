@@ -32,6 +32,7 @@ def service_json_ld(service: dict, directory: Directory, url: str) -> dict:
         "@type": "Service",
         "@id": url,
         "url": url,
+        "inLanguage": service.get("lang", "en"),
         "name": service["title"],
         "description": service["summary"],
         "provider": {"@type": "Organization", "name": organisation["name"] if organisation else "",

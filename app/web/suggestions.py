@@ -22,6 +22,7 @@ from ..editorial.suggestions import HONEYPOT_FIELD, Refusal, SuggestionInvalid, 
 from . import live_release
 from .csrf import csrf
 from .editor import editorial_db
+from .i18n import request_language
 
 blueprint = Blueprint("suggestions", __name__)
 
@@ -29,7 +30,7 @@ NO_STORE = {"Cache-Control": "no-store"}  # each form carries a fresh token; ans
 
 
 def _service_or_404(service_id: str) -> dict:
-    details = reading.service_details(live_release().db(), service_id)
+    details = reading.service_details(live_release().db(), service_id, request_language())
     if details is None:
         abort(404)
     return details

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from ..directory import is_overdue
 from . import labels
+from .i18n import request_language, text_direction
 
 
 def long_date(value: str | dt.date | None) -> str:
@@ -44,8 +45,25 @@ def page_language() -> dict[str, str]:
     return {"lang": str(locale or "en").replace("_", "-"), "dir": direction}
 
 
+def text_lang(entry: dict, field: str | None = None) -> Markup:
+    """``lang``/``dir`` attributes for an entry's text when it is not in the page's language.
+
+    Entries from :mod:`app.directory` carry the language their text is in
+    (``lang``) and the fields left in English by a translation
+    (``english_fields``); an untranslated entry on a Polish page is English.
+    """
+    page = request_language()
+    language = entry.get("lang", page)
+    if field and field in entry.get("english_fields", ()):
+        language = "en"
+    if language == page:
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(language, text_direction(language))
+
+
 def register(app: Flask) -> None:
     app.add_template_global(page_language)
+    app.add_template_global(text_lang)
     app.add_template_filter(nest_headings)
     app.add_template_global(is_overdue)
     app.add_template_global(long_date)

@@ -1,0 +1,164 @@
+"""Searching in the reader's language: its text first, then English; its synonyms; its analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.live import LiveRelease
+from app.publishing.publish import publish
+from app.search.request import parse_request
+
+from .factories import write_translation
+from .test_search_quality import evaluate
+from .translated_content import write_translated_content
+
+FIXTURE_QUERIES = Path(__file__).parent / "search_quality" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    root = write_translated_content(tmp_path_factory.mktemp("content") / "content")
+    # A stale translation: its English changed after it was translated.
+    write_translation(root, "services", "benefits-check", "ro",
+                      {"source_fingerprint": "0123456789abcdef", "title": "Verificarea ajutoarelor sociale",
+                       "summary": "Aflați ce ajutoare sociale poate primi familia dumneavoastră."},
+                      "Vă ajutăm să verificați ajutoarele.")
+    index = tmp_path_factory.mktemp("index")
+    publish(root, index)
+    return LiveRelease(index).get().engine
+
+
+def search(engine, language: str, text: str, **filters):
+    params = {"q": [text], **{group: [value] for group, value in filters.items()}}
+    return engine.search(parse_request(params, engine.vocabulary, language))
+
+
+def ids(result) -> list[str]:
+    return [hit.id for hit in result.hits]
+
+
+def test_engine_knows_the_translated_languages(engine):
+    assert engine.languages == ["en", "ar", "bn", "es", "pl", "ro"]
+
+
+@pytest.mark.parametrize("query", ["pieniądze", "pieniadze", "PIENIĄDZE"])
+def test_polish_need_synonym_finds_money_advice_with_or_without_diacritics(engine, query):
+    result = search(engine, "pl", query)
+    assert result.matched_needs == ["money-debt"]
+    # The translated service first, then the untranslated one the synonym also finds.
+    assert ids(result) == ["debt-advice", "benefits-check"]
+    first, second = result.hits
+    assert (first.title, first.language, first.translation) == (
+        "Porady dotyczące długów i zasiłków", "pl", "translated")
+    assert (second.title, second.language, second.translation) == ("Benefits check", "en", "missing")
+
+
+def test_polish_phrase_synonym_in_a_sentence(engine):
+    result = search(engine, "pl", "Nie mam na czynsz, co robić?")
+    assert result.matched_needs == ["money-debt"] and ids(result)[0] == "debt-advice"
+
+
+def test_polish_folding_finds_words_written_with_diacritics(engine):
+    assert ids(search(engine, "pl", "zasilku")) == ["debt-advice"]  # "zasiłku" in the summary
+
+
+@pytest.mark.parametrize("query", [
+    "الدُّيُونِ",  # with harakat
+    "الديون",
+    "أحتاج مساعدة في الديون",  # "I need help with debts"
+    "مشاكل مالية",  # a need synonym: "money problems"
+])
+def test_arabic_queries_find_the_arabic_translation_first(engine, query):
+    result = search(engine, "ar", query)
+    assert ids(result)[0] == "debt-advice"
+    assert result.hits[0].title == "نصائح بشأن الديون والإعانات" and result.hits[0].language == "ar"
+
+
+def test_arabic_article_and_prepositions_are_stripped(engine):
+    # "للعائلات" (for the families) matches "العائلات" (the families) in the body.
+    assert ids(search(engine, "ar", "للعائلات")) == ["debt-advice"]
+
+
+@pytest.mark.parametrize("query", ["থেরাপিস্টের সাথে কথা", "স্পিচ থেরাপিস্টের", "বিনামূল্যে সহায়তা"])
+def test_bengali_words_match_whole(engine, query):
+    result = search(engine, "bn", query)
+    assert ids(result)[0] == "stay-and-chat"
+    assert result.hits[0].title == "কথা বলা ও ভাষা ড্রপ-ইন"
+
+
+def test_bengali_query_does_not_match_word_fragments(engine):
+    # "পর" is a fragment Whoosh's default tokenizer would make of "পরিবারের"; it is no word here.
+    assert ids(search(engine, "bn", "পর")) == []
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("limba romana", "stay-and-chat"),  # folding: "română"
+    ("Română", "stay-and-chat"),
+    ("părinților", "incredible-years"),  # stemming: "părinți", "părinții"
+    ("parintii", "incredible-years"),
+    ("vorbirea copiilor mici", "stay-and-chat"),
+])
+def test_romanian_folding_and_stemming(engine, query, expected):
+    assert ids(search(engine, "ro", query))[0] == expected
+
+
+def test_stale_translation_is_shown_and_marked(engine):
+    result = search(engine, "ro", "ajutoare sociale")
+    assert ids(result)[0] == "benefits-check"
+    assert result.hits[0].translation == "stale" and result.hits[0].title == "Verificarea ajutoarelor sociale"
+
+
+def test_spanish_matches_rank_before_english_only_matches(engine):
+    spanish = search(engine, "es", "yoga")
+    assert ids(spanish) == ["relaxation-class", "yoga-for-parents"]
+    assert [hit.translation for hit in spanish.hits] == ["translated", "missing"]
+    # In English only the English text is searched.
+    assert ids(search(engine, "en", "yoga")) == ["yoga-for-parents"]
+
+
+def test_spanish_stemming_synonyms_and_corrections(engine):
+    assert ids(search(engine, "es", "rabieta"))[0] == "incredible-years"
+    renting = search(engine, "es", "no puedo pagar el alquiler")
+    assert renting.matched_needs == ["money-debt"] and ids(renting)[0] == "debt-advice"
+    corrected = search(engine, "es", "deudass")
+    assert corrected.did_you_mean == "deudas" and ids(corrected)[0] == "debt-advice"
+
+
+def test_english_words_still_work_in_another_language(engine):
+    result = search(engine, "pl", "speech therapist")
+    assert ids(result)[0] == "stay-and-chat"
+    assert result.hits[0].translation == "missing"  # not translated into Polish: shown in English
+
+
+def test_english_synonyms_still_work_in_another_language(engine):
+    assert search(engine, "pl", "money worries").matched_needs == ["money-debt"]
+
+
+def test_filters_and_facets_apply_in_every_language(engine):
+    result = search(engine, "es", "yoga", hub="east")
+    assert ids(result) == ["relaxation-class", "yoga-for-parents"]
+    assert result.facets["hub"]["east"] == 2 and result.facets["hub"]["west"] == 0
+    assert ids(search(engine, "es", "yoga", hub="west")) == []
+
+
+def test_unknown_language_searches_english(engine):
+    result = search(engine, "xx", "yoga")
+    assert ids(result) == ["yoga-for-parents"] and result.hits[0].translation == "original"
+
+
+def test_browsing_in_a_language_shows_translated_titles(engine):
+    result = engine.search(parse_request({"need": ["money-debt"]}, engine.vocabulary, "pl"))
+    titles = {hit.id: (hit.title, hit.translation) for hit in result.hits}
+    assert titles["debt-advice"] == ("Porady dotyczące długów i zasiłków", "translated")
+    assert titles["benefits-check"] == ("Benefits check", "missing")
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURE_QUERIES.glob("queries.*.yml")), ids=lambda path: path.name)
+def test_fixture_query_sets_reach_full_success(engine, path):
+    """The per-language quality measure, on the fixture content (the sample's is in test_search_quality)."""
+    language = path.name.split(".")[1]
+    report = evaluate(engine, yaml.safe_load(path.read_text(encoding="utf-8")), language)
+    assert report["success_at_5"] == 1.0 and report["mrr"] == 1.0, report["failures"]

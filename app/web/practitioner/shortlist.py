@@ -102,6 +102,9 @@ def _notices(asked: lists.ShortlistIds, unknown: int) -> list[str]:
 @csrf.exempt  # the note form: public pages have no session; the POST changes nothing, only renders back
 def shortlist():
     asked = _asked()
+    if request.method == "GET" and set(request.args) - {"s"}:
+        # Only the list belongs in the address (a note put there by hand is dropped, not echoed).
+        return redirect(shortlist_url(asked.ids), 302)
     services = _services(asked.ids)
     ids = [service["id"] for service in services]
     note = request.form.get("note", "")[:MAX_NOTE_LENGTH].strip() if request.method == "POST" else ""

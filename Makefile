@@ -11,7 +11,7 @@ AXE_JS := node_modules/axe-core/axe.min.js
 # with neither, apt-get itself says why it cannot install.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo -n)
 
-.PHONY: run test install lint translations messages publish check bench clean browser-deps
+.PHONY: run test install lint translations messages language check-messages publish check bench clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,17 +24,25 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## Compile the interface translations (catalogues in translations/<lang>/LC_MESSAGES).
-translations: install
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --statistics -d translations; \
-	else echo "No translations to compile yet."; fi
+# Babel's commands, configured in setup.cfg ([extract_messages], [update_catalog], ...).
+BABEL := $(BIN)/python -W ignore -c "from setuptools import setup; setup()"
 
-## Extract interface strings into translations/messages.pot and update each catalogue.
+## Compile the interface catalogues (translations/<lang>/LC_MESSAGES/messages.po -> .mo, not committed).
+translations: install
+	@$(BABEL) -q compile_catalog
+
+## Extract the public interface's strings into translations/messages.pot and update every catalogue.
 messages: install
-	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -o translations/messages.pot app
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel update -N -i translations/messages.pot -d translations; fi
+	$(BABEL) -q extract_messages
+	$(BABEL) -q update_catalog
+
+## Start a catalogue for a new language: make language L=xx
+language: install
+	$(BABEL) init_catalog -l $(L)
+
+## Fail when a catalogue is out of date with the code or has untranslated or fuzzy strings.
+check-messages: install
+	$(BIN)/python -m app.catalogues
 
 check: install
 	$(BIN)/earlyhelp check

@@ -16,7 +16,6 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config or Config())
     app.json.sort_keys = False  # keep records in the order they are built: envelopes first, ids first
     app.extensions["live_release"] = LiveRelease(app.config["INDEX_DIR"])
-    Babel(app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # Behind a reverse proxy every request comes from its address: take the visitor's
@@ -31,6 +30,7 @@ def create_app(config: object | None = None) -> Flask:
         csrf,
         editor,
         errors,
+        i18n,
         oruk_api,
         practitioner,
         public,
@@ -39,6 +39,8 @@ def create_app(config: object | None = None) -> Flask:
     )
     from .web import suggestions as public_suggestions
 
+    Babel(app, locale_selector=i18n.select_locale)
+    i18n.register(app)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(crawlers.blueprint)
     app.register_blueprint(api.blueprint)

@@ -24,7 +24,8 @@ def check_page_rules(soup: BeautifulSoup, url: str) -> None:
     assert skip and skip["href"] == "#main-content", f"{url}: no skip link"
     exit_link = soup.find(id="quick-exit")
     assert exit_link and exit_link["href"].startswith("https://"), f"{url}: no quick exit"
-    assert "immediate danger" in soup.find(class_="safeguarding").get_text(), f"{url}: no safeguarding line"
+    safeguarding = soup.find(class_="safeguarding")
+    assert safeguarding and safeguarding.find("a", href="tel:999"), f"{url}: no safeguarding line"
     assert not soup.find(style=True), f"{url}: inline style attribute (blocked by our CSP)"
     for script in soup.find_all("script"):
         assert script.get("src") or script.get("type") == "application/ld+json", f"{url}: inline script"
@@ -33,9 +34,9 @@ def check_page_rules(soup: BeautifulSoup, url: str) -> None:
         assert level <= previous + 1, f"{url}: heading level jumps from h{previous} to h{level}"
 
 
-def get_page(client, url: str, status: int = 200) -> BeautifulSoup:
+def get_page(client, url: str, status: int = 200, headers: dict | None = None) -> BeautifulSoup:
     """GET ``url``, assert its status and the page-wide rules, and return the parsed page."""
-    response = client.get(url)
+    response = client.get(url, headers=headers)
     assert response.status_code == status, f"{url}: {response.status_code}"
     assert response.mimetype == "text/html"
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 
+from .i18n import site_root
+
 ONE_YEAR = 365 * 24 * 3600
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
@@ -77,7 +79,7 @@ def asset_url(name: str) -> str:
     asset = current_app.extensions["assets"].get(name)
     if asset is None:
         raise LookupError(f"no static file {name!r} in {current_app.extensions['assets'].folder}")
-    return f"{request.script_root}/static/{asset.fingerprinted}"
+    return f"{site_root()}/static/{asset.fingerprinted}"
 
 
 @blueprint.get("/static/<path:filename>")

@@ -6,14 +6,17 @@ from flask import Blueprint, Response, render_template, url_for
 
 from .. import directory as reading
 from . import live_release
+from .i18n import offered_languages
 
 blueprint = Blueprint("crawlers", __name__)
 
-# Search result pages are endless filter combinations of the same services;
-# crawlers find every service through the sitemap instead.
+# Search result pages are endless filter combinations of the same services, in every language;
+# crawlers find every service through the sitemap instead, and each language version through the
+# hreflang links on its page (listing every version here too would pass the sitemap limit of 50,000
+# URLs at 5,000 services in 10 languages).
 ROBOTS = """User-agent: *
 Disallow: /search
-Disallow: /api/
+{language_searches}Disallow: /api/
 Disallow: /editor/
 Sitemap: {sitemap}
 """
@@ -21,7 +24,9 @@ Sitemap: {sitemap}
 
 @blueprint.get("/robots.txt")
 def robots():
-    text = ROBOTS.format(sitemap=url_for("crawlers.sitemap", _external=True))
+    language_searches = "".join(f"Disallow: /{code}/search\n" for code in offered_languages()[1:])
+    text = ROBOTS.format(sitemap=url_for("crawlers.sitemap", _external=True),
+                         language_searches=language_searches)
     return Response(text, mimetype="text/plain", headers={"Cache-Control": "public, max-age=3600"})
 
 

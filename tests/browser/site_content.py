@@ -87,6 +87,9 @@ PAGES = {
 }
 
 # The pages every public-page test visits: name -> path.
+# Enough languages for the switcher to wrap on a phone, with both right-to-left scripts.
+LANGUAGES = ["en", "pl", "ro", "bn", "ur", "ar", "so", "tr", "pt", "es"]
+
 URLS = {
     "home": "/",
     "results": "/search?q=parenting",
@@ -104,7 +107,8 @@ URLS = {
 
 def write_site_content(root: Path) -> Path:
     """Write the browser tests' content folder (services, hubs and two static pages) to ``root``."""
-    content = write_content(root, SERVICES, bodies={LONG_ID: HOSTILE_BODY})
+    content = write_content(root, SERVICES, bodies={LONG_ID: HOSTILE_BODY},
+                            site={**SITE, "languages": LANGUAGES})
     for slug, (title, summary, body) in PAGES.items():
         front = yaml.safe_dump({"title": title, "summary": summary}, sort_keys=False)
         (content / "pages" / f"{slug}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")

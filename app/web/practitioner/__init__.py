@@ -22,8 +22,7 @@ def cache_briefly(response):
 
 
 def register(app: Flask) -> None:
-    from . import hub_finder, languages, menu, shortlist  # noqa: F401 (their views join the blueprint)
+    from . import hub_finder, menu, shortlist  # noqa: F401 (their views join the blueprint)
 
     app.register_blueprint(blueprint)
     shortlist.register_template_helpers(app)
-    languages.register_template_helpers(app)

@@ -200,13 +200,50 @@ def test_a_huge_note_is_cut_not_refused(client):
     assert "x" * 1000 in response.get_data(as_text=True) and "x" * 1001 not in response.get_data(as_text=True)
 
 
-def test_language_choice_links_to_the_same_list_under_each_language(page):
-    soup = page("/shortlist?s=debt-advice,idva-outreach")
+@pytest.fixture
+def in_languages(tmp_path):
+    """A directory offered in English, Polish and Arabic."""
+    from app import create_app
+    from app.config import TestingConfig
+    from app.publishing.publish import publish
+
+    from ..factories import SITE
+
+    content = write_content(tmp_path / "content", [service("debt-advice", title="Debt advice"),
+                                                   service("idva-outreach", title="Outreach")],
+                            site={**SITE, "languages": ["en", "pl", "ar"]})
+    publish(content, tmp_path / "index", processes=1)
+    return create_app(TestingConfig(content, tmp_path / "index", tmp_path / "instance")).test_client()
+
+
+def test_language_choice_leads_to_the_same_list_in_each_language(in_languages):
+    from ..pages import get_page
+
+    soup = get_page(in_languages, "/shortlist?s=debt-advice,idva-outreach")
     links = {a["hreflang"]: a["href"] for a in soup.select(".language-list a")}
-    assert links["en"] == "/shortlist?s=debt-advice,idva-outreach"
-    assert links["pl"] == "/pl/shortlist?s=debt-advice,idva-outreach"
-    assert {"en", "pl", "ro", "bn", "ur", "ar", "so", "tr", "pt", "es"} <= set(links)
+    assert links == {"en": "/shortlist?s=debt-advice,idva-outreach",
+                     "pl": "/pl/shortlist?s=debt-advice,idva-outreach",
+                     "ar": "/ar/shortlist?s=debt-advice,idva-outreach"}
     assert soup.select_one('.language-list a[aria-current="true"]')["hreflang"] == "en"
+    polish = get_page(in_languages, links["pl"])
+    assert polish.find("html")["lang"] == "pl"
+    assert shown_ids(polish) == ["debt-advice", "idva-outreach"]
+    assert polish.select_one('.language-list a[aria-current="true"]')["hreflang"] == "pl"
+    # The hand-over in Polish: the short link, the QR code and the text all open the Polish list.
+    code = lists.short_code(["debt-advice", "idva-outreach"])
+    assert polish.find(id="short-link")["href"] == f"http://localhost/pl/l/{code}"
+    qr = polish.find("img", class_="handover-link__qr")["src"]
+    assert qr == "/pl/shortlist/qr.svg?s=debt-advice,idva-outreach"
+    assert f"http://localhost/pl/l/{code}" in in_languages.get(
+        "/pl/shortlist/qr.svg?s=debt-advice,idva-outreach").get_data(as_text=True)
+    assert f"http://localhost/pl/l/{code}" in in_languages.get(
+        "/pl/shortlist.txt?s=debt-advice,idva-outreach").get_data(as_text=True)
+    opened = in_languages.get(f"/pl/l/{code}")
+    assert opened.headers["Location"] == "/pl/shortlist?s=debt-advice,idva-outreach"
+
+
+def test_a_site_in_english_only_offers_no_language_choice(page):
+    assert not page("/shortlist?s=debt-advice").select(".language-list")
 
 
 def test_add_to_list_on_results_and_service_pages(page):

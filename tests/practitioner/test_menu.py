@@ -223,3 +223,20 @@ def test_larger_directory_caps_each_cell_and_links_to_the_rest(folders):
     cell = soup.find("th", id="need-parenting").parent.find_all("td")[1]
     assert len(cell.select(".menu-grid__services > li")) == 12
     assert cell.select_one("a.menu-grid__search").get_text().startswith("Search all 15 services")
+
+
+def test_the_table_of_a_large_directory_comes_in_pages(folders):
+    content = write_content(folders["content"], [service(f"group-{number:03d}", title=f"Group {number:03d}")
+                                                 for number in range(130)])
+    publish(content, folders["index"], processes=1)
+    client = create_app(TestingConfig(content, folders["index"], folders["instance"])).test_client()
+    first = get_page(client, "/menu?view=table&sort=-title")
+    assert table_titles(first)[:2] == ["Group 129", "Group 128"] and len(table_titles(first)) == 100
+    assert "Rows 1 to 100 of 130" in first.find(class_="pagination").get_text()
+    next_page = first.select_one("a[rel=next]")["href"]
+    assert parse_qs(urlsplit(next_page).query) == {"view": ["table"], "sort": ["-title"], "page": ["2"]}
+    second = get_page(client, next_page)
+    assert table_titles(second)[-1] == "Group 000" and len(table_titles(second)) == 30
+    assert second.select_one("a[rel=prev]")["href"] == "/menu?view=table&sort=-title"
+    for page in ("99", "x", "0", "9" * 5000, "-1"):
+        assert len(table_titles(get_page(client, f"/menu?view=table&page={page}"))) in (100, 30)

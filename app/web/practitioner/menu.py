@@ -11,6 +11,7 @@ from ..labels import EVIDENCE_LABELS, EVIDENCE_QUALIFIERS, access_label, age_ran
 from . import blueprint
 
 MAX_PER_CELL = 12  # past this a cell links to the search instead of listing everything
+TABLE_ROWS = 100  # rows on a page of the table view (a large borough lists thousands of services)
 
 
 def _filters() -> tuple[str | None, str | None, list[str]]:
@@ -30,7 +31,8 @@ def _filters() -> tuple[str | None, str | None, list[str]]:
 
 def menu_url(**changes) -> str:
     params = {"hub": request.args.get("hub") or None, "age": request.args.get("age") or None,
-              "view": request.args.get("view") or None, "sort": request.args.get("sort") or None}
+              "view": request.args.get("view") or None, "sort": request.args.get("sort") or None,
+              "page": None}
     params.update(changes)
     return url_for("practitioner.menu", **{key: value for key, value in params.items() if value})
 
@@ -44,10 +46,16 @@ def menu():
     table = request.args.get("view") == "table"
     sort, descending = menus.read_sort(request.args.get("sort"))
     levels = list(directory.levels)
+    pages = max(1, -(-len(services) // TABLE_ROWS))
+    raw_page = request.args.get("page", "1").strip()
+    page = min(int(raw_page), pages) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
+    page = max(page, 1)
+    rows_shown = (menus.sorted_services(services, sort, descending)[(page - 1) * TABLE_ROWS:page * TABLE_ROWS]
+                  if table else [])
     return render_template(
         "menu.html", services=services, hub=hub, age=age, problems=problems, table=table,
         rows=[] if table else menus.menu_grid(services, directory.needs, levels), levels=levels,
-        sorted_services=menus.sorted_services(services, sort, descending) if table else [],
+        sorted_services=rows_shown, page=page, pages=pages, first_row=(page - 1) * TABLE_ROWS + 1,
         sort=sort, descending=descending, sorts=list(menus.SORTS), max_per_cell=MAX_PER_CELL,
         menu_url=menu_url, evidence_labels=EVIDENCE_LABELS, evidence_qualifiers=EVIDENCE_QUALIFIERS,
         cell_search_url=lambda need, level: url_for("public.search", need=need, level=level,

@@ -41,22 +41,23 @@ def menu_url(**changes) -> str:
 def menu():
     opened = live_release()
     directory = opened.directory
+    db = opened.db()
     hub, age, problems = _filters()
-    services = menus.menu_services(opened.db(), hub, age)
     table = request.args.get("view") == "table"
     sort, descending = menus.read_sort(request.args.get("sort"))
     levels = list(directory.levels)
-    pages = max(1, -(-len(services) // TABLE_ROWS))
+    total = menus.count_services(db, hub, age)
+    pages = max(1, -(-total // TABLE_ROWS))
     raw_page = request.args.get("page", "1").strip()
     page = min(int(raw_page), pages) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
     page = max(page, 1)
-    rows_shown = (menus.sorted_services(services, sort, descending)[(page - 1) * TABLE_ROWS:page * TABLE_ROWS]
-                  if table else [])
     return render_template(
-        "menu.html", services=services, hub=hub, age=age, problems=problems, table=table,
-        rows=[] if table else menus.menu_grid(services, directory.needs, levels), levels=levels,
-        sorted_services=rows_shown, page=page, pages=pages, first_row=(page - 1) * TABLE_ROWS + 1,
-        sort=sort, descending=descending, sorts=list(menus.SORTS), max_per_cell=MAX_PER_CELL,
+        "menu.html", total=total, hub=hub, age=age, problems=problems, table=table, levels=levels,
+        rows=[] if table else menus.menu_grid(db, directory.needs, levels, hub, age, MAX_PER_CELL),
+        sorted_services=(menus.table_page(db, hub, age, sort, descending, (page - 1) * TABLE_ROWS, TABLE_ROWS)
+                         if table else []),
+        page=page, pages=pages, first_row=(page - 1) * TABLE_ROWS + 1,
+        sort=sort, descending=descending, sorts=list(menus.SORTS),
         menu_url=menu_url, evidence_labels=EVIDENCE_LABELS, evidence_qualifiers=EVIDENCE_QUALIFIERS,
         cell_search_url=lambda need, level: url_for("public.search", need=need, level=level,
                                                     hub=hub, age=age))

@@ -9,7 +9,7 @@ import click
 
 from . import config
 from .content import ContentError, load_content
-from .editorial.commands import backup_command, user_group
+from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
 from .opendata.commands import export_group, import_group
 from .publishing.publish import publish
@@ -80,6 +80,7 @@ def run_publish(content_dir: Path, index_dir: Path, processes: int = 1) -> None:
         click.echo(f"Not published: {type(error).__name__}: {error}. The live site is unchanged.", err=True)
         sys.exit(2)
     progress.done()
+    audit_command_line("release.published", result.release_id, {"content": str(content_dir)})
     counts = result.manifest["counts"]
     click.echo(f"Published release {result.release_id}: {counts['services']} services "
                f"in {result.seconds:.1f}s ({len(result.content.warnings)} warnings).")
@@ -130,6 +131,7 @@ def rollback_command(release_id: str | None, index_dir: Path | None) -> None:
         except ReleaseError as error:
             known = ", ".join(release.id for release in releases) or "none"
             raise click.ClickException(f"{error}. Kept releases: {known}") from None
+    audit_command_line("release.rolled_back", release_id, {"from": current})
     click.echo(f"Live release is now {release_id} (was {current or 'none'}).")
 
 
@@ -151,7 +153,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 
 COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,
-            export_group, user_group, backup_command, review_reminders_command)
+            export_group, user_group, backup_command, review_reminders_command, suggestions_group)
 
 
 @click.group()

@@ -124,8 +124,12 @@ class _Reader:
         return found
 
 
-def load_content(root: str | Path, today: dt.date | None = None) -> ContentSet:
-    """Read and check every entry under ``root``; never raises for bad content."""
+def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True) -> ContentSet:
+    """Read and check every entry under ``root``; never raises for bad content.
+
+    ``services=False`` reads everything but the services (the site, taxonomies, hubs,
+    organisations and pages): what the editor's forms need, without the cost of thousands of files.
+    """
     root = Path(root)
     today = today or dt.date.today()
     content = ContentSet(root=root)
@@ -163,7 +167,7 @@ def load_content(root: str | Path, today: dt.date | None = None) -> ContentSet:
                 entries.check_body_links(reader.source, reader.document, content.problems)
                 getattr(content, attribute)[stem] = read(reader, stem)
 
-    for path, stem in files.entry_files("services"):
+    for path, stem in files.entry_files("services") if services else ():
         if (reader := files.reader(path, front_matter=True)) is not None:
             entries.check_body_links(reader.source, reader.document, content.problems)
             content.services[stem] = entries.read_service(reader, stem, today)
@@ -239,3 +243,15 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                 report(service, f"venues[{index}].postcode",
                        f"'{venue.postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
                        f"'{venue.hub}' that the venue names", WARNING)
+
+
+def areas_overlap(first: str, second: str) -> bool:
+    """Whether one postcode area contains the other ("N15" contains "N15 3").
+
+    ``earlyhelp check`` allows a sector inside another hub's district (the most
+    specific area wins) and warns only about the same area in two hubs; the
+    editor's hub form (``writing.hub_problems``) uses this stricter test.
+    """
+    shorter, longer = sorted((first, second), key=len)
+    return longer == shorter or longer.startswith(shorter + " ") or (
+        " " in shorter and longer.startswith(shorter))

@@ -21,6 +21,7 @@ import yaml
 from . import entries as entry_rules
 from .fields import EntryReader
 from .loader import ContentSet
+from .loader import areas_overlap
 from .problems import Problem
 from .yamlfile import YamlFileError, parse_front_matter
 
@@ -28,6 +29,8 @@ SERVICE_ORDER = ("id", "title", "summary", "organisation", "needs", "ages", "lev
                  "how_to_access", "free", "cost", "delivery", "languages", "interpreters", "contact",
                  "venues", "evidence", "keywords", "status", "last_reviewed", "review_months")
 ORGANISATION_ORDER = ("id", "name", "website", "phone", "email")
+HUB_ORDER = ("id", "name", "address", "postcode", "phone", "email", "covers", "wards", "opening_hours")
+PAGE_ORDER = ("title", "summary")
 CONTACT_ORDER = ("phone", "email", "website", "referral_form")
 VENUE_ORDER = ("name", "address", "postcode", "hub", "schedule", "accessibility")
 AGES_ORDER = ("min", "max", "pregnancy")
@@ -134,7 +137,9 @@ def render_entry(fields: dict, body: str = "", *, order=SERVICE_ORDER,
             parsed = _parse(text)
         except YamlFileError:
             continue
-        if _comparable(parsed.data) == _comparable(data) and parsed.body == body:
+        # An entry whose every field is empty has empty front matter, which YAML reads as nothing.
+        if _comparable(parsed.data if parsed.data is not None else {}) == _comparable(data) \
+                and parsed.body == body:
             return text
     raise ValueError(f"entry {fields.get('id')!r} would not read back as written")
 
@@ -195,6 +200,34 @@ def organisation_problems(text: str, organisation_id: str) -> list[Problem]:
     problems: list[Problem] = []
     entry_rules.read_organisation(EntryReader(source, document, document.data, problems=problems),
                                   organisation_id)
+    entry_rules.check_body_links(source, document, problems)
+    return [problem for problem in problems if problem.is_error]
+
+
+def hub_problems(text: str, hub_id: str, other_hubs) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this hub file, beside ``other_hubs`` (the
+    folder's other hubs: no two may cover the same postcode area)."""
+    source = f"hubs/{hub_id}.md"
+    document = parse_front_matter(text)
+    problems: list[Problem] = []
+    hub = entry_rules.read_hub(EntryReader(source, document, document.data, problems=problems), hub_id)
+    entry_rules.check_body_links(source, document, problems)
+    for index, area in enumerate(hub.covers):
+        for other in other_hubs:
+            clash = next((theirs for theirs in other.covers if other.id != hub_id and areas_overlap(area, theirs)),
+                         None)
+            if clash:
+                problems.append(Problem(source, document.line_of(f"covers[{index}]"), f"covers[{index}]",
+                                        f"'{area}' overlaps '{clash}' covered by hub '{other.id}'"))
+    return [problem for problem in problems if problem.is_error]
+
+
+def page_problems(text: str, slug: str) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this content page file."""
+    source = f"pages/{slug}.md"
+    document = parse_front_matter(text)
+    problems: list[Problem] = []
+    entry_rules.read_page(EntryReader(source, document, document.data, problems=problems), slug)
     entry_rules.check_body_links(source, document, problems)
     return [problem for problem in problems if problem.is_error]
 

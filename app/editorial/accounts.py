@@ -327,6 +327,34 @@ def set_password(db: sqlite3.Connection, email: str, password: str, *, actor: st
     return get_user(db, user.id)
 
 
+def change_own_password(db: sqlite3.Connection, user: User, current: str, new: str, *,
+                        ip: str | None = None) -> User:
+    """A signed-in person sets a new password, giving their current one first; their other sessions end.
+
+    A wrong current password counts as a failed sign-in for the email (so a borrowed session cannot be
+    used to guess it for long): ``AccountError`` ``wrong_password``, then ``too_many_attempts``.
+    """
+    now = instance.utc_now()
+    if _email_limited(db, user.email, now):
+        raise AccountError("too_many_attempts", "too many wrong passwords; wait 15 minutes")
+    row = db.execute("SELECT password_hash FROM users WHERE id = ?", [user.id]).fetchone()
+    if row is None or not _verify(row["password_hash"], current[:MAX_PASSWORD_LENGTH + 1]):
+        with transaction(db):
+            _note_attempt(db, now, ip, user.email, succeeded=False)
+            audit.record(db, user.email, "user.password_change_refused", user.email,
+                         {"reason": "wrong_password"}, ip)
+        raise AccountError("wrong_password", "the current password is not right")
+    if new == current:
+        raise AccountError("password_unchanged", "the new password is the same as the current one")
+    check_password(new, user.email)
+    password_hash = hash_password(new)
+    with transaction(db):
+        db.execute("UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
+                   [password_hash, user.id])
+        audit.record(db, user.email, "user.password_changed", user.email, {}, ip)
+    return get_user(db, user.id)
+
+
 def set_role(db: sqlite3.Connection, email: str, role: str, *, organisation: str | None = None,
              organisations: Collection[str] | None = None, actor: str, ip: str | None = None) -> User:
     """Change an account's role (a provider keeps or is given its organisation; others have none)."""

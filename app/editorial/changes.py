@@ -1,6 +1,7 @@
 """Changes to entries on their way from an editor's form to the live site, and every published version.
 
-A change is one proposed version of one entry (a service, for now). Its life::
+A change is one proposed version of one entry: a service, an organisation, a hub
+or a content page (what differs between them is in :mod:`.kinds`). Its life::
 
     draft --submit--> in_review --approve--> published
       ^                 |   ^
@@ -12,16 +13,20 @@ A change is one proposed version of one entry (a service, for now). Its life::
   archive), from nothing (a new entry) or from an earlier version (restore,
   which goes straight into review: restoring is itself reviewed).
 - A provider may propose changes only to the services of their own
-  organisation; an editor, publisher or admin to any. The author submits;
+  organisation, and edits to that organisation's own entry; an editor,
+  publisher or admin to any entry (hubs and pages are theirs alone). The author submits;
   an editor, publisher or admin may also submit someone else's draft.
 - A publisher or admin approves or returns (with a comment) a change in
   review, never one they wrote themselves.
 - Approving renders the entry with :func:`render_entry`, checks it with the
-  rules of ``earlyhelp check`` (:func:`service_problems`), refuses when the
+  rules of ``earlyhelp check`` (:func:`kinds.entry_problems`), refuses when the
   live file is no longer the one the change started from (a conflict: someone
   else's change was published since; nothing is overwritten silently), then
   writes and publishes with :func:`write_and_publish`. When publishing fails
   the change stays in review with the problems recorded; nothing is lost.
+- Archiving a service sets ``status: archived``; archiving another kind removes
+  its file (refused while services still name it), recorded in history as a
+  version without text, so it can be restored like any other.
 - Every published version goes into ``history`` (append-only), with who wrote
   and who approved it; a version found in ``content/`` that the editor did not
   write (an import, a hand edit) is recorded before it is replaced.
@@ -39,13 +44,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content import load_content
 from ..content.fields import ID_PATTERN
 from ..content.problems import Problem
-from ..content.writing import SERVICE_ORDER, render_entry, service_problems, sha256_of
+from ..content.writing import SERVICE_ORDER, render_entry, sha256_of
 from ..content.yamlfile import YamlFileError, parse_front_matter
-from . import audit, instance
+from . import audit, instance, kinds
 from .accounts import User
+from .content_cache import full_content, reference_content
 from .instance import transaction
 from .publishing import Author, FileChanged, PublishFailed, write_and_publish
 
@@ -54,7 +59,7 @@ STATUSES = (DRAFT, IN_REVIEW, RETURNED, PUBLISHED, WITHDRAWN)
 OPEN = (DRAFT, IN_REVIEW, RETURNED)
 EDITABLE = (DRAFT, RETURNED)
 CREATE, EDIT, ARCHIVE, RESTORE = "create", "edit", "archive", "restore"
-FOLDERS = {"service": "services"}  # kinds the editor can change so far
+FOLDERS = {name: kind.folder for name, kind in kinds.KINDS.items()}
 PROPOSERS = ("editor", "publisher", "admin")  # plus providers, for their own organisation
 REVIEWERS = ("publisher", "admin")
 MAX_COMMENT = 5000
@@ -115,7 +120,12 @@ class Change:
 
     @property
     def title(self) -> str:
-        return str(self.fields.get("title") or self.entry_id)
+        return kinds.entry_title(self.kind, self.entry_id, self.fields)
+
+    @property
+    def removes_file(self) -> bool:
+        """True when approving deletes the entry's file (archiving a kind without a status)."""
+        return self.action == ARCHIVE and not kinds.kind_of(self.kind).archived_by_status
 
     @property
     def author_display(self) -> str:
@@ -217,9 +227,14 @@ def front_matter(fields: dict) -> dict:
     return ready
 
 
-def render(fields: dict, body: str) -> str:
+def render(fields: dict, body: str, kind: str = "service") -> str:
     """The entry file for ``fields`` and ``body`` (ValueError when YAML would read it differently)."""
-    return render_entry(front_matter(fields), body)
+    return render_entry(front_matter(fields), body, order=kinds.kind_of(kind).order)
+
+
+def proposed_text(change: Change) -> str | None:
+    """The file the change would publish; None when it removes the file."""
+    return None if change.removes_file else render(change.fields, change.body, change.kind)
 
 
 def today() -> dt.date:
@@ -228,23 +243,33 @@ def today() -> dt.date:
 
 
 def check(content_dir: Path, kind: str, entry_id: str, fields: dict, body: str,
-          on: dt.date | None = None) -> list[Problem]:
-    """The errors ``earlyhelp check`` would report for this version of the entry."""
+          on: dt.date | None = None, *, remove: bool = False) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report for this version of the entry (with ``remove``:
+    for removing its file instead)."""
+    on = on or today()
+    if remove:
+        return kinds.removal_problems(kind, entry_id, full_content(content_dir, on))
     source = entry_path(kind, entry_id)
     try:
-        text = render(fields, body)
+        text = render(fields, body, kind)
     except (ValueError, TypeError) as error:
         return [Problem(source, 1, "(file)", f"cannot be written as YAML: {error}")]
-    content = load_content(content_dir, today=on or today())
-    return service_problems(text, entry_id, content, set(content.organisations), on or today())
+    return kinds.entry_problems(kind, text, entry_id, reference_content(content_dir, on), on)
+
+
+def check_change(content_dir: Path, change: Change, on: dt.date | None = None) -> list[Problem]:
+    """:func:`check` for what ``change`` proposes."""
+    return check(content_dir, change.kind, change.entry_id, change.fields, change.body, on,
+                 remove=change.removes_file)
 
 
 # -- permissions --------------------------------------------------------------------------------------
 
-def may_propose(user: User, organisation: str | None) -> bool:
-    """Whether ``user`` may propose a change to an entry of ``organisation``."""
+def may_propose(user: User, organisation: str | None, kind: str = "service", action: str = EDIT) -> bool:
+    """Whether ``user`` may propose ``action`` to an entry of ``kind`` that belongs to ``organisation``."""
     if user.role == "provider":
-        return bool(user.organisation) and organisation == user.organisation
+        return (action in kinds.kind_of(kind).provider_actions and bool(user.organisation)
+                and organisation == user.organisation)
     return user.role in PROPOSERS
 
 
@@ -320,6 +345,14 @@ def open_change_by(db: sqlite3.Connection, user: User, kind: str, entry_id: str)
     return found[0] if found else None
 
 
+def other_open_changes(db: sqlite3.Connection, kind: str, entry_id: str, *,
+                       besides: int | None = None) -> list[Change]:
+    """The changes to this entry still in draft, in review or returned (but change ``besides``): whoever
+    edits it now should know, before the approval step has to refuse one of them as a conflict."""
+    return [change for change in list_changes(db, statuses=OPEN, kind=kind, entry_id=entry_id)
+            if change.id != besides]
+
+
 def conflict(content_dir: Path, change: Change) -> LiveEntry | bool | None:
     """False when the live file is still the one the change started from; else the live entry now
     (None when the file is gone)."""
@@ -336,9 +369,13 @@ def _now() -> str:
     return instance.iso(instance.utc_now())
 
 
-def _organisation_of(fields: dict) -> str | None:
-    value = fields.get("organisation")
-    return str(value) if isinstance(value, str) and value else None
+def _with_id(kind: str, entry_id: str, fields: dict) -> dict:
+    fields = dict(jsonable(fields))
+    if kinds.kind_of(kind).id_in_file:
+        fields["id"] = entry_id
+    else:
+        fields.pop("id", None)  # a page is named by its file alone
+    return fields
 
 
 def _base_text(db: sqlite3.Connection, live: LiveEntry | None, base_sha256: str | None) -> str | None:
@@ -380,14 +417,14 @@ def start(db: sqlite3.Connection, content_dir: Path, user: User, kind: str, entr
         if live is None:
             raise ChangeError("not_found", f"no entry '{entry_id}'")
         base_sha256 = base_sha256 or live.sha256
-        if not may_propose(user, _organisation_of(live.fields)):
-            raise ChangeError("not_allowed", "you may only change your own organisation's services")
-    fields = {**jsonable(fields), "id": entry_id}
-    if action == ARCHIVE:
+        if not may_propose(user, kinds.owner(kind, entry_id, live.fields), kind, action):
+            raise ChangeError("not_allowed", "you may only change your own organisation's entries")
+    fields = _with_id(kind, entry_id, fields)
+    if action == ARCHIVE and kinds.kind_of(kind).archived_by_status:
         fields["status"] = "archived"
-    organisation = _organisation_of(fields)
-    if not may_propose(user, organisation):
-        raise ChangeError("not_allowed", "you may only propose services of your own organisation")
+    organisation = kinds.owner(kind, entry_id, fields)
+    if not may_propose(user, organisation, kind, action):
+        raise ChangeError("not_allowed", "you may only propose entries of your own organisation")
     now = _now()
     with transaction(db):
         change_id = db.execute(
@@ -406,12 +443,12 @@ def save(db: sqlite3.Connection, change_id: int, user: User, *, fields: dict, bo
     change = _load(db, change_id)
     if not may_edit(user, change):
         raise ChangeError("not_editable", "only its author may edit a draft or returned change")
-    fields = {**jsonable(fields), "id": change.entry_id}
-    if change.action == ARCHIVE:
+    fields = _with_id(change.kind, change.entry_id, fields)
+    if change.action == ARCHIVE and kinds.kind_of(change.kind).archived_by_status:
         fields["status"] = "archived"
-    organisation = _organisation_of(fields)
-    if not may_propose(user, organisation):
-        raise ChangeError("not_allowed", "you may only propose services of your own organisation")
+    organisation = kinds.owner(change.kind, change.entry_id, fields)
+    if not may_propose(user, organisation, change.kind, change.action):
+        raise ChangeError("not_allowed", "you may only propose entries of your own organisation")
     with transaction(db):
         db.execute("UPDATE changes SET fields = ?, body = ?, organisation = ?, updated_at = ? WHERE id = ?",
                    [json.dumps(fields, ensure_ascii=False), body, organisation, _now(), change.id])
@@ -425,7 +462,7 @@ def submit(db: sqlite3.Connection, content_dir: Path, change_id: int, user: User
     change = _load(db, change_id)
     if not may_see(user, change) or not may_submit(user, change):
         raise ChangeError("not_submittable", "this change cannot be submitted by you now")
-    problems = check(content_dir, change.kind, change.entry_id, change.fields, change.body, on)
+    problems = check_change(content_dir, change, on)
     if problems:
         raise ChangeError("invalid", "the change has problems to fix first", problems)
     now = _now()
@@ -501,10 +538,10 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
             _audit(db, user, "change.conflict", change, {"base": change.base_sha256,
                                                           "live": live.sha256 if live else None}, ip)
         raise ChangeError("conflict", "the live entry has changed since this change began", live=live)
-    problems = check(content_dir, change.kind, change.entry_id, change.fields, change.body, on)
+    problems = check_change(content_dir, change, on)
     if problems:
         raise ChangeError("invalid", "the change has problems to fix first", problems)
-    text = render(change.fields, change.body)
+    text = proposed_text(change)
     before = read_live(content_dir, change.kind, change.entry_id)
     author = Author(change.author_name or change.author_email, change.author_email)
     message = (f"{change.action.capitalize()} {change.path} (change {change.id} by {change.author_email}, "
@@ -532,8 +569,11 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
     return _load(db, change.id)
 
 
-def _record_versions(db: sqlite3.Connection, change: Change, before: LiveEntry | None, text: str, user: User,
+def _record_versions(db: sqlite3.Connection, change: Change, before: LiveEntry | None, text: str | None,
+                     user: User,
                      release_id: str, commit: str | None, now: str) -> None:
+    """The version approved (``text`` None: the file was removed), after the one it replaced when that
+    one never came through the editor."""
     last = db.execute("SELECT sha256 FROM history WHERE kind = ? AND entry_id = ? ORDER BY id DESC LIMIT 1",
                       [change.kind, change.entry_id]).fetchone()
     if before is not None and (last is None or last["sha256"] != before.sha256):
@@ -542,7 +582,8 @@ def _record_versions(db: sqlite3.Connection, change: Change, before: LiveEntry |
                    [change.kind, change.entry_id, before.text, before.sha256, now])
     db.execute("INSERT INTO history (kind, entry_id, text, sha256, author, approver, published_at, "
                "release_id, git_commit, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               [change.kind, change.entry_id, text, sha256_of(text.encode("utf-8")), change.author_email,
+               [change.kind, change.entry_id, text,
+                sha256_of(text.encode("utf-8")) if text is not None else None, change.author_email,
                 user.email, now, release_id, commit, change.id])
 
 
@@ -580,19 +621,20 @@ def restore(db: sqlite3.Connection, content_dir: Path, version_id: int, user: Us
     live = read_live(content_dir, version.kind, version.entry_id)
     if live is not None and live.sha256 == version.sha256:
         raise ChangeError("already_live", "this version is the live one")
+    kind, entry_id = version.kind, version.entry_id
     fields, body = parse_entry(version.text)
-    live_organisation = _organisation_of(live.fields) if live else None
-    if not may_propose(user, _organisation_of(fields)) or (
-            live is not None and not may_propose(user, live_organisation)):
-        raise ChangeError("not_allowed", "you may only change your own organisation's services")
-    fields = {**fields, "id": version.entry_id}
+    live_organisation = kinds.owner(kind, entry_id, live.fields) if live else None
+    if not may_propose(user, kinds.owner(kind, entry_id, fields), kind, RESTORE) or (
+            live is not None and not may_propose(user, live_organisation, kind, RESTORE)):
+        raise ChangeError("not_allowed", "you may only change your own organisation's entries")
+    fields = _with_id(kind, entry_id, fields)
     now = _now()
     with transaction(db):
         change_id = db.execute(
             "INSERT INTO changes (kind, entry_id, action, organisation, base_sha256, base_text, fields, "
             "body, status, author_id, created_at, updated_at, submitted_at, restored_from) "
             "VALUES (?, ?, 'restore', ?, ?, ?, ?, ?, 'in_review', ?, ?, ?, ?, ?)",
-            [version.kind, version.entry_id, _organisation_of(fields), live.sha256 if live else None,
+            [kind, entry_id, kinds.owner(kind, entry_id, fields), live.sha256 if live else None,
              live.text if live else None, json.dumps(fields, ensure_ascii=False), body, user.id, now, now,
              now, version.id]).lastrowid
         _audit(db, user, "change.restore_proposed", change_id, {"version": version.id}, ip, version.entry_id)
@@ -601,7 +643,8 @@ def restore(db: sqlite3.Connection, content_dir: Path, version_id: int, user: Us
 
 # -- diffs ------------------------------------------------------------------------------------------------
 
-UNORDERED = {"needs", "levels", "hubs", "access", "delivery", "languages", "keywords"}  # order means nothing
+# Lists in which order means nothing.
+UNORDERED = {"needs", "levels", "hubs", "access", "delivery", "languages", "keywords", "covers"}
 
 
 def _normalised(value):
@@ -619,12 +662,13 @@ def _same(name: str, old, new) -> bool:
     return old == new
 
 
-def diff(old_fields: dict | None, old_body: str | None, new_fields: dict, new_body: str) -> Diff:
+def diff(old_fields: dict | None, old_body: str | None, new_fields: dict, new_body: str,
+         order: tuple[str, ...] = SERVICE_ORDER) -> Diff:
     """Field by field (in the order of the format) and the body as a unified diff."""
     old_fields = _normalised(jsonable(old_fields or {}))
     new_fields = _normalised(jsonable(new_fields))
-    names = [name for name in SERVICE_ORDER if name in old_fields or name in new_fields]
-    names += sorted(name for name in {*old_fields, *new_fields} if name not in SERVICE_ORDER)
+    names = [name for name in order if name in old_fields or name in new_fields]
+    names += sorted(name for name in {*old_fields, *new_fields} if name not in order)
     changed = [FieldDiff(name, old_fields.get(name), new_fields.get(name)) for name in names
                if not _same(name, old_fields.get(name), new_fields.get(name))]
     body = list(difflib.unified_diff((old_body or "").splitlines(), (new_body or "").splitlines(),
@@ -632,7 +676,7 @@ def diff(old_fields: dict | None, old_body: str | None, new_fields: dict, new_bo
     return Diff(changed, body)
 
 
-def text_diff(old_text: str | None, new_text: str | None) -> Diff:
+def text_diff(old_text: str | None, new_text: str | None, kind: str = "service") -> Diff:
     """:func:`diff` between two entry files' texts (either may be missing)."""
     def split(text):
         if text is None:
@@ -643,15 +687,18 @@ def text_diff(old_text: str | None, new_text: str | None) -> Diff:
             return {}, text
     old_fields, old_body = split(old_text)
     new_fields, new_body = split(new_text)
-    return diff(old_fields, old_body, new_fields or {}, new_body or "")
+    return diff(old_fields, old_body, new_fields or {}, new_body or "", kinds.kind_of(kind).order)
 
 
 def change_diff(content_dir: Path, change: Change) -> Diff:
     """The change against the live entry now (for a published change: against the version it replaced)."""
     if change.status == PUBLISHED:
-        return text_diff(change.base_text, render(change.fields, change.body))
+        return text_diff(change.base_text, proposed_text(change), change.kind)
     live = read_live(content_dir, change.kind, change.entry_id)
-    return diff(live.fields if live else None, live.body if live else None, change.fields, change.body)
+    if change.removes_file:
+        return text_diff(live.text if live else None, None, change.kind)
+    return diff(live.fields if live else None, live.body if live else None, change.fields, change.body,
+                kinds.kind_of(change.kind).order)
 
 
 def display(value) -> str:

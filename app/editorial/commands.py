@@ -1,4 +1,4 @@
-"""``earlyhelp user ...`` and ``earlyhelp backup``: accounts and backups from the command line.
+"""``earlyhelp user ...``, ``earlyhelp backup`` and ``earlyhelp suggestions purge`` from the command line.
 
 Everything done here is audited with the actor ``cli``: whoever runs these
 commands already holds the server's files, so there is no one to sign in.
@@ -6,6 +6,7 @@ commands already holds the server's files, so there is no one to sign in.
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import config
-from . import accounts, audit, instance
+from . import accounts, audit, instance, suggestions
 
 ACTOR = "cli"
 
@@ -167,3 +168,47 @@ def backup_command(dest_dir: Path) -> None:
     finally:
         db.close()
     click.echo(f"Backup complete: {folder}")
+
+
+@click.group("suggestions")
+def suggestions_group() -> None:
+    """Suggestions from the public ("Report a problem with this page")."""
+
+
+@suggestions_group.command("purge")
+@click.option("--older-than", "older_than", type=click.IntRange(1, 36500),
+              default=suggestions.RETENTION_DAYS, show_default=True,
+              help="Delete suggestions dealt with more than this many days ago.")
+@click.option("--open-email-days", type=click.IntRange(1, 36500), default=suggestions.OPEN_EMAIL_DAYS,
+              show_default=True, help="Erase the email address of open suggestions older than this.")
+def purge_command(older_than: int, open_email_days: int) -> None:
+    """Delete old suggestions (they may hold personal data): run it daily, from cron or a timer."""
+    db = _open()
+    try:
+        purged = suggestions.purge(db, older_than_days=older_than, open_email_days=open_email_days,
+                                   actor=ACTOR)
+    finally:
+        db.close()
+    click.echo(f"Deleted {purged.deleted} suggestion(s) dealt with more than {older_than} days ago; erased "
+               f"the email address of {purged.emails_erased} open suggestion(s) older than {open_email_days} "
+               "days.")
+
+
+def audit_command_line(action: str, subject: str, details: dict) -> None:
+    """Record something done at the command line (a publish, a rollback) in the audit log, when this
+    installation has an instance database (a site without editors has no log to write to)."""
+    if not instance.database_path(config.instance_dir()).exists():
+        return
+    db = _open()
+    try:
+        with instance.transaction(db):
+            audit.record(db, ACTOR, action, subject, {**details, "login": _login_name()})
+    finally:
+        db.close()
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "unknown"

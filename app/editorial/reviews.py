@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..content import ContentSet
 from ..content.model import Service, add_months
-from ..content.writing import render_entry
+from ..content.writing import render_entry, sha256_of
 from ..content.yamlfile import YamlFileError, parse_front_matter
 from . import audit, instance
-from .publishing import Author, Published, PublishFailed, write_and_publish
+from .publishing import Author, FileChanged, Published, PublishFailed, write_and_publish
 
 SOON_DAYS = 30  # "due soon" on the dashboard: within the next 30 days
 
@@ -124,14 +124,24 @@ class Confirmation:
     published: Published
 
 
+def fingerprint(content: ContentSet, service_id: str) -> str:
+    """The short fingerprint of the service's file as ``content`` read it (for the confirm form)."""
+    return content.entry_fingerprints.get(f"services/{service_id}.md", "")
+
+
 def confirm_still_correct(db: sqlite3.Connection, content: ContentSet, index_dir: Path, service_id: str, *,
-                          author: Author, ip: str | None = None, on: dt.date | None = None) -> Confirmation:
+                          author: Author, ip: str | None = None, on: dt.date | None = None,
+                          seen: str | None = None) -> Confirmation:
     """Record that ``service_id`` was checked and is still correct: write today's date, publish, audit.
 
     ``content`` is the content folder as loaded (its ``root`` is where the file
-    is written). Raises :class:`ReviewError` (``not_found``) for an entry that is
-    not a published service, and :class:`PublishFailed` when publishing fails;
-    then the entry file, the live site and the audit log are as they were.
+    is written); ``seen`` is the start of the sha256 of the file the editor
+    confirmed (:func:`fingerprint`), when known. Raises :class:`ReviewError`
+    (``not_found``) for an entry that is not a published service, ``changed``
+    when the file is no longer the one read or seen (someone else's change was
+    published meanwhile: it is never overwritten), and :class:`PublishFailed`
+    when publishing fails; then the entry file, the live site and the audit log
+    are as they were.
     """
     on = on or today()
     service = content.services.get(service_id)
@@ -140,11 +150,21 @@ def confirm_still_correct(db: sqlite3.Connection, content: ContentSet, index_dir
     relative = f"services/{service_id}.md"
     path = Path(content.root) / relative
     try:
-        text = confirmed_entry(path.read_text(encoding="utf-8"), on)
+        data = path.read_bytes()
+        text = confirmed_entry(data.decode("utf-8"), on)
     except (OSError, UnicodeDecodeError, YamlFileError, ValueError) as error:
         raise PublishFailed([f"{relative}: {error}"]) from None
-    published = write_and_publish(Path(content.root), Path(index_dir), {relative: text}, author=author,
-                                  message=f"Confirm {service_id} is still correct ({on.isoformat()})")
+    read_sha256 = sha256_of(data)
+    if seen is not None and not (seen and read_sha256.startswith(seen)):
+        raise ReviewError("changed", f"{relative} has changed since the page was shown")
+    try:
+        # The file must still be the one just read when the lock is held: a change published in between
+        # would otherwise be overwritten with the old text and a new date.
+        published = write_and_publish(Path(content.root), Path(index_dir), {relative: text}, author=author,
+                                      message=f"Confirm {service_id} is still correct ({on.isoformat()})",
+                                      expected_sha256={relative: read_sha256})
+    except FileChanged:
+        raise ReviewError("changed", f"{relative} changed while it was being confirmed") from None
     due = next_due(service, on, content.site.review_months)
     with instance.transaction(db):
         audit.record(db, author.email, "review.confirmed", service_id,

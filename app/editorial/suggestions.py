@@ -14,6 +14,12 @@ captcha instead:
 A suggestion changes nothing on the site: it waits in the queue at
 ``/editor/suggestions`` until an editor (or a provider, for its own
 organisation's services) marks it as dealt with, which is audited.
+
+Suggestions may hold personal data (an email address, and whatever someone
+wrote), so they are not kept for ever (:func:`purge`, ``earlyhelp suggestions
+purge``, run daily): a suggestion is deleted :data:`RETENTION_DAYS` after it was
+dealt with, and an open one has its email address erased :data:`OPEN_EMAIL_DAYS`
+after it arrived. The privacy notice (``content/pages/privacy.md``) says the same.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ MAX_AGE = dt.timedelta(hours=2)
 RATE_LIMIT = 5
 RATE_WINDOW = dt.timedelta(hours=1)
 ATTEMPTS_KEPT = dt.timedelta(days=1)
+
+RETENTION_DAYS = 180  # a suggestion dealt with is deleted this long after
+OPEN_EMAIL_DAYS = 365  # an open suggestion loses its email address this long after it arrived
 
 OPEN = "open"
 DEALT_WITH = "dealt_with"
@@ -225,3 +234,27 @@ def mark_dealt_with(db: sqlite3.Connection, suggestion_id: int, *, actor: str,
         audit.record(db, actor, "suggestion.dealt_with", suggestion.service_id,
                      {"suggestion": suggestion_id}, ip)
     return get_suggestion(db, suggestion_id)
+
+
+@dataclass(frozen=True)
+class Purged:
+    deleted: int  # suggestions dealt with before the cut-off, deleted
+    emails_erased: int  # open suggestions older than the email cut-off, email erased
+
+
+def purge(db: sqlite3.Connection, *, older_than_days: int = RETENTION_DAYS,
+          open_email_days: int = OPEN_EMAIL_DAYS, actor: str = "cli") -> Purged:
+    """Delete suggestions dealt with more than ``older_than_days`` ago, and erase the email address of
+    open ones received more than ``open_email_days`` ago (audited with the counts, never the data)."""
+    now = instance.utc_now()
+    deleted_before = instance.iso(now - dt.timedelta(days=older_than_days))
+    erase_before = instance.iso(now - dt.timedelta(days=open_email_days))
+    with transaction(db):
+        deleted = db.execute("DELETE FROM suggestions WHERE status = ? AND dealt_with_at < ?",
+                             [DEALT_WITH, deleted_before]).rowcount
+        erased = db.execute("UPDATE suggestions SET email = '' WHERE status = ? AND email != '' AND "
+                            "created_at < ?", [OPEN, erase_before]).rowcount
+        audit.record(db, actor, "suggestions.purged", "suggestions",
+                     {"deleted": deleted, "emails_erased": erased, "older_than_days": older_than_days,
+                      "open_email_days": open_email_days})
+    return Purged(deleted, erased)

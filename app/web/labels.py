@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from babel import Locale, UnknownLocaleError
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -68,12 +68,13 @@ def language_name(code: str) -> str:
 def age_range(age_min: int, age_max: int, pregnancy: bool = False) -> str:
     if age_min == 0 and age_max >= NO_UPPER_AGE:
         ages = _("all ages")
+    # Plural forms on the number a language's grammar follows (Polish "5 lat", Romanian "25 de ani").
     elif age_max >= NO_UPPER_AGE:
-        ages = _("ages %(min)s and over", min=age_min)
+        ages = ngettext("ages %(num)s and over", "ages %(num)s and over", age_min)
     elif age_min == age_max:
-        ages = _("age %(age)s", age=age_min)
+        ages = ngettext("age %(num)s", "age %(num)s", age_min)
     else:
-        ages = _("ages %(min)s to %(max)s", min=age_min, max=age_max)
+        ages = ngettext("ages %(min)s to %(num)s", "ages %(min)s to %(num)s", age_max, min=age_min)
     if pregnancy:
         return _("Pregnancy, and %(ages)s", ages=ages)
     return ages[:1].upper() + ages[1:]

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..search.request import Notice, RequestError
+
+# The filter parameters as nouns in a sentence, so a reader never meets the parameter's English name.
+FILTER_NOUNS = {
+    "need": _l("need"), "age": _l("age"), "hub": _l("hub"), "level": _l("level"), "free": _l("cost"),
+    "delivery": _l("way of delivering"), "language": _l("language"), "access": _l("way to get it"),
+}
 
 
 def notice_message(notice: Notice) -> str:
     params = notice.params
     if notice.code == "unknown_filter_value":
         return _("We do not know the %(group)s '%(value)s', so we left that filter out.",
-                 group=params["group"], value=params["value"])
+                 group=FILTER_NOUNS.get(params["group"], params["group"]), value=params["value"])
     if notice.code == "query_shortened":
         return _("Your search was very long, so we used only the first %(limit)s characters.",
                  limit=params["limit"])

@@ -13,6 +13,7 @@ stays within the per-address rate limit. See :mod:`app.editorial.suggestions`.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 
 from .. import directory as reading
@@ -39,7 +40,7 @@ def _field_error(code: str) -> str:
         return _("Enter what is wrong with the page")
     if code == "message_too_long":
         return _("What is wrong must be %(maximum)s characters or fewer",
-                 maximum=f"{suggestions.MAX_MESSAGE_LENGTH:,}")
+                 maximum=format_number(suggestions.MAX_MESSAGE_LENGTH))
     return _("Enter an email address in the correct format, like name@example.org")
 
 
@@ -60,7 +61,7 @@ def _form(service: dict, *, message: str = "", email: str = "", errors: dict[str
     token = token or suggestions.form_token(current_app.secret_key, service["id"])
     return render_template("report.html", service=service, message=message, email=email, errors=errors or {},
                            token=token, honeypot=HONEYPOT_FIELD,
-                           maximum=f"{suggestions.MAX_MESSAGE_LENGTH:,}"), status, NO_STORE
+                           maximum=format_number(suggestions.MAX_MESSAGE_LENGTH)), status, NO_STORE
 
 
 @blueprint.get("/services/<service_id>/report")

@@ -248,8 +248,17 @@ def test_the_guard_matrix_covers_the_workflows_routes_and_only_reviewers_approve
     guards = {rule.endpoint: workflow_app.view_functions[rule.endpoint].editor_roles
               for rule in workflow_app.url_map.iter_rules() if rule.rule.startswith("/editor/")}
     everyone = ("provider", "editor", "publisher", "admin")
+    staff = ("editor", "publisher", "admin")
     for endpoint in ("services", "new_service", "edit_service", "archive_service", "service_history",
-                     "service_version", "restore_version", "changes_queue", "change", "edit_change",
-                     "submit_change", "withdraw_change", "rebase_change"):
+                     "service_version", "restore_service_version", "changes_queue", "change", "edit_change",
+                     "submit_change", "withdraw_change", "rebase_change",
+                     # a provider may edit their own organisation's entry, and restore it
+                     "organisations", "edit_organisation", "organisation_history", "organisation_version",
+                     "restore_organisation_version"):
         assert guards[f"editor.{endpoint}"] == everyone, endpoint
+    # ...but not add or archive an organisation, and hubs and pages are the council's alone
+    for endpoint in ("new_organisation", "archive_organisation", "hubs", "new_hub", "edit_hub", "archive_hub",
+                     "hub_history", "hub_version", "restore_hub_version", "pages", "new_page", "edit_page",
+                     "archive_page", "page_history", "page_version", "restore_page_version"):
+        assert guards[f"editor.{endpoint}"] == staff, endpoint
     assert guards["editor.approve_change"] == guards["editor.return_change"] == ("publisher", "admin")

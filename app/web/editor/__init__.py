@@ -27,14 +27,21 @@ PREFIX = "/editor"
 TOOLS = [
     ("editor.services", _l("Services"),
      _l("Find a service, propose a change, add a new service or archive one, and see its history.")),
+    ("editor.organisations", _l("Organisations"),
+     _l("The organisations that run services: their names, contact details and descriptions.")),
+    ("editor.hubs", _l("Hubs"),
+     _l("The Early Help Hubs: addresses, contact details and the areas they cover.")),
+    ("editor.pages", _l("Pages"), _l("Content pages such as about, accessibility and privacy.")),
     ("editor.changes_queue", _l("Changes"),
      _l("Changes waiting for review, returned to their authors, and your drafts.")),
     ("editor.users", _l("Users"), _l("Add accounts, change roles, reset passwords and disable accounts.")),
-    ("editor.audit", _l("Audit log"), _l("Who did what and when: sign-ins, account changes and backups.")),
+    ("editor.audit", _l("Audit log"),
+     _l("Who did what and when: sign-ins, account changes, changes published, rollbacks and backups.")),
     ("editor.reviews_dashboard", _l("Review dates"),
      _l("Services by the date they are due to be checked, and confirming they are still correct.")),
     ("editor.suggestions_queue", _l("Suggestions"),
      _l("Problems the public have reported with service pages, to check and deal with.")),
+    ("editor.account", _l("Your account"), _l("Change your password.")),
 ]
 
 
@@ -79,12 +86,13 @@ def _private_headers(response):
 def register(app: Flask) -> None:
     """Add the editor blueprint, the instance database and the private headers to ``app``."""
     from . import (  # noqa: F401 - each adds its routes
+        account,
         audit_log,
         auth,
         changes,
+        entries,
         guard,
         reviews,
-        services,
         suggestions,
         users,
     )

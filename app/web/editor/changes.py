@@ -9,30 +9,15 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ...editorial import changes as workflow
 from ...editorial.changes import ChangeError
+from ...editorial.kinds import form_from_fields
 from ...editorial.publishing import PublishFailed
-from ...editorial.service_form import form_from_fields
 from . import blueprint, editorial_db, entry_form
+from .entries import EVERYONE, field_name, public_url
 from .guard import current_user, role_required
-from .services import EVERYONE, _field_name
-
-STATUS_LABELS = {
-    "draft": _l("Draft"), "in_review": _l("In review"), "returned": _l("Returned to its author"),
-    "published": _l("Published"), "withdrawn": _l("Withdrawn"),
-}
-ACTION_LABELS = {"create": _l("New service"), "edit": _l("Edit"), "archive": _l("Archive"),
-                 "restore": _l("Restore an earlier version")}
-
-
-def change_status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-def change_action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+from .messages import change_action_label, change_status_label
 
 
 def _visible_or_404(change_id: int) -> workflow.Change:
@@ -81,12 +66,19 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         live_text = conflict["live"].text if conflict["live"] else None
         conflict["diff"] = workflow.text_diff(change.base_text, live_text)
     if problems is None and change.status in workflow.OPEN:
-        problems = workflow.check(content_dir, change.kind, change.entry_id, change.fields, change.body)
-    problem_errors = entry_form.errors_for(problems or [])
+        problems = workflow.check_change(content_dir, change)
+    problem_errors = entry_form.errors_for(problems or [], kind=change.kind)
+    others = []
+    if change.status in workflow.OPEN:
+        others = [other for other in workflow.other_open_changes(editorial_db(), change.kind, change.entry_id,
+                                                                 besides=change.id)
+                  if workflow.may_see(user, other)]
     return render_template(
         "editor/change.html", title=_("Change %(number)s: %(title)s", number=change.id, title=change.title),
         change=change, diff=workflow.change_diff(content_dir, change), conflict=conflict,
-        problems=problem_errors, errors=errors or {}, display=workflow.display, field_label=_field_name,
+        kind_name=entry_form.kind_name(change.kind), other_changes=others,
+        public_url=public_url(change.kind, change.entry_id) if change.status == workflow.PUBLISHED else None,
+        problems=problem_errors, errors=errors or {}, display=workflow.display, field_label=field_name,
         may_edit=workflow.may_edit(user, change), may_submit=workflow.may_submit(user, change),
         may_review=workflow.may_review(user, change),
         own_review=user.role in workflow.REVIEWERS and change.author_id == user.id
@@ -110,34 +102,35 @@ def edit_change(change_id: int):
     if not workflow.may_edit(current_user(), change):
         flash(_("Only its author can edit this change, while it is a draft or returned."), "info")
         return redirect(url_for("editor.change", change_id=change.id), 303)
-    title = _("Edit %(title)s", title=change.title)
-    action = url_for("editor.edit_change", change_id=change.id)
-    new = change.action == workflow.CREATE
+    kind = change.kind
+    form = {"title": _("Edit %(title)s", title=change.title),
+            "action": url_for("editor.edit_change", change_id=change.id), "change": change}
+    if change.removes_file:
+        flash(_("This change removes the entry: there is nothing to edit. Withdraw it if it is not wanted."),
+              "info")
+        return redirect(url_for("editor.change", change_id=change.id), 303)
     if request.method == "GET":
-        problems = workflow.check(current_app.config["CONTENT_DIR"], change.kind, change.entry_id,
-                                  change.fields, change.body)
-        return entry_form.render_form(title=title, action=action,
-                                      values=form_from_fields(change.fields, change.body),
-                                      errors=entry_form.errors_for(problems), change=change)
-    parsed, errors = entry_form.parse(change.entry_id)
-    if new:
+        problems = workflow.check_change(current_app.config["CONTENT_DIR"], change)
+        return entry_form.render_form(kind, values=form_from_fields(kind, change.fields, change.body,
+                                                                    change.entry_id),
+                                      errors=entry_form.errors_for(problems, kind=kind), **form)
+    parsed, errors = entry_form.parse(kind, change.entry_id)
+    if change.action == workflow.CREATE:
         errors.pop("id", None)
     pressed = entry_form.button()
-    values = entry_form.values_of(parsed)
+    values = entry_form.values_of(kind, parsed)
     if pressed == "preview":
-        return entry_form.render_form(title=title, action=action, values=values, errors=errors, change=change,
-                                      preview=entry_form.preview_html(parsed))
+        return entry_form.render_form(kind, values=values, errors=errors,
+                                      preview=entry_form.preview_html(parsed), **form)
     if pressed == "submit" and errors:
-        return entry_form.render_form(title=title, action=action, values=values, errors=errors, change=change,
-                                      status=400)
+        return entry_form.render_form(kind, values=values, errors=errors, status=400, **form)
     try:
         change = workflow.save(editorial_db(), change.id, current_user(), fields=parsed.fields,
                                body=parsed.body, ip=request.remote_addr)
     except ChangeError:
         errors["organisation"] = _("Choose your own organisation: providers change their organisation's "
                                    "services only")
-        return entry_form.render_form(title=title, action=action, values=values, errors=errors, change=change,
-                                      status=400)
+        return entry_form.render_form(kind, values=values, errors=errors, status=400, **form)
     return entry_form.save_and_maybe_submit(change, pressed == "submit")
 
 

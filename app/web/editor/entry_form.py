@@ -1,6 +1,7 @@
-"""The service form: its choices, labels, errors beside fields, preview, and what its buttons do.
+"""The entry forms (a service's, and the plain ones of organisations, hubs and pages): choices, labels,
+errors beside fields, preview, the warning about other changes under way, and what the buttons do.
 
-Used by the pages that start a change (:mod:`.services`) and that carry one on
+Used by the pages that start a change (:mod:`.entries`) and that carry one on
 (:mod:`.changes`). The checking is the loader's (``earlyhelp check``'s rules,
 through :func:`app.editorial.changes.check`); this module only puts each
 problem next to its field and in the error summary.
@@ -14,24 +15,18 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...content import load_content
 from ...content.fields import ID_PATTERN
 from ...content.markdown import render_markdown
 from ...content.model import ACCESS_ROUTES, DELIVERY_MODES, EVIDENCE_RATINGS, STATUSES
 from ...content.problems import Problem
 from ...editorial import changes as workflow
-from ...editorial.service_form import (
-    MIN_VENUE_ROWS,
-    VENUE_KEYS,
-    ParsedForm,
-    field_id_for,
-    fields_from_form,
-    form_from_fields,
-)
+from ...editorial import kinds
+from ...editorial.content_cache import reference_content
+from ...editorial.service_form import MIN_VENUE_ROWS, VENUE_KEYS, ParsedForm
 from . import editorial_db
 from .guard import current_user
 
-PLACEHOLDER_ID = "new-service"  # checks a new entry's other fields while its id is still wrong
+PLACEHOLDER_ID = "new-entry"  # checks a new entry's other fields while its id is still wrong
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 LABELS = {
@@ -46,7 +41,45 @@ LABELS = {
     "evidence-url": _l("Evidence link"), "keywords": _l("Keywords"), "status": _l("Status"),
     "last-reviewed": _l("Last reviewed"), "review-months": _l("Review every (months)"),
     "body": _l("Description"),
+    # the plain forms (organisations, hubs, pages)
+    "name": _l("Name"), "website": _l("Website"), "phone": _l("Phone"), "email": _l("Email"),
+    "address": _l("Address"), "postcode": _l("Postcode"), "covers": _l("Postcode areas covered"),
+    "wards": _l("Wards"), "opening-hours": _l("Opening hours"),
 }
+# Hints of the plain forms' fields, by kind and field id.
+HINTS = {
+    ("organisation", "website"): _l("Starting https://"),
+    ("hub", "covers"): _l("Postcode districts or sectors, separated by commas, such as N17, N15 3. No two "
+                          "hubs may cover the same area."),
+    ("hub", "wards"): _l("Optional, separated by commas."),
+    ("hub", "opening-hours"): _l("Optional, such as: Monday to Friday 9am to 5pm"),
+    ("hub", "phone"): _l("Give a phone number or an email address, or both."),
+    ("page", "summary"): _l("Optional: one plain sentence, shown under the title and in search engines."),
+}
+BODY_HINTS = {
+    "service": _l("Markdown: what happens, who it is for. Use ## for headings, - for lists, "
+                  "[text](https://...) for links. Press Preview to see it."),
+    "organisation": _l("Markdown: what the organisation does. Press Preview to see it."),
+    "hub": _l("Markdown: what the hub offers and how to drop in. Press Preview to see it."),
+    "page": _l("Markdown: the page's text. Use ## for headings, - for lists, [text](https://...) for links. "
+               "Press Preview to see it."),
+}
+ID_HINTS = {
+    "service": _l("The address of the service page: a to z, 0 to 9 and hyphens, such as "
+                  "parenting-group-west. It cannot be changed later."),
+    "organisation": _l("A to z, 0 to 9 and hyphens, such as example-family-support. It cannot be changed "
+                       "later."),
+    "hub": _l("A to z, 0 to 9 and hyphens, such as west. It cannot be changed later."),
+    "page": _l("The address of the page: a to z, 0 to 9 and hyphens, such as about. It cannot be changed "
+               "later."),
+}
+KIND_NAMES = {"service": _l("service"), "organisation": _l("organisation"), "hub": _l("hub"),
+              "page": _l("page")}
+
+
+def kind_name(kind: str) -> str:
+    """"service", "organisation", "hub" or "page", in the reader's language."""
+    return str(KIND_NAMES.get(kind, kind))
 VENUE_LABELS = {"name": _l("Venue name"), "address": _l("Address"), "postcode": _l("Postcode"),
                 "hub": _l("Hub"), "schedule": _l("When"), "accessibility": _l("Accessibility")}
 ACCESS_LABELS = {"self-referral": _l("Self-referral"), "professional-referral": _l("Professional referral"),
@@ -77,18 +110,19 @@ def problem_message(field_id: str, problem: Problem) -> str:
     return _("%(field)s: %(message)s", field=label, message=problem.message)
 
 
-def errors_for(problems: list[Problem], venue_rows: list[int] | None = None) -> dict[str, str]:
+def errors_for(problems: list[Problem], venue_rows: list[int] | None = None,
+               kind: str = "service") -> dict[str, str]:
     """Form field id -> message, several problems on one field joined, in the order of the form."""
     errors: dict[str, list[str]] = {}
     for problem in problems:
-        field_id = field_id_for(problem.field, venue_rows)
+        field_id = kinds.field_id_for(kind, problem.field, venue_rows)
         errors.setdefault(field_id, []).append(problem_message(field_id, problem))
     return {field_id: " ".join(dict.fromkeys(messages)) for field_id, messages in errors.items()}
 
 
 def choices(user) -> dict:
-    """The options of the form's selects and checkboxes, from the content folder."""
-    content = load_content(current_app.config["CONTENT_DIR"], today=workflow.today())
+    """The options of the service form's selects and checkboxes, from the content folder."""
+    content = reference_content(current_app.config["CONTENT_DIR"], workflow.today())
     organisations = sorted(((org.id, org.name) for org in content.organisations.values()),
                            key=lambda pair: pair[1].casefold())
     if user.role == "provider":
@@ -106,33 +140,52 @@ def choices(user) -> dict:
     }
 
 
-def render_form(*, title: str, action: str, values: dict, errors: dict | None = None, new: bool = False,
-                base_sha256: str | None = None, change=None, preview: str | None = None, status: int = 200):
-    """The service form page."""
-    return render_template("editor/service_form.html", title=title, action=action, values=values,
-                           errors=errors or {}, new=new, base_sha256=base_sha256 or "", change=change,
-                           preview=preview, choices=choices(current_user()), field_label=field_label), status
+def plain_fields(kind: str) -> list[dict]:
+    """The fields of a plain form, in order, with their labels and hints."""
+    return [{"id": kinds.form_id(key), "widget": widget, "label": field_label(kinds.form_id(key)),
+             "hint": str(HINTS[(kind, kinds.form_id(key))]) if (kind, kinds.form_id(key)) in HINTS else None}
+            for key, widget in kinds.kind_of(kind).form_fields]
 
 
-def parse(entry_id: str | None = None) -> tuple[ParsedForm, dict[str, str]]:
+def render_form(kind: str, *, title: str, action: str, values: dict, errors: dict | None = None,
+                new: bool = False, base_sha256: str | None = None, change=None, preview: str | None = None,
+                entry_id: str | None = None, status: int = 200):
+    """The form page of an entry of ``kind``, warning of the other changes to it under way."""
+    template = "editor/service_form.html" if kind == "service" else "editor/entry_form.html"
+    others = []
+    if entry_id or change is not None:
+        others = [other for other in workflow.other_open_changes(
+                      editorial_db(), kind, change.entry_id if change else entry_id,
+                      besides=change.id if change else None)
+                  if workflow.may_see(current_user(), other)]
+    extra = {"choices": choices(current_user())} if kind == "service" else {"fields": plain_fields(kind)}
+    return render_template(template, title=title, action=action, values=values, errors=errors or {}, new=new,
+                           base_sha256=base_sha256 or "", change=change, preview=preview, kind=kind,
+                           kind_name=kind_name(kind), id_hint=ID_HINTS[kind], body_hint=BODY_HINTS[kind],
+                           other_changes=others, field_label=field_label, **extra), status
+
+
+def parse(kind: str, entry_id: str | None = None) -> tuple[ParsedForm, dict[str, str]]:
     """The posted form, and the problems ``earlyhelp check`` finds in it, by field id."""
     errors: dict[str, str] = {}
     if entry_id is None:  # a new entry: the id comes from the form
         entry_id = (request.form.get("id") or "").strip()
         if not entry_id:
-            errors["id"] = _("Enter an id for the service, such as parenting-group-west")
+            errors["id"] = _("Enter an id, such as %(example)s",
+                             example="parenting-group-west" if kind == "service" else "west")
         elif not ID_PATTERN.match(entry_id) or len(entry_id) > 100:
             errors["id"] = _("The id must use only a to z, 0 to 9 and single hyphens, up to 100 characters")
-        elif workflow.read_live(current_app.config["CONTENT_DIR"], "service", entry_id) is not None:
-            errors["id"] = _("There is already a service with this id")
-    parsed = fields_from_form(request.form, entry_id if "id" not in errors else PLACEHOLDER_ID)
-    problems = workflow.check(current_app.config["CONTENT_DIR"], "service", parsed.entry_id, parsed.fields,
+        elif workflow.read_live(current_app.config["CONTENT_DIR"], kind, entry_id) is not None:
+            errors["id"] = _("There is already a %(kind)s with this id", kind=kind_name(kind))
+    parsed = kinds.fields_from_form(kind, request.form, entry_id if "id" not in errors else PLACEHOLDER_ID)
+    problems = workflow.check(current_app.config["CONTENT_DIR"], kind, parsed.entry_id, parsed.fields,
                               parsed.body)
-    for field_id, message in errors_for(problems, parsed.venue_rows).items():
+    for field_id, message in errors_for(problems, parsed.venue_rows, kind).items():
         errors.setdefault(field_id, message)
     if "id" in errors:
         parsed.entry_id = entry_id
-        parsed.fields["id"] = entry_id
+        if kinds.kind_of(kind).id_in_file:
+            parsed.fields["id"] = entry_id
     return parsed, errors
 
 
@@ -153,9 +206,11 @@ def preview_html(parsed: ParsedForm) -> str:
     return render_markdown(parsed.body)
 
 
-def values_of(parsed: ParsedForm) -> dict:
+def values_of(kind: str, parsed: ParsedForm) -> dict:
     """The form's values again, from what was posted (venue rows keep their places)."""
-    values = form_from_fields(parsed.fields, parsed.body)
+    values = kinds.form_from_fields(kind, parsed.fields, parsed.body, parsed.entry_id)
+    if kind != "service":
+        return values
     filled = values["venues"][:len(parsed.venue_rows)]
     by_row = dict(zip(parsed.venue_rows, filled, strict=True))
     count = max(MIN_VENUE_ROWS, (max(parsed.venue_rows) + 2) if parsed.venue_rows else 0)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from ...editorial import accounts, instance
 from ...editorial.accounts import ROLES, User
 from . import allowed_roles, blueprint, editorial_db, tools_for
-from .messages import editor_time, role_label, status_label
+from .messages import change_action_label, change_status_label, editor_time, role_label, status_label
 
 USER_ID = "editor_user_id"
 SESSION_VERSION = "editor_session_version"
@@ -123,4 +123,5 @@ def editor_context():
     """What editor templates need: the account, its tools, label helpers."""
     user = current_user()
     return {"editor_user": user, "editor_tools": tools_for(user.role) if user else [],
-            "role_label": role_label, "status_label": status_label, "editor_time": editor_time}
+            "role_label": role_label, "status_label": status_label, "editor_time": editor_time,
+            "change_status_label": change_status_label, "change_action_label": change_action_label}

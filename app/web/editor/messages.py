@@ -39,6 +39,24 @@ STATUS_LABELS = {
 }
 
 
+CHANGE_STATUS_LABELS = {
+    "draft": _l("Draft"), "in_review": _l("In review"), "returned": _l("Returned to its author"),
+    "published": _l("Published"), "withdrawn": _l("Withdrawn"),
+}
+CHANGE_ACTION_LABELS = {"create": _l("New entry"), "edit": _l("Edit"), "archive": _l("Archive"),
+                        "restore": _l("Restore an earlier version")}
+
+
+def change_status_label(status: str) -> str:
+    """A change's status (draft, in review...) in the reader's language."""
+    return str(CHANGE_STATUS_LABELS.get(status, status))
+
+
+def change_action_label(action: str) -> str:
+    """What a change does (new entry, edit, archive, restore) in the reader's language."""
+    return str(CHANGE_ACTION_LABELS.get(action, action))
+
+
 def role_label(role: str) -> str:
     """The name of ``role`` in the reader's language."""
     return str(ROLE_LABELS.get(role, role))
@@ -92,6 +110,12 @@ def account_error_message(error: AccountError) -> str:
         return _("There is no such account")
     if code == "last_admin":
         return _("This is the only active admin account. Add another admin first")
+    if code == "wrong_password":
+        return _("Your current password is not right")
+    if code == "too_many_attempts":
+        return _("There have been too many wrong passwords. Wait 15 minutes and try again")
+    if code == "password_unchanged":
+        return _("Choose a new password that is different from your current one")
     if code == "own_account":
         return _("You cannot change your own role or disable your own account. Ask another admin")
     return error.message

@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...content import ContentSet, load_content
+from ...content import ContentSet
 from ...editorial import reviews
+from ...editorial.content_cache import full_content
 from ...editorial.publishing import Author, PublishFailed
 from ..templating import long_date
 from . import blueprint, editorial_db
@@ -20,7 +21,7 @@ from .guard import current_user, role_required
 
 
 def _content(on) -> ContentSet:
-    return load_content(current_app.config["CONTENT_DIR"], today=on)
+    return full_content(current_app.config["CONTENT_DIR"], on)
 
 
 def _organisation_filter(content: ContentSet) -> str | None:
@@ -53,7 +54,8 @@ def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
         problems=problems or [], organisation=organisation or "",
         organisation_name=(content.organisations[organisation].name
                            if organisation in content.organisations else organisation),
-        organisations=organisations, is_provider=current_user().role == "provider"), status
+        organisations=organisations, is_provider=current_user().role == "provider",
+        fingerprint=lambda service_id: reviews.fingerprint(content, service_id)), status
 
 
 @blueprint.get("/reviews")
@@ -79,7 +81,14 @@ def confirm_review(service_id: str):
     try:
         confirmation = reviews.confirm_still_correct(
             editorial_db(), content, current_app.config["INDEX_DIR"], service_id,
-            author=Author(user.name or user.email, user.email), ip=request.remote_addr, on=on)
+            author=Author(user.name or user.email, user.email), ip=request.remote_addr, on=on,
+            seen=request.form.get("seen", "").strip()[:64] or None)
+    except reviews.ReviewError:
+        errors = {f"review-{service_id}": _(
+            "%(title)s was not confirmed: the entry has changed since this page was shown (someone "
+            "else's change was published). Nothing was overwritten. Look at the entry again, then "
+            "confirm it if it is still correct.", title=service.title)}
+        return _dashboard(full_content(current_app.config["CONTENT_DIR"], on), on, errors, None, 409)
     except PublishFailed as failure:
         errors = {f"review-{service_id}": _(
             "%(title)s was not confirmed: publishing failed, so nothing has changed. Fix the problems "

@@ -35,7 +35,8 @@ def suggestions_queue():
         show=show if show in SHOW else "open",
         suggestions=suggestions.list_suggestions(db, status=status, organisation=scope),
         open_count=suggestions.count(db, status=suggestions.OPEN, organisation=scope),
-        dealt_with_count=suggestions.count(db, status=suggestions.DEALT_WITH, organisation=scope))
+        dealt_with_count=suggestions.count(db, status=suggestions.DEALT_WITH, organisation=scope),
+        retention_days=suggestions.RETENTION_DAYS, open_email_days=suggestions.OPEN_EMAIL_DAYS)
 
 
 @blueprint.post("/suggestions/<int:suggestion_id>/done")

@@ -1,0 +1,345 @@
+"""Entries in the editor: for services, organisations, hubs and pages alike, the list, a new entry, editing
+or archiving one, and its history.
+
+Nothing here writes to ``content/``: every page starts or carries on a change
+(:mod:`app.editorial.changes`), which a publisher approves on its own page
+(:mod:`.changes`). The same views serve every kind (:mod:`app.editorial.kinds`),
+registered once per kind under ``/editor/<folder>/`` with endpoints named after
+it (``editor.services``, ``editor.edit_hub``, ``editor.page_history``...), so
+each route's guard names the roles of that kind: providers may use the
+services and organisations routes (their own organisation's entries only),
+hubs and pages are for editors, publishers and admins.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ...editorial import changes as workflow
+from ...editorial import kinds
+from ...editorial.changes import ChangeError
+from ...editorial.content_cache import full_content
+from ...editorial.kinds import Kind
+from . import blueprint, editorial_db, entry_form
+from .guard import current_user, role_required
+
+EVERYONE = ("provider", "editor", "publisher", "admin")
+PER_PAGE = 50
+
+LIST_TITLES = {"service": _l("Services"), "organisation": _l("Organisations"), "hub": _l("Early Help Hubs"),
+               "page": _l("Pages")}
+ADD_TITLES = {"service": _l("Add a service"), "organisation": _l("Add an organisation"),
+              "hub": _l("Add a hub"), "page": _l("Add a page")}
+PUBLIC_ENDPOINTS = {"service": ("public.service", "service_id"), "hub": ("public.hub", "hub_id"),
+                    "page": ("public.page", "slug")}
+
+
+def endpoint(kind: str, view: str) -> str:
+    """The endpoint of ``view`` (list, new, edit, archive, history, version, restore) for ``kind``."""
+    name, folder = kind, kinds.kind_of(kind).folder
+    return {"list": f"editor.{folder}", "new": f"editor.new_{name}", "edit": f"editor.edit_{name}",
+            "archive": f"editor.archive_{name}", "history": f"editor.{name}_history",
+            "version": f"editor.{name}_version", "restore": f"editor.restore_{name}_version"}[view]
+
+
+def entry_url(kind: str, view: str, **values) -> str:
+    """The editor's address of ``view`` for an entry of ``kind`` (templates use it too)."""
+    return url_for(endpoint(kind, view), **values)
+
+
+def public_url(kind: str, entry_id: str) -> str | None:
+    """The entry's public page (organisations have none of their own)."""
+    if kind not in PUBLIC_ENDPOINTS:
+        return None
+    name, argument = PUBLIC_ENDPOINTS[kind]
+    return url_for(name, **{argument: entry_id})
+
+
+def _content_dir():
+    return current_app.config["CONTENT_DIR"]
+
+
+def _live_or_404(kind: str, entry_id: str) -> workflow.LiveEntry:
+    try:
+        live = workflow.read_live(_content_dir(), kind, entry_id)
+    except ValueError:  # not an id at all
+        abort(404)
+    if live is None:
+        abort(404)
+    return live
+
+
+def _may_change_or_403(kind: str, entry_id: str, fields: dict, action: str) -> None:
+    if not workflow.may_propose(current_user(), kinds.owner(kind, entry_id, fields), kind, action):
+        abort(403)
+
+
+def _visible(kind: str, user, entry_id: str, entry) -> bool:
+    if user.role != "provider":
+        return True
+    if kind == "service":
+        return entry.organisation == user.organisation
+    return kind == "organisation" and entry_id == user.organisation
+
+
+def _entries(kind: str, content) -> dict:
+    return {"service": content.services, "organisation": content.organisations, "hub": content.hubs,
+            "page": content.pages}[kind]
+
+
+# -- the views, for any kind ------------------------------------------------------------------------------
+
+def list_entries(kind: Kind):
+    """Every entry of the kind (a provider: their organisation's), searchable by title, with pending
+    changes."""
+    content = full_content(_content_dir(), workflow.today())
+    user = current_user()
+    query = request.args.get("q", "").strip()[:200]
+    found = []
+    for entry_id, entry in _entries(kind.name, content).items():
+        title = getattr(entry, kind.title_field, "") or entry_id
+        if _visible(kind.name, user, entry_id, entry) and (
+                not query or query.casefold() in title.casefold() or query.casefold() in entry_id):
+            found.append({"id": entry_id, "title": title, "status": getattr(entry, "status", ""),
+                          "organisation": getattr(entry, "organisation", "")})
+    found.sort(key=lambda entry: (entry["title"].casefold(), entry["id"]))
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = max(1, (len(found) + PER_PAGE - 1) // PER_PAGE)
+    page = min(page, pages)
+    pending: dict[str, list] = {}
+    for change in workflow.list_changes(editorial_db(), kind=kind.name):
+        if workflow.may_see(user, change):
+            pending.setdefault(change.entry_id, []).append(change)
+    organisations = {org.id: org.name for org in content.organisations.values()}
+    return render_template("editor/entries.html", title=str(LIST_TITLES[kind.name]), kind=kind.name,
+                           kind_name=entry_form.kind_name(kind.name), query=query,
+                           entries=found[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(found), page=page,
+                           pages=pages, pending=pending, organisations=organisations,
+                           may_add=workflow.may_propose(user, user.organisation, kind.name, workflow.CREATE),
+                           add_title=str(ADD_TITLES[kind.name]))
+
+
+def _new_values(kind: str, user) -> dict:
+    if kind == "service":
+        return kinds.form_from_fields(kind, {"status": "published", "organisation": user.organisation or "",
+                                             "last_reviewed": workflow.today().isoformat()}, "")
+    return kinds.form_from_fields(kind, {}, "")
+
+
+def new_entry(kind: Kind):
+    """The form for a new entry; saving it starts a change (nothing is live until approved)."""
+    user = current_user()
+    title = str(ADD_TITLES[kind.name])
+    action = entry_url(kind.name, "new")
+    form = {"title": title, "action": action, "new": True}
+    if request.method == "GET":
+        return entry_form.render_form(kind.name, values=_new_values(kind.name, user), **form)
+    parsed, errors = entry_form.parse(kind.name)
+    pressed = entry_form.button()
+    values = entry_form.values_of(kind.name, parsed)
+    if pressed == "preview":
+        return entry_form.render_form(kind.name, values=values, errors=errors,
+                                      preview=entry_form.preview_html(parsed), **form)
+    if "id" in errors or (pressed == "submit" and errors):
+        return entry_form.render_form(kind.name, values=values, errors=errors, status=400, **form)
+    try:
+        change = workflow.start(editorial_db(), _content_dir(), user, kind.name, parsed.entry_id,
+                                fields=parsed.fields, body=parsed.body, action=workflow.CREATE,
+                                ip=request.remote_addr)
+    except ChangeError as error:
+        if error.code == "not_allowed":
+            errors["organisation"] = _("Choose your own organisation: providers add services for their "
+                                       "organisation only")
+        else:
+            errors["id"] = _("There is already a %(kind)s with this id", kind=entry_form.kind_name(kind.name))
+        return entry_form.render_form(kind.name, values=values, errors=errors, status=400, **form)
+    return entry_form.save_and_maybe_submit(change, pressed == "submit")
+
+
+def edit_entry(kind: Kind, entry_id: str):
+    """The form filled from the live entry; saving it starts a change based on that version."""
+    live = _live_or_404(kind.name, entry_id)
+    _may_change_or_403(kind.name, entry_id, live.fields, workflow.EDIT)
+    user = current_user()
+    mine = workflow.open_change_by(editorial_db(), user, kind.name, entry_id)
+    if mine is not None:
+        flash(_("You already have a change to this entry that is not yet in review: carry on with it."),
+              "info")
+        return redirect(url_for("editor.edit_change", change_id=mine.id), 303)
+    title = _("Edit %(title)s", title=kinds.entry_title(kind.name, entry_id, live.fields))
+    form = {"title": title, "action": entry_url(kind.name, "edit", entry_id=entry_id), "entry_id": entry_id}
+    if request.method == "GET":
+        values = kinds.form_from_fields(kind.name, live.fields, live.body, entry_id)
+        return entry_form.render_form(kind.name, values=values, base_sha256=live.sha256, **form)
+    parsed, errors = entry_form.parse(kind.name, entry_id)
+    pressed = entry_form.button()
+    values = entry_form.values_of(kind.name, parsed)
+    base = entry_form.posted_base() or live.sha256
+    if pressed == "preview":
+        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base,
+                                      preview=entry_form.preview_html(parsed), **form)
+    if pressed == "submit" and errors:
+        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base, status=400,
+                                      **form)
+    try:
+        change = workflow.start(editorial_db(), _content_dir(), user, kind.name, entry_id,
+                                fields=parsed.fields, body=parsed.body, base_sha256=base,
+                                ip=request.remote_addr)
+    except ChangeError:
+        errors["organisation"] = _("Choose your own organisation: providers change their organisation's "
+                                   "services only")
+        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base, status=400,
+                                      **form)
+    return entry_form.save_and_maybe_submit(change, pressed == "submit")
+
+
+def archive_entry(kind: Kind, entry_id: str):
+    """Propose archiving the entry (a service: status archived; another kind: removing it), into review."""
+    live = _live_or_404(kind.name, entry_id)
+    _may_change_or_403(kind.name, entry_id, live.fields, workflow.ARCHIVE)
+    db, user = editorial_db(), current_user()
+    change = workflow.start(db, _content_dir(), user, kind.name, entry_id, fields=live.fields,
+                            body=live.body, base_sha256=live.sha256, action=workflow.ARCHIVE,
+                            ip=request.remote_addr)
+    try:
+        workflow.submit(db, _content_dir(), change.id, user, ip=request.remote_addr)
+    except ChangeError:
+        flash(_("The archiving was saved as a draft: the entry has problems to fix before it can be "
+                "reviewed."), "info")
+        return redirect(url_for("editor.change", change_id=change.id), 303)
+    flash(_("Sent the archiving of %(title)s for review.", title=change.title), "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+def _history_access(kind: str, entry_id: str) -> workflow.LiveEntry | None:
+    try:
+        live = workflow.read_live(_content_dir(), kind, entry_id)
+    except ValueError:
+        abort(404)
+    versions = workflow.versions(editorial_db(), kind, entry_id)
+    if live is None and not versions:
+        abort(404)
+    fields = live.fields if live else {}
+    if live is None:
+        with_text = next((version for version in versions if version.text), None)
+        fields = workflow.parse_entry(with_text.text)[0] if with_text else {}
+    user = current_user()
+    if user.role == "provider" and kinds.owner(kind, entry_id, fields) != user.organisation:
+        abort(403)
+    return live
+
+
+def entry_history(kind: Kind, entry_id: str):
+    """Every published version of the entry, newest first, with who wrote and approved it."""
+    live = _history_access(kind.name, entry_id)
+    versions = workflow.versions(editorial_db(), kind.name, entry_id)
+    title = kinds.entry_title(kind.name, entry_id, live.fields) if live else entry_id
+    return render_template("editor/history.html", title=_("History of %(title)s", title=title),
+                           kind=kind.name, entry_id=entry_id, versions=versions,
+                           live_sha=live.sha256 if live else None, list_title=str(LIST_TITLES[kind.name]),
+                           changes=workflow.list_changes(editorial_db(), statuses=workflow.OPEN,
+                                                         kind=kind.name, entry_id=entry_id))
+
+
+def entry_version(kind: Kind, entry_id: str, version_id: int):
+    """One version: what it changed from the version before, and restoring it."""
+    live = _history_access(kind.name, entry_id)
+    db = editorial_db()
+    version = workflow.get_version(db, version_id)
+    if version is None or version.entry_id != entry_id or version.kind != kind.name:
+        abort(404)
+    previous = workflow.previous_version(db, version)
+    changes = workflow.text_diff(previous.text if previous else None, version.text, kind.name)
+    against_live = workflow.text_diff(live.text if live else None, version.text, kind.name)
+    return render_template("editor/version.html", title=_("Version of %(date)s", date=version.published_at),
+                           kind=kind.name, kind_name=entry_form.kind_name(kind.name), entry_id=entry_id,
+                           version=version, previous=previous, diff=changes, against_live=against_live,
+                           is_live=bool(live and live.sha256 == version.sha256)
+                           or (live is None and version.text is None),
+                           display=workflow.display, field_label=field_name)
+
+
+def restore_version(kind: Kind, entry_id: str, version_id: int):
+    """Propose making this version live again: a change in review, like any other."""
+    _history_access(kind.name, entry_id)
+    version = workflow.get_version(editorial_db(), version_id)
+    if version is None or version.entry_id != entry_id or version.kind != kind.name:
+        abort(404)
+    try:
+        change = workflow.restore(editorial_db(), _content_dir(), version_id, current_user(),
+                                  ip=request.remote_addr)
+    except ChangeError as error:
+        if error.code == "not_allowed":
+            abort(403)
+        if error.code == "not_found":  # a version that removed the entry: archive it instead
+            abort(404)
+        flash(_("This version is already the live one: there is nothing to restore."), "info")
+        return redirect(entry_url(kind.name, "version", entry_id=entry_id, version_id=version_id), 303)
+    flash(_("Sent the restoring of this version for review. It is live once a publisher approves it."),
+          "success")
+    return redirect(url_for("editor.change", change_id=change.id), 303)
+
+
+# -- registering the views once per kind --------------------------------------------------------------------
+
+VIEWS = (  # (view, rule under /editor/<folder>, methods, the action whose roles it admits)
+    ("list", list_entries, "", ("GET",), "list"),
+    ("new", new_entry, "/new", ("GET", "POST"), workflow.CREATE),
+    ("edit", edit_entry, "/<entry_id>/edit", ("GET", "POST"), workflow.EDIT),
+    ("archive", archive_entry, "/<entry_id>/archive", ("POST",), workflow.ARCHIVE),
+    ("history", entry_history, "/<entry_id>/history", ("GET",), "list"),
+    ("version", entry_version, "/<entry_id>/history/<int:version_id>", ("GET",), "list"),
+    ("restore", restore_version, "/<entry_id>/history/<int:version_id>/restore", ("POST",), workflow.RESTORE),
+)
+
+
+def _register(kind: Kind) -> None:
+    for view, function, rule, methods, action in VIEWS:
+        def bound(function=function, **values):
+            return function(kind, **values)
+
+        bound.__name__ = endpoint(kind.name, view).removeprefix("editor.")
+        bound.__doc__ = function.__doc__
+        blueprint.add_url_rule(f"/{kind.folder}{rule}", bound.__name__,
+                               role_required(*kinds.roles_for(kind, action))(bound), methods=list(methods))
+
+
+for _kind in kinds.KINDS.values():
+    _register(_kind)
+
+
+FIELD_NAMES = {
+    "id": "id", "title": "title", "summary": "summary", "organisation": "organisation", "needs": "needs",
+    "ages": "ages-min", "levels": "levels", "hubs": "hubs", "access": "access",
+    "how_to_access": "how-to-access",
+    "free": "free", "cost": "cost", "delivery": "delivery", "languages": "languages",
+    "interpreters": "interpreters", "contact": "contact-phone", "evidence": "evidence-rating",
+    "keywords": "keywords", "status": "status", "last_reviewed": "last-reviewed",
+    "review_months": "review-months", "name": "name", "website": "website", "phone": "phone",
+    "email": "email", "address": "address", "postcode": "postcode", "covers": "covers", "wards": "wards",
+    "opening_hours": "opening-hours",
+}
+
+
+def field_name(name: str) -> str:
+    """The readable name of a front matter field, for diffs."""
+    if name == "ages":
+        return _("Ages")
+    if name == "contact":
+        return _("Contact")
+    if name == "evidence":
+        return _("Evidence")
+    if name == "venues":
+        return _("Venues")
+    return entry_form.field_label(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+
+
+@blueprint.context_processor
+def entry_links():
+    """Editor templates link to any kind's pages with ``entry_url(kind, view, ...)`` and ``public_url``."""
+    return {"entry_url": entry_url, "public_url": public_url}

@@ -32,6 +32,7 @@ def create_app(config: object | None = None) -> Flask:
         errors,
         i18n,
         oruk_api,
+        practitioner,
         public,
         security,
         templating,
@@ -44,6 +45,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(crawlers.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(public_suggestions.blueprint)
+    practitioner.register(app)
     oruk_api.register(app)
     assets.register(app, app.config["STATIC_DIR"])
     templating.register(app)

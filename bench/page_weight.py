@@ -5,9 +5,11 @@ and what rendering a page costs the server.
 
 Publishes the content folder into a temporary index, then fetches each page
 through the app (as a browser would: gzip accepted) with the CSS and
-JavaScript it links, and prints raw and compressed sizes. Sizes do not
-depend on the machine; the test suite asserts the budget for a results page
-of 20 (tests/test_headers_and_assets.py). Times are medians of ``--reps``
+JavaScript it links and the images it draws (the shortlist's QR code), and
+prints raw and compressed sizes. Sizes do not depend on the machine; the test
+suite asserts the budget for a results page of 20
+(tests/test_headers_and_assets.py) and for the practitioner's pages
+(tests/practitioner/test_visit_mode.py). Times are medians of ``--reps``
 requests through the Flask test client (no network), each page side by side
 with the JSON API answering the same search, so the difference is the cost of
 the HTML (templates, card queries, compression).
@@ -34,6 +36,10 @@ PAGES = {
     "results, query + 2 filters": "/search?q=parenting&age=3-5&free=1",
     "service page": None,  # the first result of the browse page
     "hub page": "/hubs/west",
+    "shortlist, 5 services": None,  # the first five results of the browse page
+    "Menu of Interventions (grid)": "/menu",
+    "Menu of Interventions (table)": "/menu?view=table",
+    "hub finder": "/hubs/find?postcode=N17+6AA",
 }
 
 
@@ -63,12 +69,16 @@ def main() -> None:
         app = create_app(TestingConfig(options.content, folder / "index", folder / "instance"))
         client = app.test_client()
         html = client.get("/search").get_data(as_text=True)
-        PAGES["service page"] = re.search(r'href="(/services/[^"]+)"', html)[1]
-        print("| page | HTML raw | HTML gzip | CSS + JS gzip | total gzip | budget used | median ms |")
+        services = list(dict.fromkeys(re.findall(r'href="/services/([a-z0-9-]+)"', html)))
+        PAGES["service page"] = f"/services/{services[0]}"
+        PAGES["shortlist, 5 services"] = "/shortlist?s=" + ",".join(services[:5])
+        print("| page | HTML raw | HTML gzip | CSS, JS, images gzip | total gzip | budget used | median ms |")
         print("|---|---|---|---|---|---|---|")
         for name, url in PAGES.items():
             raw, packed, text = fetch(client, url)
-            assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:css|js))"', text)
+            # Styles, scripts and the images a page draws (the shortlist's QR code), not the favicon.
+            assets = [url.replace("&amp;", "&") for url in re.findall(
+                r'<(?:link rel="stylesheet"|script|img)[^>]*?(?:src|href)="(/[^"]+)"', text)]
             asset_bytes = sum(fetch(client, asset)[1] for asset in assets)
             total = packed + asset_bytes
             timing = f"{median_ms(client, url, options.reps):.1f}"

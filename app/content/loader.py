@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..postcodes import PostcodeError, covering_area
 from . import entries
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
@@ -220,18 +221,52 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
                        f"review overdue since {due.isoformat()} (last reviewed "
                        f"{service.last_reviewed.isoformat()})", WARNING)
 
-    owner_of_area: dict[str, Hub] = {}
+    _check_hub_areas(content, report)
+
+
+def _check_hub_areas(content: ContentSet, report) -> None:
+    """Warnings about hub areas a postcode lookup cannot settle, or that contradict a venue.
+
+    A district in one hub and a sector of it in another is allowed: the most
+    specific area wins (``postcodes.covering_area``), so a sector can be carved
+    out of a district. The same area in two hubs is ambiguous (the lookup takes
+    the first hub), and a venue whose postcode lies in another hub's area, or in
+    none, names the wrong hub or has the wrong postcode.
+    """
+    first_owner: dict[str, Hub] = {}
     for hub in content.hubs.values():
         for index, area in enumerate(hub.covers):
-            for other_area, other_hub in owner_of_area.items():
-                if other_hub is not hub and areas_overlap(area, other_area):
-                    report(hub, f"covers[{index}]",
-                           f"'{area}' overlaps '{other_area}' covered by hub '{other_hub.id}'")
-            owner_of_area[area] = hub
+            owner = first_owner.setdefault(area, hub)
+            if owner is not hub:
+                report(hub, f"covers[{index}]",
+                       f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
+                       "to either hub", WARNING)
+    hub_areas = [(hub.id, area) for hub in content.hubs.values() for area in hub.covers]
+    for service in content.services.values():
+        for index, venue in enumerate(service.venues):
+            if not (venue.hub in content.hubs and venue.postcode):
+                continue
+            try:
+                found = covering_area(venue.postcode, hub_areas)
+            except PostcodeError:
+                continue  # already reported as not a postcode
+            if found is None:
+                report(service, f"venues[{index}].postcode",
+                       f"'{venue.postcode}' is outside every hub's area, but the venue names hub "
+                       f"'{venue.hub}'", WARNING)
+            elif found[0] != venue.hub:
+                report(service, f"venues[{index}].postcode",
+                       f"'{venue.postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
+                       f"'{venue.hub}' that the venue names", WARNING)
 
 
 def areas_overlap(first: str, second: str) -> bool:
-    """Whether one postcode area contains the other ("N15" contains "N15 3")."""
+    """Whether one postcode area contains the other ("N15" contains "N15 3").
+
+    ``earlyhelp check`` allows a sector inside another hub's district (the most
+    specific area wins) and warns only about the same area in two hubs; the
+    editor's hub form (``writing.hub_problems``) uses this stricter test.
+    """
     shorter, longer = sorted((first, second), key=len)
     return longer == shorter or longer.startswith(shorter + " ") or (
         " " in shorter and longer.startswith(shorter))

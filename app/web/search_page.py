@@ -17,6 +17,7 @@ from ..directory import Directory
 from ..search.engine import SearchResult
 from ..search.request import DEFAULT_PER_PAGE, SearchRequest
 from . import labels
+from .practitioner.shortlist import carried_ids
 
 GROUP_LEGENDS = {
     "need": _l("What do you need help with?"),
@@ -129,7 +130,8 @@ def search_params(request: SearchRequest, **changes) -> dict:
 
 
 def search_url(request: SearchRequest, **changes) -> str:
-    return url_for("public.search", **search_params(request, **changes))
+    # A practitioner's shortlist (practitioner tools) travels along while they search.
+    return url_for("public.search", **search_params(request, **changes), s=",".join(carried_ids()) or None)
 
 
 def chips(request: SearchRequest, directory: Directory) -> list[Chip]:

@@ -102,6 +102,11 @@ URLS = {
     "hub": "/hubs/west",
     "page-about": "/pages/about",
     "page-covering-your-tracks": "/pages/covering-your-tracks",
+    # Practitioner tools
+    "shortlist": f"/shortlist?s=incredible-years,{LONG_ID},debt-advice,idva-outreach,{OVERDUE_ID}",
+    "menu": "/menu",
+    "menu-table": "/menu?view=table&sort=evidence",
+    "hub-find": "/hubs/find?postcode=n17+6aa",
 }
 
 

@@ -259,14 +259,3 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                        f"'{venue.postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
                        f"'{venue.hub}' that the venue names", WARNING)
 
-
-def areas_overlap(first: str, second: str) -> bool:
-    """Whether one postcode area contains the other ("N15" contains "N15 3").
-
-    ``earlyhelp check`` allows a sector inside another hub's district (the most
-    specific area wins) and warns only about the same area in two hubs; the
-    editor's hub form (``writing.hub_problems``) uses this stricter test.
-    """
-    shorter, longer = sorted((first, second), key=len)
-    return longer == shorter or longer.startswith(shorter + " ") or (
-        " " in shorter and longer.startswith(shorter))

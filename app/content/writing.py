@@ -21,7 +21,6 @@ import yaml
 from . import entries as entry_rules
 from .fields import EntryReader
 from .loader import ContentSet
-from .loader import areas_overlap
 from .problems import Problem
 from .yamlfile import YamlFileError, parse_front_matter, parse_yaml
 
@@ -242,7 +241,9 @@ def organisation_problems(text: str, organisation_id: str) -> list[Problem]:
 
 def hub_problems(text: str, hub_id: str, other_hubs) -> list[Problem]:
     """The errors ``earlyhelp check`` would report for this hub file, beside ``other_hubs`` (the
-    folder's other hubs: no two may cover the same postcode area)."""
+    folder's other hubs). An area another hub also covers is refused here, where check only warns:
+    a postcode there could belong to either hub, and the form is where to stop it. A sector inside
+    another hub's district is allowed, as in check (the most specific area wins)."""
     source = f"hubs/{hub_id}.md"
     document = parse_front_matter(text)
     problems: list[Problem] = []
@@ -250,11 +251,10 @@ def hub_problems(text: str, hub_id: str, other_hubs) -> list[Problem]:
     entry_rules.check_body_links(source, document, problems)
     for index, area in enumerate(hub.covers):
         for other in other_hubs:
-            clash = next((theirs for theirs in other.covers if other.id != hub_id and areas_overlap(area, theirs)),
-                         None)
-            if clash:
+            if other.id != hub_id and area in other.covers:
                 problems.append(Problem(source, document.line_of(f"covers[{index}]"), f"covers[{index}]",
-                                        f"'{area}' overlaps '{clash}' covered by hub '{other.id}'"))
+                                        f"'{area}' is also covered by hub '{other.id}': a postcode there "
+                                        "could belong to either hub"))
     return [problem for problem in problems if problem.is_error]
 
 

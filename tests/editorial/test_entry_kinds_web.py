@@ -89,7 +89,7 @@ def test_problems_show_beside_the_plain_forms_fields(client_for):
                          {**HUB_FORM, "postcode": "nowhere", "covers": "N22", "action": "submit"})
     assert response.status_code == 400
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert "overlaps 'N22' covered by hub 'east'" in soup.find(id="covers-error").get_text()
+    assert "'N22' is also covered by hub 'east'" in soup.find(id="covers-error").get_text()
     assert soup.find(id="postcode-error")
     assert soup.select_one(".error-summary a[href='#covers']")
 

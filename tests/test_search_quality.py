@@ -86,3 +86,14 @@ def test_success_at_5_and_mean_reciprocal_rank(sample_engine, language):
     assert report["success_at_5"] >= MINIMUM_SUCCESS_AT_5, "\n".join(
         [f"{language}: success@5 {report['success_at_5']:.2f} < {MINIMUM_SUCCESS_AT_5}; "
          f"MRR {report['mrr']:.2f}", *report["failures"]])
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("es", "curso para padres"),     # "para" is a Spanish stop word; it was "corrected" to "papa"
+    ("es", "no tengo para comer"),
+    ("ar", "ابنتي تعاني من القلق"),  # "suffers" was "corrected" to "drug use", one letter away
+])
+def test_function_words_and_non_latin_words_are_not_corrected(sample_engine, language, query):
+    engine = sample_engine.engine
+    result = engine.search(parse_request({"q": [query]}, engine.vocabulary, language))
+    assert result.did_you_mean is None

@@ -59,6 +59,13 @@ class ParsedQuery:
     own_query: wq.Query | None = None
 
 
+def _latin(word: str) -> bool:
+    """Whether a word is written in Latin letters. Only those get spelling corrections: in Arabic,
+    Urdu and Bengali most words are one or two letters from another word with another meaning, so
+    an edit-distance correction turns "anxiety" into "drug use"; folding and synonyms do the work."""
+    return all(not letter.isalpha() or letter < "\u0250" for letter in word)
+
+
 def _leaves(clause: wq.Query) -> list[wq.Query]:
     """The terms and phrases of a clause (an Or of alternatives, or a single one)."""
     return list(clause.subqueries) if isinstance(clause, wq.Or) else [clause]
@@ -137,7 +144,12 @@ class QueryBuilder:
     def _word_terms(self, word: str) -> list[tuple[str, str, float]]:
         """(field, term, boost) a folded word is searched as: in the reader's language, then English."""
         terms = []
-        if self._own is not None and (own := self._own.normalise(word)):
+        if self._own is not None:
+            own = self._own.normalise(word)
+            if not own:
+                # A function word of the reader's language ("para", "من"): searching it in English,
+                # or "correcting" it to an English word ("papa"), only adds noise.
+                return []
             terms.append((self._own_field, own, OWN_LANGUAGE_BOOST))
         if word not in STOP_WORDS and len(word) >= 2:
             terms.append((TEXT_FIELD, stem(word), 1.0))
@@ -173,7 +185,7 @@ class QueryBuilder:
             parsed.words.append(word)
             options = [wq.Term(field_name, term, boost=boost) for field_name, term, boost in terms]
             known = any(reader.doc_frequency(field_name, term) for field_name, term, _ in terms)
-            if not known and len(word) >= 4 and not word.isdigit():
+            if not known and len(word) >= 4 and not word.isdigit() and _latin(word):
                 suggestion = self._suggest(searcher, reader, word)
                 if suggestion:
                     parsed.corrections[word] = suggestion

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ... import directory as reading
 from ...config import base_url
@@ -88,8 +89,10 @@ def plain_text(services: list[dict], link: str) -> str:
 def _notices(asked: lists.ShortlistIds, unknown: int) -> list[str]:
     notices = []
     if unknown:
-        notices.append(_("%(num)s of the services in this link are no longer in the directory, so "
-                         "they are not shown.", num=unknown))
+        notices.append(ngettext("%(num)s of the services in this link is no longer in the directory, so "
+                                "it is not shown.",
+                                "%(num)s of the services in this link are no longer in the directory, so "
+                                "they are not shown.", unknown))
     if asked.not_ids:
         notices.append(_("Part of the link was not a service, so we left it out."))
     if asked.over_limit:

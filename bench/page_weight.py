@@ -40,6 +40,10 @@ PAGES = {
     "Menu of Interventions (grid)": "/menu",
     "Menu of Interventions (table)": "/menu?view=table",
     "hub finder": "/hubs/find?postcode=N17+6AA",
+    # Other languages: the translated interface, Arabic script and the language switcher.
+    "home (Arabic)": "/ar/",
+    "results, query (Polish)": "/pl/search?q=pieniadze",
+    "results, query (Bengali)": "/bn/search?q=%E0%A6%96%E0%A6%BE%E0%A6%AC%E0%A6%BE%E0%A6%B0",
 }
 
 

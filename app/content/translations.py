@@ -200,6 +200,18 @@ def _language_problem(language: str, content) -> str | None:
     return None
 
 
+def _open_translation(content, files, path, language, *, front_matter: bool):
+    """The file's reader, or None when it cannot be read or its language is not offered (both
+    already reported)."""
+    reader = files.reader(path, front_matter=front_matter)
+    if reader is None:
+        return None
+    if problem := _language_problem(language, content):
+        reader.problem("", problem)
+        return None
+    return reader
+
+
 def load_translations(content, files, display_path) -> None:
     """Read every translation file under ``content.root`` into ``content.translations``.
 
@@ -250,11 +262,8 @@ def _load_entry_translation(content, files, display_path, kind, path, entry_id, 
     source = display_path(path)
     english = getattr(content, kind).get(entry_id)
     english_path = path.with_name(f"{entry_id}.md")
-    reader = files.reader(path, front_matter=True)
+    reader = _open_translation(content, files, path, language, front_matter=True)
     if reader is None:
-        return
-    if problem := _language_problem(language, content):
-        reader.problem("", problem)
         return
     if english is None:
         reader.problem("", f"there is no English entry {display_path(english_path)} to translate "
@@ -274,11 +283,8 @@ def _load_entry_translation(content, files, display_path, kind, path, entry_id, 
 
 def _load_taxonomy_translation(content, files, display_path, kind, path, language) -> None:
     source = display_path(path)
-    reader = files.reader(path, front_matter=False)
+    reader = _open_translation(content, files, path, language, front_matter=False)
     if reader is None:
-        return
-    if problem := _language_problem(language, content):
-        reader.problem("", problem)
         return
     english_name = path.name.replace(f".{language}.yml", ".yml")
     english_source = display_path(path.with_name(english_name))
@@ -322,11 +328,8 @@ def _load_taxonomy_translation(content, files, display_path, kind, path, languag
 
 def _load_site_translation(content, files, display_path, path, language) -> None:
     source = display_path(path)
-    reader = files.reader(path, front_matter=False)
+    reader = _open_translation(content, files, path, language, front_matter=False)
     if reader is None:
-        return
-    if problem := _language_problem(language, content):
-        reader.problem("", problem)
         return
     if not isinstance(reader.document.data, dict):
         reader.problem("", "must be a mapping of fields")

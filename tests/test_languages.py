@@ -103,6 +103,8 @@ def test_a_site_in_english_only_has_no_switcher(tmp_path):
     ("/en/", "/"),
     ("/en/search?q=debt", "/search?q=debt"),
     ("/en", "/"),
+    ("/en//example.com/phish", "/example.com/phish"),  # never a protocol-relative redirect off the site
+    ("/en/services/caf%C3%A9", "/services/caf%C3%A9"),
 ])
 def test_language_roots_and_english_prefixes_redirect(client, url, location):
     response = client.get(url)

@@ -48,7 +48,8 @@ class LanguagePrefix:
         if match:
             code, rest = match[1], path[match.end():]
             if code == DEFAULT_LANGUAGE:
-                return _redirect(environ, start_response, script_name + (rest or "/"))
+                # One leading slash only: "/en//example.com" must not become a redirect off the site.
+                return _redirect(environ, start_response, f"{script_name}/{rest.lstrip('/')}")
             if code in self.offered():
                 if not rest:
                     return _redirect(environ, start_response, f"{script_name}/{code}/")
@@ -60,7 +61,8 @@ class LanguagePrefix:
 
 def _redirect(environ, start_response, location: str):
     query = environ.get("QUERY_STRING", "")
-    target = quote(location, safe="/%") + (f"?{query}" if query else "")
+    # WSGI gives the path as bytes decoded as Latin-1: encode it back before quoting.
+    target = quote(location.encode("latin-1"), safe="/%") + (f"?{query}" if query else "")
     start_response("301 Moved Permanently", [("Location", target), ("Content-Length", "0"),
                                              ("Cache-Control", "public, max-age=300")])
     return [b""]

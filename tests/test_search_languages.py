@@ -10,6 +10,7 @@ import yaml
 from app.live import LiveRelease
 from app.publishing.publish import publish
 from app.search.request import parse_request
+from app.search.schema import sort_key
 
 from .factories import write_translation
 from .test_search_quality import evaluate
@@ -162,3 +163,21 @@ def test_fixture_query_sets_reach_full_success(engine, path):
     language = path.name.split(".")[1]
     report = evaluate(engine, yaml.safe_load(path.read_text(encoding="utf-8")), language)
     assert report["success_at_5"] == 1.0 and report["mrr"] == 1.0, report["failures"]
+
+
+def test_browsing_in_a_language_lists_services_by_their_title_in_it(engine):
+    for language in ("pl", "es", "en"):
+        result = engine.search(parse_request({}, engine.vocabulary, language))
+        keys = [sort_key(hit.title) for hit in result.hits]
+        assert keys == sorted(keys), language
+    polish = [hit.id for hit in engine.search(parse_request({}, engine.vocabulary, "pl")).hits]
+    english = [hit.id for hit in engine.search(parse_request({}, engine.vocabulary, "en")).hits]
+    assert polish != english and sorted(polish) == sorted(english)
+
+
+def test_browse_pages_in_a_language_follow_one_order(engine):
+    pages = [engine.search(parse_request({"page": [str(page)], "per_page": ["2"]}, engine.vocabulary, "pl"))
+             for page in (1, 2, 3)]
+    everything = engine.search(parse_request({"per_page": ["100"]}, engine.vocabulary, "pl"))
+    every = [hit.id for hit in everything.hits]
+    assert [hit.id for page in pages for hit in page.hits] == every[:6]

@@ -101,6 +101,14 @@ class SearchEngine:
         self.size = len(self.order)
         self.nbytes = (self.size + 63) // 64 * 8
         self.all_bits = (1 << self.size) - 1
+        # Browsing in another language lists services by the title shown in it: each language's
+        # order, as English ranks (the bitsets stay in English order).
+        self.order_in: dict[str, list[int]] = {}
+        for field_name in reader.schema.names():
+            if field_name.startswith("title_sort_"):
+                titles_in = reader.column_reader(field_name)
+                self.order_in[field_name.removeprefix("title_sort_")] = [
+                    self.rank_of[docnum] for docnum in sorted(docnums, key=lambda docnum: titles_in[docnum])]
         self.bits: dict[str, dict[str, int]] = {}
         groups = [*FILTER_GROUPS, *([TRANSLATED_FIELD] if TRANSLATED_FIELD in reader.schema else [])]
         for group in groups:
@@ -197,7 +205,12 @@ class SearchEngine:
         start = (request.page - 1) * request.per_page
         hits: list[Hit] = []
         if start < total:
-            if query is None or request.sort == "name":
+            if (query is None or request.sort == "name") and language in self.order_in:
+                chosen = set(self._ranks(final))
+                ranks = [rank for rank in self.order_in[language] if rank in chosen]
+                ranks = ranks[start:start + request.per_page]
+                hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
+            elif query is None or request.sort == "name":
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
             else:

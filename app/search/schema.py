@@ -49,6 +49,7 @@ def build_schema(languages: list[str] = ()) -> Schema:
         fields[text_field(language)] = TEXT(analyzer=language_analyzer(language), phrase=True)
         fields[spell_field(language)] = TEXT(analyzer=spelling_analyzer(language), phrase=False,
                                              spelling=True)
+        fields[title_sort_field(language)] = ID(sortable=True)
     return Schema(
         id=ID(stored=True, unique=True),
         text=TEXT(analyzer=english_analyzer(), phrase=True),
@@ -57,6 +58,11 @@ def build_schema(languages: list[str] = ()) -> Schema:
         result=STORED,
         **fields,
     )
+
+
+def title_sort_field(language: str) -> str:
+    """The column that orders services by their title as shown in ``language``."""
+    return "title_sort" if language == "en" else f"title_sort_{language}"
 
 
 def sort_key(title: str) -> str:
@@ -121,10 +127,11 @@ def _language_fields(service: Service, content: ContentSet, language: str) -> di
     translation = content.translation("services", service.id, language)
     if translation is None:
         return {text_field(language): weighted_text([(need_text, PART_BOOSTS["needs"])]),
-                spell_field(language): need_text}
+                spell_field(language): need_text, title_sort_field(language): sort_key(service.title)}
     keywords = " . ".join(translation.fields.get("keywords", []))
     title, summary = translation.text("title"), translation.text("summary")
     return {
+        title_sort_field(language): sort_key(title),
         text_field(language): weighted_text((text, PART_BOOSTS[part]) for part, text in (
             ("title", title), ("keywords", keywords), ("needs", need_text), ("summary", summary),
             ("body", translation.body))),

@@ -38,19 +38,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.fields import ID_PATTERN
 from ..content.problems import Problem
-from ..content.writing import SERVICE_ORDER, render_entry, sha256_of
-from ..content.yamlfile import YamlFileError, parse_front_matter
+from ..content.writing import render_entry, sha256_of
+from ..content.yamlfile import YamlFileError
 from . import audit, instance, kinds
 from .accounts import User
 from .content_cache import full_content, reference_content
+from .diffs import Diff, diff, jsonable, parse_entry, text_diff
 from .instance import transaction
 from .publishing import Author, FileChanged, PublishFailed, write_and_publish
 
@@ -154,25 +154,6 @@ class Version:
         return self.change_id is None
 
 
-@dataclass(frozen=True)
-class FieldDiff:
-    field: str
-    old: object
-    new: object
-
-
-@dataclass
-class Diff:
-    """A proposed version against another: changed front matter fields, and the body's unified diff."""
-
-    fields: list[FieldDiff] = field(default_factory=list)
-    body: list[str] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.fields and not self.body
-
-
 # -- files ------------------------------------------------------------------------------------------
 
 def entry_path(kind: str, entry_id: str) -> str:
@@ -182,24 +163,6 @@ def entry_path(kind: str, entry_id: str) -> str:
     if not ID_PATTERN.match(entry_id or ""):
         raise ValueError(f"not an entry id: {entry_id!r}")
     return f"{FOLDERS[kind]}/{entry_id}.md"
-
-
-def jsonable(value):
-    """Front matter values as JSON keeps them: dates as ISO text, everything else as it is."""
-    if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [jsonable(item) for item in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def parse_entry(text: str) -> tuple[dict, str]:
-    """(front matter as JSON-safe fields, body) of an entry file's text."""
-    document = parse_front_matter(text)
-    data = document.data if isinstance(document.data, dict) else {}
-    return jsonable(data), document.body
 
 
 def read_live(content_dir: Path, kind: str, entry_id: str) -> LiveEntry | None:
@@ -641,55 +604,6 @@ def restore(db: sqlite3.Connection, content_dir: Path, version_id: int, user: Us
     return _load(db, change_id)
 
 
-# -- diffs ------------------------------------------------------------------------------------------------
-
-# Lists in which order means nothing.
-UNORDERED = {"needs", "levels", "hubs", "access", "delivery", "languages", "keywords", "covers"}
-
-
-def _normalised(value):
-    if isinstance(value, dict):
-        items = {key: _normalised(item) for key, item in value.items()}
-        return {key: item for key, item in items.items() if item not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [_normalised(item) for item in value]
-    return value
-
-
-def _same(name: str, old, new) -> bool:
-    if name in UNORDERED and isinstance(old, list) and isinstance(new, list):
-        return sorted(map(str, old)) == sorted(map(str, new))
-    return old == new
-
-
-def diff(old_fields: dict | None, old_body: str | None, new_fields: dict, new_body: str,
-         order: tuple[str, ...] = SERVICE_ORDER) -> Diff:
-    """Field by field (in the order of the format) and the body as a unified diff."""
-    old_fields = _normalised(jsonable(old_fields or {}))
-    new_fields = _normalised(jsonable(new_fields))
-    names = [name for name in order if name in old_fields or name in new_fields]
-    names += sorted(name for name in {*old_fields, *new_fields} if name not in order)
-    changed = [FieldDiff(name, old_fields.get(name), new_fields.get(name)) for name in names
-               if not _same(name, old_fields.get(name), new_fields.get(name))]
-    body = list(difflib.unified_diff((old_body or "").splitlines(), (new_body or "").splitlines(),
-                                     "live", "proposed", lineterm="", n=2))
-    return Diff(changed, body)
-
-
-def text_diff(old_text: str | None, new_text: str | None, kind: str = "service") -> Diff:
-    """:func:`diff` between two entry files' texts (either may be missing)."""
-    def split(text):
-        if text is None:
-            return None, None
-        try:
-            return parse_entry(text)
-        except YamlFileError:
-            return {}, text
-    old_fields, old_body = split(old_text)
-    new_fields, new_body = split(new_text)
-    return diff(old_fields, old_body, new_fields or {}, new_body or "", kinds.kind_of(kind).order)
-
-
 def change_diff(content_dir: Path, change: Change) -> Diff:
     """The change against the live entry now (for a published change: against the version it replaced)."""
     if change.status == PUBLISHED:
@@ -699,16 +613,3 @@ def change_diff(content_dir: Path, change: Change) -> Diff:
         return text_diff(live.text if live else None, None, change.kind)
     return diff(live.fields if live else None, live.body if live else None, change.fields, change.body,
                 kinds.kind_of(change.kind).order)
-
-
-def display(value) -> str:
-    """A front matter value as one readable line (lists joined, mappings as ``key: value``)."""
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(display(item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {display(item)}" for key, item in value.items() if display(item))
-    return str(value)

@@ -27,7 +27,6 @@ Fields the form does not know (a newer format's, say) are kept as they are.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sqlite3
 from collections.abc import Collection, Mapping
@@ -39,7 +38,7 @@ from ..content.writing import SITE_ORDER, render_site, sha256_of, site_problems
 from ..content.yamlfile import YamlFileError, parse_yaml
 from . import audit, instance
 from .accounts import User
-from .changes import jsonable
+from .diffs import jsonable
 from .instance import transaction
 from .publishing import Author, FileChanged, Published, PublishFailed, write_and_publish
 
@@ -190,13 +189,6 @@ def changed_fields(old: Mapping, new: Mapping) -> list[str]:
     names = sorted({*before, *after},
                    key=lambda name: (position.get(name.split(".")[0], len(position)), name))
     return [name for name in names if before.get(name) != after.get(name)]
-
-
-def text_diff(old_text: str | None, new_text: str | None,
-              names: tuple[str, str] = ("live", "proposed")) -> list[str]:
-    """A unified diff of two versions of the file, line by line."""
-    return list(difflib.unified_diff((old_text or "").splitlines(), (new_text or "").splitlines(),
-                                     *names, lineterm="", n=2))
 
 
 # -- saving ------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from app.editorial import audit, changes, publishing
+from app.editorial import audit, changes, diffs, publishing
 from app.editorial.changes import ChangeError
 from app.editorial.publishing import PublishFailed
 
@@ -204,7 +204,7 @@ def test_two_editors_editing_one_entry_the_second_approval_is_refused_as_a_confl
     assert "change.conflict" in actions_for(db, OWN)
     # What the second editor would overwrite is shown against the version they started from.
     base_text = changes.get_change(db, second.id).base_text
-    shown = changes.text_diff(base_text, changes.conflict(content, second).text)
+    shown = diffs.text_diff(base_text, changes.conflict(content, second).text)
     assert [(row.field, row.new) for row in shown.fields] == [("title", "First editor's title")]
 
     # The author sees the conflict, takes the live entry as the base on purpose, and it can be approved.
@@ -308,7 +308,7 @@ def test_history_keeps_every_version_and_restoring_is_itself_reviewed(db, site, 
     assert versions[-1].text == original.text and versions[-1].outside_editor
     assert (versions[0].author, versions[0].approver) == (users["provider"].email, users["publisher"].email)
     assert versions[0].sha256 == live(content).sha256
-    step = changes.text_diff(versions[1].text, versions[0].text)
+    step = diffs.text_diff(versions[1].text, versions[0].text)
     assert [(row.field, row.old, row.new) for row in step.fields] == [
         ("title", "Version two", "Version three")]
 
@@ -361,15 +361,15 @@ def test_the_diff_lists_changed_fields_in_the_formats_order_and_the_body_as_a_un
            "free": True}
     new = {"id": "x", "title": "New", "needs": ["parenting", "money-debt"],
            "contact": {"phone": "020 7946 0210", "email": "a@example.org"}, "free": True, "cost": ""}
-    diff = changes.diff(old, "Line one.\nLine two.", new, "Line one.\nLine 2.")
+    diff = diffs.diff(old, "Line one.\nLine two.", new, "Line one.\nLine 2.")
     assert [row.field for row in diff.fields] == ["title", "needs", "contact"]
-    assert changes.display(diff.fields[2].new) == "phone: 020 7946 0210, email: a@example.org"
+    assert diffs.display(diff.fields[2].new) == "phone: 020 7946 0210, email: a@example.org"
     assert "-Line two." in diff.body and "+Line 2." in diff.body
-    assert changes.diff(old, "Same", old, "Same").empty
+    assert diffs.diff(old, "Same", old, "Same").empty
 
 
 def test_the_diff_ignores_empty_groups_and_the_order_of_checkbox_lists():
     old = {"id": "x", "delivery": ["phone", "online"], "needs": ["a", "b"]}
     new = {"id": "x", "delivery": ["online", "phone"], "needs": ["b", "a"],
            "evidence": {"rating": "", "source": "", "url": ""}, "contact": {"phone": ""}}
-    assert changes.diff(old, "", new, "").empty
+    assert diffs.diff(old, "", new, "").empty

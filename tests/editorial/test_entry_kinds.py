@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from app.editorial import changes, content_cache, publishing
+from app.editorial import changes, content_cache, diffs, publishing
 from app.editorial.changes import ChangeError
 from app.editorial.publishing import PublishFailed
 from app.publishing.releases import ReleaseStore
@@ -145,7 +145,7 @@ def test_archiving_removes_an_unused_entry_and_restoring_brings_it_back_through_
     assert not hub_file.exists() and release_rows(index, "hubs", "name", "east") is None
     removed, before = changes.versions(db, "hub", "east")
     assert removed.text is None and before.text == original
-    assert changes.text_diff(before.text, removed.text, "hub").fields  # every field goes
+    assert diffs.text_diff(before.text, removed.text, "hub").fields  # every field goes
 
     restoring = changes.restore(db, content, before.id, users["editor2"])
     assert restoring.status == changes.IN_REVIEW and restoring.base_sha256 is None

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ...editorial import changes as workflow
+from ...editorial import diffs
 from ...editorial.changes import ChangeError
 from ...editorial.kinds import form_from_fields
 from ...editorial.publishing import PublishFailed
@@ -64,7 +65,7 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         conflict = {"live": found} if found is not False else None
     if conflict is not None:
         live_text = conflict["live"].text if conflict["live"] else None
-        conflict["diff"] = workflow.text_diff(change.base_text, live_text)
+        conflict["diff"] = diffs.text_diff(change.base_text, live_text)
     if problems is None and change.status in workflow.OPEN:
         problems = workflow.check_change(content_dir, change)
     problem_errors = entry_form.errors_for(problems or [], kind=change.kind)
@@ -78,7 +79,7 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         change=change, diff=workflow.change_diff(content_dir, change), conflict=conflict,
         kind_name=entry_form.kind_name(change.kind), other_changes=others,
         public_url=public_url(change.kind, change.entry_id) if change.status == workflow.PUBLISHED else None,
-        problems=problem_errors, errors=errors or {}, display=workflow.display, field_label=field_name,
+        problems=problem_errors, errors=errors or {}, display=diffs.display, field_label=field_name,
         may_edit=workflow.may_edit(user, change), may_submit=workflow.may_submit(user, change),
         may_review=workflow.may_review(user, change),
         own_review=user.role in workflow.REVIEWERS and change.author_id == user.id

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...editorial import changes as workflow
-from ...editorial import kinds
+from ...editorial import diffs, kinds
 from ...editorial.changes import ChangeError
 from ...editorial.content_cache import full_content
 from ...editorial.kinds import Kind
@@ -227,7 +227,7 @@ def _history_access(kind: str, entry_id: str) -> workflow.LiveEntry | None:
     fields = live.fields if live else {}
     if live is None:
         with_text = next((version for version in versions if version.text), None)
-        fields = workflow.parse_entry(with_text.text)[0] if with_text else {}
+        fields = diffs.parse_entry(with_text.text)[0] if with_text else {}
     user = current_user()
     if user.role == "provider" and kinds.owner(kind, entry_id, fields) != user.organisation:
         abort(403)
@@ -254,14 +254,14 @@ def entry_version(kind: Kind, entry_id: str, version_id: int):
     if version is None or version.entry_id != entry_id or version.kind != kind.name:
         abort(404)
     previous = workflow.previous_version(db, version)
-    changes = workflow.text_diff(previous.text if previous else None, version.text, kind.name)
-    against_live = workflow.text_diff(live.text if live else None, version.text, kind.name)
+    changes = diffs.text_diff(previous.text if previous else None, version.text, kind.name)
+    against_live = diffs.text_diff(live.text if live else None, version.text, kind.name)
     return render_template("editor/version.html", title=_("Version of %(date)s", date=version.published_at),
                            kind=kind.name, kind_name=entry_form.kind_name(kind.name), entry_id=entry_id,
                            version=version, previous=previous, diff=changes, against_live=against_live,
                            is_live=bool(live and live.sha256 == version.sha256)
                            or (live is None and version.text is None),
-                           display=workflow.display, field_label=field_name)
+                           display=diffs.display, field_label=field_name)
 
 
 def restore_version(kind: Kind, entry_id: str, version_id: int):

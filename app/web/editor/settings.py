@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ...catalogues import catalogue_languages
 from ...content.problems import Problem
 from ...editorial import changes as workflow
-from ...editorial import settings
+from ...editorial import diffs, settings
 from ...editorial.publishing import PublishFailed
 from . import blueprint, editorial_db
 from .entry_form import posted_base
@@ -150,7 +150,7 @@ def settings_form():
         except (ValueError, TypeError):
             proposed = None
         return _page(values, base_sha256=base or "", errors=errors,
-                     diff=settings.text_diff(live.text if live else None, proposed) if proposed else [])
+                     diff=diffs.line_diff(live.text if live else None, proposed) if proposed else [])
     user = current_user()
     try:
         published = settings.save(editorial_db(), _content_dir(), Path(current_app.config["INDEX_DIR"]), data,
@@ -166,7 +166,7 @@ def settings_form():
         now = refused.live
         proposed = settings.render(data)
         return _page(values, base_sha256=now.sha256 if now else "", conflict=True,
-                     diff=settings.text_diff(now.text if now else None, proposed), status=409)
+                     diff=diffs.line_diff(now.text if now else None, proposed), status=409)
     except PublishFailed as failure:
         return _page(values, base_sha256=base or "", problems=failure.problems, status=409)
     flash(_("Saved the site settings. The live site uses them now (release %(release)s).",
@@ -192,7 +192,7 @@ def settings_history():
     for index, version in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
         shown.append({"version": version, "is_live": bool(live and live.sha256 == version.sha256),
-                      "diff": settings.text_diff(previous.text if previous else None, version.text,
+                      "diff": diffs.line_diff(previous.text if previous else None, version.text,
                                                    ("before", "after"))})
     return render_template("editor/settings_history.html", title=_("History of the site settings"),
                            versions=shown)

@@ -11,15 +11,11 @@ side in one run. For 10,000 services: ``python -m bench.generate /tmp/c10k
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
-from app import create_app
-from app.config import TestingConfig
 from app.content.model import stable_uuid
-from app.publishing.publish import publish
 
-from .page_weight import ROOT, median_ms
+from .page_weight import ROOT, median_ms, published_client
 
 
 def main() -> None:
@@ -27,11 +23,7 @@ def main() -> None:
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--reps", type=int, default=20)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        publish(options.content, folder / "index", processes=1)
-        app = create_app(TestingConfig(options.content, folder / "index", folder / "instance"))
-        client = app.test_client()
+    with published_client(options.content) as client:
         first = client.get("/api/oruk/services?per_page=1").get_json()["contents"][0]["id"]
         need = stable_uuid("taxonomy_term", "needs/parenting")
         requests = {

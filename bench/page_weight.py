@@ -18,10 +18,12 @@ the HTML (templates, card queries, compression).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from app import create_app
@@ -62,16 +64,21 @@ def median_ms(client, url: str, reps: int) -> float:
     return statistics.median(timings)
 
 
+@contextlib.contextmanager
+def published_client(content: Path) -> Iterator:
+    """A test client of the app serving ``content``, published into a temporary index."""
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        publish(content, folder / "index", processes=1)
+        yield create_app(TestingConfig(content, folder / "index", folder / "instance")).test_client()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--reps", type=int, default=30)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        publish(options.content, folder / "index", processes=1)
-        app = create_app(TestingConfig(options.content, folder / "index", folder / "instance"))
-        client = app.test_client()
+    with published_client(options.content) as client:
         html = client.get("/search").get_data(as_text=True)
         services = list(dict.fromkeys(re.findall(r'href="/services/([a-z0-9-]+)"', html)))
         PAGES["service page"] = f"/services/{services[0]}"

@@ -8,11 +8,23 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# A package built from the repository carries static/ and the compiled translations/ inside
+# itself (setup.py); a checkout, and an editable install of it, has them at the top level.
+INSTALLED = (PACKAGE_DIR / "static").is_dir()
+
+
+def site_files(name: str) -> Path:
+    """The ``static`` or ``translations`` folder: the package's own when installed, else the checkout's."""
+    return (PACKAGE_DIR if INSTALLED else PROJECT_ROOT) / name
 
 
 def _folder(variable: str, default: str) -> Path:
-    return Path(os.environ.get(variable) or PROJECT_ROOT / default)
+    # An installed package keeps its data where it is run (the council's site folder), never
+    # beside its code in site-packages.
+    root = Path.cwd() if INSTALLED else PROJECT_ROOT
+    return Path(os.environ.get(variable) or root / default)
 
 
 def content_dir() -> Path:
@@ -88,9 +100,9 @@ class Config:
 
     TESTING = False
     BABEL_DEFAULT_LOCALE = "en_GB"  # British dates and spelling cues for screen readers
-    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    BABEL_TRANSLATION_DIRECTORIES = str(site_files("translations"))
     MAX_CONTENT_LENGTH = 1024 * 1024
-    STATIC_DIR = PROJECT_ROOT / "static"
+    STATIC_DIR = site_files("static")
 
     # The session cookie exists only for editors (public pages never touch the session).
     SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ import click
 
 from . import config
 from .content import ContentError, load_content
+from .content.problems import by_kind
 from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
@@ -29,20 +30,46 @@ def _print_problems(problems) -> None:
         click.echo(str(problem), err=not problem.is_error)
 
 
+FIRST_OF_EACH_KIND = 3
+
+
+def _print_warnings(warnings, first: int | None = FIRST_OF_EACH_KIND) -> None:
+    """Warnings grouped by kind, each kind with its count and its ``first`` few (None: all)."""
+    if not warnings:
+        return
+    click.echo(f"{_plural(len(warnings), 'warning')}, by kind:", err=True)
+    for kind, group in by_kind(warnings):
+        click.echo(f"  {kind}: {len(group)}", err=True)
+        shown = group if first is None else group[:first]
+        for problem in shown:
+            click.echo(f"    {problem}", err=True)
+        if len(group) > len(shown):
+            click.echo(f"    ... and {len(group) - len(shown)} more ('earlyhelp check --all-warnings' "
+                       "lists every one)", err=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def _summary(errors: int, warnings: int) -> str:
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 
 @click.command("check")
 @content_option
-def check_command(content_dir: Path | None) -> None:
+@click.option("--all-warnings", is_flag=True,
+              help=f"List every warning (default: the first {FIRST_OF_EACH_KIND} of each kind).")
+def check_command(content_dir: Path | None, all_warnings: bool) -> None:
     """Check every entry; list each problem as path:line: field: message.
 
     Exits with status 1 if there is any error. Warnings (such as an overdue
-    review) are listed but do not fail the check.
+    review) are listed by kind, with a count and the first few of each, and
+    do not fail the check.
     """
     content = load_content(content_dir or config.content_dir())
-    _print_problems(content.problems)
+    _print_problems(content.errors)
+    _print_warnings(content.warnings, first=None if all_warnings else FIRST_OF_EACH_KIND)
     counts = (f"{len(content.services)} services, {len(content.organisations)} organisations, "
               f"{len(content.hubs)} hubs, {len(content.pages)} pages")
     click.echo(f"Checked {counts}: {_summary(len(content.errors), len(content.warnings))}.", err=True)
@@ -84,7 +111,8 @@ def run_publish(content_dir: Path, index_dir: Path, processes: int = 1) -> None:
     audit_command_line("release.published", result.release_id, {"content": str(content_dir)})
     counts = result.manifest["counts"]
     click.echo(f"Published release {result.release_id}: {counts['services']} services "
-               f"in {result.seconds:.1f}s ({len(result.content.warnings)} warnings).")
+               f"in {result.seconds:.1f}s ({_plural(len(result.content.warnings), 'warning')}).")
+    _print_warnings(result.content.warnings)
 
 
 @click.command("publish")

@@ -48,11 +48,11 @@ class EntryReader:
     def path(self, key: str) -> str:
         return f"{self.prefix}.{key}" if self.prefix else key
 
-    def problem(self, key: str, message: str, severity: str = ERROR) -> None:
+    def problem(self, key: str, message: str, severity: str = ERROR, kind: str = "") -> None:
         """Record a problem on ``key`` (a field of this mapping, or '')."""
         path = self.path(key) if key else self.prefix
         self.problems.append(Problem(self.source, self.document.line_of(path),
-                                     path or "(file)", message, severity))
+                                     path or "(file)", message, severity, kind))
 
     def child(self, key: str) -> EntryReader | None:
         """A reader for a nested mapping, or None if absent or not a mapping."""

@@ -198,9 +198,9 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
     """Problems that only show across entries: unknown ids, overlaps, staleness."""
     problems = content.problems
 
-    def report(entry, field_name: str, message: str, severity: str = "error") -> None:
+    def report(entry, field_name: str, message: str, severity: str = "error", kind: str = "") -> None:
         line = files.documents[entry.source].line_of(field_name)
-        problems.append(Problem(entry.source, line, field_name, message, severity))
+        problems.append(Problem(entry.source, line, field_name, message, severity, kind))
 
     for service in content.services.values():
         if service.organisation and service.organisation not in content.organisations:
@@ -219,7 +219,7 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
             if due and due < today:
                 report(service, "last_reviewed",
                        f"review overdue since {due.isoformat()} (last reviewed "
-                       f"{service.last_reviewed.isoformat()})", WARNING)
+                       f"{service.last_reviewed.isoformat()})", WARNING, "review overdue")
 
     _check_hub_areas(content, report)
 
@@ -240,7 +240,7 @@ def _check_hub_areas(content: ContentSet, report) -> None:
             if owner is not hub:
                 report(hub, f"covers[{index}]",
                        f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
-                       "to either hub", WARNING)
+                       "to either hub", WARNING, "postcode area in two hubs")
     hub_areas = [(hub.id, area) for hub in content.hubs.values() for area in hub.covers]
     for service in content.services.values():
         for index, venue in enumerate(service.venues):
@@ -253,9 +253,9 @@ def _check_hub_areas(content: ContentSet, report) -> None:
             if found is None:
                 report(service, f"venues[{index}].postcode",
                        f"'{venue.postcode}' is outside every hub's area, but the venue names hub "
-                       f"'{venue.hub}'", WARNING)
+                       f"'{venue.hub}'", WARNING, "venue outside its hub's area")
             elif found[0] != venue.hub:
                 report(service, f"venues[{index}].postcode",
                        f"'{venue.postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
-                       f"'{venue.hub}' that the venue names", WARNING)
+                       f"'{venue.hub}' that the venue names", WARNING, "venue outside its hub's area")
 

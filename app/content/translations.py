@@ -106,7 +106,8 @@ class _Checker:
         value = reader.data.get("source_fingerprint")
         if value is None or value == "":
             reader.problem("source_fingerprint", "is missing, so nobody can tell whether the translation is "
-                                                 f"up to date; run '{STAMP_HINT} {path_for_hint}'", WARNING)
+                                                 f"up to date; run '{STAMP_HINT} {path_for_hint}'", WARNING,
+                           "translation without a source fingerprint")
             return ""
         if not isinstance(value, str) or not FINGERPRINT_PATTERN.match(value):
             reader.problem("source_fingerprint", f"'{value}' is not a fingerprint: write the "
@@ -116,7 +117,8 @@ class _Checker:
         if value != current:
             reader.problem("source_fingerprint",
                            f"out of date: {self.english_source} has changed since this was translated; "
-                           f"update the translation, then run '{STAMP_HINT} {path_for_hint}'", WARNING)
+                           f"update the translation, then run '{STAMP_HINT} {path_for_hint}'", WARNING,
+                           "translation out of date")
         return value
 
     def text(self, reader: EntryReader, key: str, english_value: str | None, required: bool = False,
@@ -125,7 +127,7 @@ class _Checker:
         value = reader.plain_text(key, required=required, max_length=max_length)
         if value and english_value is not None and not english_value:
             reader.problem(key, f"the English entry ({self.english_source}) has no {key}, so this is not "
-                                "shown", WARNING)
+                                "shown", WARNING, "translated text the English entry lacks")
             return ""
         return value
 
@@ -165,7 +167,8 @@ def read_service_translation(checker: _Checker, english) -> dict:
     if "venues" in reader.data and len(venues) != len(english.venues):
         reader.problem("venues", f"has {len(venues)} item(s) but {checker.english_source} has "
                                  f"{len(english.venues)} venue(s); give one item per English venue, in the "
-                                 "same order (until then the venues are shown in English)", WARNING)
+                                 "same order (until then the venues are shown in English)", WARNING,
+                           "translated venues that do not match the English")
         venues = []
     fields["venues"] = venues
     return fields

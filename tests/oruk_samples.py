@@ -6,8 +6,27 @@ the documented mapping, not against whatever the exporter happens to do.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from app.config import PROJECT_ROOT
 from app.content.loader import ContentSet
 from app.content.model import NO_UPPER_AGE, Service, stable_uuid
+
+
+def oruk_specification() -> Path:
+    """The Open Referral UK 3.0 specification files (``schema/``, ``examples/``) the tests read.
+
+    ``$EARLYHELP_ORUK_SPEC``, else ``shared/oruk-3.0`` beside the checkout (as CI lays it out)
+    or beside a folder above it (a git worktree in a subfolder).
+    """
+    if os.environ.get("EARLYHELP_ORUK_SPEC"):
+        return Path(os.environ["EARLYHELP_ORUK_SPEC"])
+    for folder in PROJECT_ROOT.parents:
+        if (folder / "shared" / "oruk-3.0").is_dir():
+            return folder / "shared" / "oruk-3.0"
+    return PROJECT_ROOT.parent / "shared" / "oruk-3.0"
+
 
 STATUS = {"published": "active", "draft": "inactive", "archived": "defunct"}
 

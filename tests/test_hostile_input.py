@@ -1,7 +1,7 @@
 """Hostile text in entries and in queries is shown escaped and never runs.
 
-Guards the promise in DESIGN.md ("Untrusted text is escaped; Markdown is
-rendered and then sanitised to an allow-list"): entries whose fields carry
+Guards the promise in docs/content-format.md ("How files are written": untrusted text is
+escaped; Markdown is rendered and then cleaned to an allow-list): entries whose fields carry
 attribute breakouts, tags and ``javascript:`` links, and search queries and
 filter values doing the same, must come out of every public page as visible
 text, with no new element, no event-handler attribute, no script of anyone

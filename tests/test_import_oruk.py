@@ -22,12 +22,10 @@ from app.opendata.importing import FeedError, TargetError, import_oruk
 from app.opendata.importing.from_oruk import cut_summary, split_description
 
 from .factories import service, write_content
-from .oruk_samples import envelope, feed_of
+from .oruk_samples import envelope, feed_of, oruk_specification
 
 TODAY = dt.date(2026, 11, 22)
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "oruk-3.0" / "examples"
-if not EXAMPLES.is_dir():  # the checkout may live elsewhere; the shared folder sits beside it
-    EXAMPLES = Path("/work/shared/oruk-3.0/examples")
+EXAMPLES = oruk_specification() / "examples"
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The Open Referral UK 3.0 feed: every endpoint validated against the standard's JSON Schemas
-(offline, from ../shared/oruk-3.0/schema), and what the schemas cannot check: filters,
+(offline: tests/oruk_samples.py says where they are found), and what the schemas cannot check: filters,
 paging totals, ids that resolve, CORS and caching."""
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from app import create_app
-from app.config import PROJECT_ROOT, TestingConfig
+from app.config import TestingConfig
 from app.content.model import stable_uuid
 from app.publishing.publish import publish
 
 from .factories import service, write_content
+from .oruk_samples import oruk_specification
 
-SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "oruk-3.0" / "schema"
+SCHEMA_DIR = oruk_specification() / "schema"
 SCHEMA_BASE = "https://openreferraluk.org/specifications/3.0/schema/"
 SERVICES = 260
 NEEDS = ["parenting", "money-debt", "school-attendance", "speech-language", "domestic-abuse"]

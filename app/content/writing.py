@@ -1,7 +1,7 @@
 """Turn entries back into Markdown files, and check one entry as ``earlyhelp check`` would.
 
 Used by the importers and the editor: front matter in the order of
-DESIGN.md, quoted only where YAML needs it, and always read back before it
+docs/content-format.md, quoted only where YAML needs it, and always read back before it
 is written, so nothing reaches ``content/`` that the loader would read
 differently.
 """
@@ -108,7 +108,7 @@ def _block(mapping: dict, order, indent: str, first_prefix: str | None = None,
 
 def render_entry(fields: dict, body: str = "", *, order=SERVICE_ORDER,
                  comments: list[str] | None = None) -> str:
-    """A Markdown entry: front matter in the order of DESIGN.md, then the body.
+    """A Markdown entry: front matter in the order of docs/content-format.md, then the body.
 
     Empty values are left out. The front matter is parsed back and compared
     with ``fields``, so nothing is ever written that YAML would read differently.
@@ -147,8 +147,8 @@ def render_entry(fields: dict, body: str = "", *, order=SERVICE_ORDER,
 
 
 def render_site(data: dict) -> str:
-    """``content/site.yml``: the fields in the order of DESIGN.md, then any field the format does not name
-    (kept, never dropped), the front door as an indented block, lists on one line.
+    """``content/site.yml``: the fields in the order of docs/content-format.md, then any field the
+    format does not name (kept, never dropped), the front door as an indented block, lists on one line.
 
     Empty values are left out. The text is parsed back and compared with ``data``; should the readable
     form not read back the same (an odd field name, say), PyYAML's own block style is used instead.

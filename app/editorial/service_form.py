@@ -1,7 +1,7 @@
 """The service form: posted values to front matter fields and back, and problems to form fields.
 
-The form covers every field of the service format (DESIGN.md, "Content
-format"). Parsing here is deliberately lenient: what cannot be understood is
+The form covers every field of the service format (docs/content-format.md,
+"Services"). Parsing here is deliberately lenient: what cannot be understood is
 kept as it was typed, so the loader's own rules (the ones ``earlyhelp
 check`` applies) report it next to the field, in the same words as the
 command line. Nothing here imports Flask: ``form`` is anything with

@@ -41,6 +41,12 @@ class Kind:
     is_list: bool = False  # a YAML list of mappings (the taxonomies)
     keep: dict = field(default_factory=dict)  # fields the file needs to be read at all
 
+    def matches(self, path: str) -> bool:
+        """Whether ``path`` (``content/...``) is a file of this kind."""
+        pattern = (re.escape(self.pattern).replace("<id>", "[a-z0-9-]+").replace("<slug>", "[a-z0-9-]+")
+                   .replace("<lang>", "[a-z]{2}"))
+        return re.fullmatch(pattern, path) is not None
+
 
 KINDS = [
     Kind("content/site.yml", "site.yml", front_matter=False),
@@ -268,6 +274,36 @@ def test_the_probe_finds_nested_fields_and_declarations(tmp_path, monkeypatch):
     assert not {"keywords", "venues", "venues[].hub", "contact.phone"} & required
 
 
+def test_every_kind_of_file_the_loader_reads_is_probed(monkeypatch):
+    """A new kind of file (a new folder or taxonomy) must be added to KINDS and documented too."""
+    read: dict[str, str] = {}
+
+    def unknown_keys(reader, allowed):
+        read.setdefault(reader.source, _caller())
+        return original_unknown_keys(reader, allowed)
+
+    def fields_allowed(checker, reader, translated, english_fields):
+        read.setdefault(reader.source, _caller())
+        return original_fields_allowed(checker, reader, translated, english_fields)
+
+    original_unknown_keys = content_fields.EntryReader.unknown_keys
+    original_fields_allowed = content_translations._Checker.fields_allowed
+    monkeypatch.setattr(content_fields.EntryReader, "unknown_keys", unknown_keys)
+    monkeypatch.setattr(content_translations._Checker, "fields_allowed", fields_allowed)
+    sample = (PROJECT_ROOT / "content").resolve()
+    load_content(sample)
+    assert any(".pl." in source for source in read), "the sample content's translations were not read"
+    unknown = {}
+    for source, where in read.items():
+        path = "content/" + Path(source).resolve().relative_to(sample).as_posix()
+        if not any(kind.matches(path) for kind in KINDS):
+            unknown[path] = where
+    assert not unknown, "\n".join(
+        f"{path} is read by the loader ({where}) but is no kind of file that {DOC_NAME} documents: add "
+        f"its pattern to KINDS in tests/test_content_format_docs.py and a section with its fields to "
+        f"{DOC_NAME}" for path, where in unknown.items())
+
+
 def _examples(text: str) -> list[tuple[str, str]]:
     """(path, text) of each fenced example whose first line names its file under content/."""
     found = []
@@ -284,9 +320,7 @@ def test_the_examples_make_a_valid_content_folder(tmp_path):
     examples = _examples(DOC.read_text(encoding="utf-8"))
     written = {path for path, _ in examples}
     for kind in KINDS:
-        assert any(re.fullmatch(re.escape(kind.pattern).replace(r"<id>", "[a-z0-9-]+")
-                                .replace(r"<slug>", "[a-z0-9-]+").replace(r"<lang>", "[a-z]{2}"), path)
-                   for path in written), f"{DOC_NAME} has no example of {kind.pattern}"
+        assert any(kind.matches(path) for path in written), f"{DOC_NAME} has no example of {kind.pattern}"
     root = tmp_path
     for path, body in examples:
         target = root / path

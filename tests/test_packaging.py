@@ -17,7 +17,9 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ import pytest
 from app.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
+PASSWORD = "a long enough passphrase"
 
 # What setuptools prints when the packaging is ambiguous or deprecated ("Package
 # 'app.templates' is absent from the `packages` configuration" is a BuildBackendWarning).
@@ -89,7 +92,8 @@ def wheel(tmp_path_factory) -> Path:
 
 def _install(wheel: Path, venv: Path, wheelhouse: Path) -> None:
     """Install ``wheel`` and its dependencies into ``venv``, from the wheel cache when it has them."""
-    target = ["--python", venv / "bin" / "python", "install", "--quiet"]
+    # --no-compile: byte-compiling every dependency is most of an install's CPU time, and not what is tested.
+    target = ["--python", venv / "bin" / "python", "install", "--quiet", "--no-compile"]
     offline = subprocess.run(_pip(*target, "--no-index", "--find-links", wheelhouse, wheel),
                              capture_output=True, text=True, env=_clean_environment())
     if offline.returncode == 0:
@@ -135,6 +139,10 @@ def test_installed_wheel_publishes_and_serves_the_sample_content(wheel, tmp_path
 
     _run([venv / "bin" / "earlyhelp", "publish"], cwd=site, env=environment)
     assert (site / "search_index" / "current").exists()
+    # The instance database is created and migrated by the installed code.
+    _run([venv / "bin" / "earlyhelp", "user", "add", "admin@example.org", "--role", "admin",
+          "--password-stdin"], cwd=site, env=environment, input=f"{PASSWORD}\n")
+    assert (site / "instance" / "editorial.db").exists()
 
     port = _free_port()
     server = subprocess.Popen([venv / "bin" / "earlyhelp", "serve", "--host", "127.0.0.1",
@@ -160,6 +168,15 @@ def test_installed_wheel_publishes_and_serves_the_sample_content(wheel, tmp_path
         status, polish = _get(f"{base}/pl/")
         assert status == 200 and 'lang="pl"' in polish
         assert "Exit this page" not in polish and "Exit this page" in home
+
+        # The editor's templates are in the package too: sign in and reach the dashboard.
+        editor = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        form = editor.open(f"{base}/editor/sign-in", timeout=10).read().decode("utf-8")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        signed_in = editor.open(f"{base}/editor/sign-in", timeout=10, data=urllib.parse.urlencode(
+            {"csrf_token": token, "email": "admin@example.org", "password": PASSWORD}).encode())
+        assert signed_in.status == 200 and signed_in.url.endswith("/editor/")
+        assert "Sign out" in signed_in.read().decode("utf-8")
     finally:
         server.terminate()
         server.wait(timeout=10)

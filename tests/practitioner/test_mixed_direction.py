@@ -55,8 +55,10 @@ def test_shortlist_marks_english_entries_and_leaves_arabic_ones(arabic):
     assert attributes(english.find("p", string="Advisers help you stay safe.")) == LTR
     assert attributes(english.find("span", string="Call us.")) == LTR
     assert attributes(english.find("dd", string="Free.")) == LTR
-    assert attributes(english.find("span", string="Central Library, 1 High Road, N17 6BB")) == LTR
-    assert attributes(english.find("span", string="Mondays 10am to 1pm")) == LTR
+    # The whole venue line is English, so its full stop sits between its English parts.
+    venue = english.select_one(".shortlist-item__venue")
+    assert venue.get_text() == "Central Library, 1 High Road, N17 6BB. Mondays 10am to 1pm"
+    assert attributes(venue) == LTR
     # The organisation's name is English inside an Arabic sentence.
     for item in (translated, english):
         name = item.select_one(".shortlist-item__organisation span")

@@ -164,3 +164,14 @@ def test_wide_menu_tables_are_scrollable_regions_that_say_so(client):
     assert "scroll sideways" in hint.get_text()
     grid = get_page(client, "/menu").select_one(".table-scroll")
     assert grid["role"] == "region" and grid.find("table", id="menu-grid")
+
+
+def test_the_adding_script_loads_only_where_there_is_something_to_add(client):
+    def scripts(url):
+        found = get_page(client, url).find_all("script", src=True)
+        return [script["src"].split("/")[-1].split(".")[0] for script in found]
+
+    for url in ("/search?q=parenting", "/services/debt-advice", "/menu"):
+        assert "add-to-list" in scripts(url), url
+    for url in ("/", "/hubs/", "/shortlist?s=debt-advice", "/l/" + lists.short_code(["debt-advice"])):
+        assert "add-to-list" not in scripts(url), url

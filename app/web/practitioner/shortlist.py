@@ -83,9 +83,14 @@ def carried_ids() -> list[str]:
     return list(_asked().ids)
 
 
+def offers_add_to_list() -> bool:
+    """Whether this page has "Add to list" links that come back to it (and so needs add-to-list.js)."""
+    return request.endpoint in RETURN_ENDPOINTS
+
+
 def return_path() -> str | None:
     """This page's path and query without the list, when it is a page the list comes back to."""
-    if request.endpoint not in RETURN_ENDPOINTS:
+    if not offers_add_to_list():
         return None
     query = urlencode([(name, value) for name, value in request.args.items(multi=True)
                        if name not in LIST_PARAMETERS], safe=",")
@@ -278,6 +283,7 @@ def short_link_target(code: str):
 
 
 def register_template_helpers(app: Flask) -> None:
-    for helper in (add_to_list_url, carried_ids, carried_list_url, just_added, shortlist_url):
+    for helper in (add_to_list_url, carried_ids, carried_list_url, just_added, offers_add_to_list,
+                   shortlist_url):
         app.add_template_global(helper)
     app.add_template_global(lists.MAX_SERVICES, "max_shortlist")

@@ -64,6 +64,9 @@ def test_shortlist_marks_english_entries_and_leaves_arabic_ones(arabic):
         name = item.select_one(".shortlist-item__organisation span")
         assert name.get_text() == "Test Organisation" and attributes(name) == LTR
     assert translated.find("a", href="https://example.org/debt").parent["dir"] == "ltr"
+    # The front door's name has no Arabic translation in this site (no site.ar.yml).
+    door = soup.select_one(".handover-safeguarding span")
+    assert door.get_text() == "Children's Front Door" and attributes(door) == LTR
 
 
 def test_english_pages_get_no_extra_attributes(arabic):
@@ -88,6 +91,8 @@ def test_the_family_view_in_arabic(arabic):
     assert attributes(english.find("p", string="Advisers help you stay safe.")) == LTR
     assert attributes(english.find("dd", string="Call us.")) == LTR
     assert english.select_one(".family-service__call span[dir=ltr]").get_text() == "020 7946 0210"
+    door = soup.select_one(".family-safeguarding span[lang]")
+    assert door.get_text() == "Children's Front Door" and attributes(door) == LTR
 
 
 def test_result_cards_mark_the_organisation_and_untranslated_text(arabic):

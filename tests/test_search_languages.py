@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.content.fingerprint import fingerprint
+from app.content.loader import load_content
 from app.live import LiveRelease
 from app.publishing.publish import publish
+from app.search.query import same_inflected_word
 from app.search.request import parse_request
 from app.search.schema import sort_key
 
-from .factories import write_translation
+from .factories import service, site, write_content, write_translation, write_yaml
 from .test_search_quality import evaluate
 from .translated_content import write_translated_content
 
@@ -181,3 +184,90 @@ def test_browse_pages_in_a_language_follow_one_order(engine):
     everything = engine.search(parse_request({"per_page": ["100"]}, engine.vocabulary, "pl"))
     every = [hit.id for hit in everything.hits]
     assert [hit.id for page in pages for hit in page.hits] == every[:6]
+
+
+# -- a need named in the reader's language ranks its services first (issue 16) ---------------------
+
+SCHOOL_SERVICES = [
+    service("school-attendance-support", title="School attendance support",
+            summary="Help for children who find it hard to go to school.", needs=["school-attendance"],
+            ages={"min": 5, "max": 16}, hubs="all"),
+    # Translated, and its translation says "school" many times, but it is about food.
+    service("free-school-meals", title="Free school meals", summary="Free lunches at school.",
+            needs=["money-debt"], ages={"min": 4, "max": 16}, hubs="all"),
+    service("school-uniform-swap", title="School uniform swap", summary="Swap school uniform for free.",
+            needs=["money-debt"], ages={"min": 4, "max": 16}, hubs="all"),
+]
+SCHOOL_TRANSLATIONS = {
+    ("free-school-meals", "pl"): ("Darmowe obiady w szkole", "Darmowe obiady w szkole dla dzieci ze szkoły.",
+                                  "Obiady w szkole, w każdej szkole, przez cały rok szkolny."),
+    ("school-uniform-swap", "pl"): ("Wymiana mundurków szkolnych", "Mundurki do szkoły za darmo.",
+                                    "Przynieś mundurek ze szkoły, weź inny do szkoły."),
+    ("free-school-meals", "ar"): ("وجبات مدرسية مجانية", "وجبات غداء مجانية في المدرسة.",
+                                  "وجبات في المدرسة لكل طفل في المدرسة."),
+    ("school-uniform-swap", "ar"): ("تبادل الزي المدرسي", "زي المدرسة مجانا.",
+                                    "زي المدرسة لكل طفل في المدرسة."),
+}
+SCHOOL_NEEDS = {
+    "pl": {"label": "Chodzenie do szkoły", "synonyms": ["nie chce chodzić do szkoły", "wagary"]},
+    "ar": {"label": "الحضور إلى المدرسة", "synonyms": ["لا يذهب إلى المدرسة", "الغياب"]},
+}
+
+
+@pytest.fixture(scope="module")
+def school_engine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("school-content") / "content"
+    write_content(root, SCHOOL_SERVICES, site=site(["en", "pl", "ar"]))
+    content = load_content(root)
+    for (service_id, language), (title, summary, body) in SCHOOL_TRANSLATIONS.items():
+        write_translation(root, "services", service_id, language,
+                          {"source_fingerprint": fingerprint("services", content.services[service_id]),
+                           "title": title, "summary": summary}, body)
+    for language, term in SCHOOL_NEEDS.items():
+        write_yaml(root / "taxonomy" / f"needs.{language}.yml",
+                   [{"source_fingerprint": fingerprint("needs", content.needs["school-attendance"]),
+                     "id": "school-attendance", "description": "-", **term}])
+    index = tmp_path_factory.mktemp("school-index")
+    publish(root, index)
+    return LiveRelease(index).get().engine
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("en", "wont go to school"),
+    ("ar", "لا يذهب إلى المدرسة"),        # a listed synonym
+    ("ar", "ابني لا يذهب الى المدرسة"),    # inside a sentence, typed without hamza
+    ("pl", "nie chodzi do szkoly"),        # the label "chodzenie do szkoły" in another form
+    ("pl", "syn nie chce chodzic do szkoly"),
+])
+def test_a_need_named_in_any_language_ranks_its_untranslated_service_first(school_engine, language, query):
+    result = search(school_engine, language, query)
+    assert result.matched_needs == ["school-attendance"]
+    assert ids(result)[0] == "school-attendance-support"
+    assert result.hits[0].translation == ("original" if language == "en" else "missing")
+
+
+@pytest.mark.parametrize(("language", "query"), [("pl", "obiady w szkole"), ("ar", "وجبات في المدرسة")])
+def test_without_a_need_the_translated_services_still_come_first(school_engine, language, query):
+    result = search(school_engine, language, query)
+    assert result.matched_needs == []
+    assert ids(result)[0] == "free-school-meals"
+
+
+@pytest.mark.parametrize(("query", "need"), [
+    ("waga dziecka", None),                 # "weight" is not "wagary" (truancy): single words match exactly
+    ("wagary", "school-attendance"),
+    ("szkolenie do pracy", None),           # "szkolenie" (training) is not "szkoły"
+])
+def test_inflected_forms_match_only_within_several_word_synonyms(school_engine, query, need):
+    result = search(school_engine, "pl", query)
+    assert result.matched_needs == ([need] if need else [])
+
+
+@pytest.mark.parametrize(("typed", "listed", "same"), [
+    ("chodzi", "chodzenie", True), ("szkole", "szkoly", True), ("okula", "okul", True),
+    ("chodze", "chodzenie", True), ("waga", "wagary", True), ("dziecko", "dzieci", True),
+    ("praca", "pracy", True),
+    ("dom", "domu", False), ("matka", "mleko", False),
+])
+def test_same_inflected_word(typed, listed, same):
+    assert same_inflected_word(typed, listed) is same

@@ -187,7 +187,7 @@ class SearchEngine:
         else:
             matched, scored = self._match(searcher, query, allowed if request.sort != "name" else 0)
             if parsed.own_query is not None and scored:
-                scored = self._own_language_first(searcher, parsed.own_query, language, scored)
+                scored = self._own_language_first(searcher, parsed.own_query, language, scored, parsed.needs)
         final = matched & allowed
 
         facets = {}
@@ -247,17 +247,23 @@ class SearchEngine:
         scored.sort(key=lambda pair: (-pair[0], rank_of[pair[1]]))
         return int.from_bytes(buffer, "little"), scored
 
-    def _own_language_first(self, searcher, own_query, language: str,
-                            scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    def _own_language_first(self, searcher, own_query, language: str, scored: list[tuple[float, int]],
+                            needs: Iterable[str] = ()) -> list[tuple[float, int]]:
         """Services translated into the reader's language whose translation matched, first;
-        the rest (matched in English only) after them, each part in score order."""
+        the rest (matched in English only) after them, each part in score order.
+
+        When the query names a need (``needs``: by its label or a synonym, in any language), that
+        need's services come before all others, as its boosted synonym puts them in English: a
+        translated service that merely shares a word ("school") must not push them down."""
         translated = self.bits.get(TRANSLATED_FIELD, {}).get(language, 0)
         if not translated:
             return scored
         own_matched, _ = self._match(searcher, own_query, 0)
         first = own_matched & translated
+        named = self._group_bits("need", needs)
         rank_of = self.rank_of
-        return sorted(scored, key=lambda pair: not (first >> rank_of[pair[1]]) & 1)
+        return sorted(scored, key=lambda pair: (not (named >> rank_of[pair[1]]) & 1,
+                                                not (first >> rank_of[pair[1]]) & 1))
 
     def matching_ids(self, text: str) -> set[str]:
         """Ids of every service the words match (for feeds that filter by words, in their own order)."""

@@ -11,8 +11,11 @@
 - A search in another language X matches each word against the X text
   (analysed the X way: its stemmer, its stop words) and the English text,
   with X matches weighted higher, so translated services rank first and
-  untranslated ones are still found. X's need synonyms count as well as
-  the English ones.
+  untranslated ones are still found. X's need labels and synonyms count as
+  well as the English ones, and take the same path: the need's services are
+  boosted (and the engine lists them first). In a language without a
+  stemmer a several-word synonym also matches its inflected forms ("nie
+  chodzi do szkoły" names the need "chodzenie do szkoły").
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .analysis import (
     NormaliseFilter,
     english_analyzer,
     fold,
+    is_stemmed,
     language_analyzer,
     phrase_analyzer,
     stem,
@@ -71,9 +75,26 @@ def _leaves(clause: wq.Query) -> list[wq.Query]:
     return list(clause.subqueries) if isinstance(clause, wq.Or) else [clause]
 
 
+def same_inflected_word(typed: str, listed: str) -> bool:
+    """Whether two folded words look like forms of one word in a language that inflects by its
+    endings and has no stemmer here (Polish "chodzi" and "chodzenie", "szkoły" and "szkole";
+    Turkish "okula" and "okul"): a shared start of at least 4 letters, after which the shorter
+    word has at most 2 letters left and the longer at most 4."""
+    if typed == listed:
+        return True
+    common = next((i for i, (one, other) in enumerate(zip(typed, listed, strict=False)) if one != other),
+                  min(len(typed), len(listed)))
+    shorter, longer = sorted((len(typed), len(listed)))
+    return common >= 4 and shorter - common <= 2 and longer - common <= 4
+
+
 class SynonymMatcher:
-    """Finds need synonyms inside a query, comparing stemmed word sequences (stemmed the
-    way of the synonyms' language)."""
+    """Finds need labels and synonyms inside a query, comparing stemmed word sequences (stemmed
+    the way of the synonyms' language).
+
+    In a language without a stemmer, the words of a synonym of two or more words may also match
+    by :func:`same_inflected_word`: the other words keep a loose match from naming a need by
+    accident, which a single word could not ("waga", weight, is not "wagary", truancy)."""
 
     def __init__(self, synonyms: dict[str, list[str]], language: str = "en"):
         analyzer = phrase_analyzer(language)
@@ -84,6 +105,13 @@ class SynonymMatcher:
                 if sequence:
                     self._entries.append((sequence, need_id))
         self._analyzer = analyzer
+        self._inflected = not is_stemmed(language)
+
+    def _matches(self, typed: tuple[str, ...], listed: tuple[str, ...]) -> bool:
+        if typed == listed:
+            return True
+        return (self._inflected and len(listed) > 1
+                and all(same_inflected_word(one, other) for one, other in zip(typed, listed, strict=True)))
 
     def needs_in(self, text: str) -> list[str]:
         tokens = words(self._analyzer, text)
@@ -92,7 +120,7 @@ class SynonymMatcher:
             if need_id in found:
                 continue
             size = len(sequence)
-            if any(tuple(tokens[i:i + size]) == sequence for i in range(len(tokens) - size + 1)):
+            if any(self._matches(tuple(tokens[i:i + size]), sequence) for i in range(len(tokens) - size + 1)):
                 found.append(need_id)
         return found
 

@@ -9,6 +9,7 @@ from ...practitioner import menu as menus
 from .. import live_release, service_url
 from ..labels import EVIDENCE_LABELS, EVIDENCE_QUALIFIERS, access_label, age_range, delivery_label
 from . import blueprint
+from .shortlist import carried_ids
 
 MAX_PER_CELL = 12  # past this a cell links to the search instead of listing everything
 TABLE_ROWS = 100  # rows on a page of the table view (a large borough lists thousands of services)
@@ -32,7 +33,7 @@ def _filters() -> tuple[str | None, str | None, list[str]]:
 def menu_url(**changes) -> str:
     params = {"hub": request.args.get("hub") or None, "age": request.args.get("age") or None,
               "view": request.args.get("view") or None, "sort": request.args.get("sort") or None,
-              "page": None}
+              "page": None, "s": ",".join(carried_ids()) or None}
     params.update(changes)
     return url_for("practitioner.menu", **{key: value for key, value in params.items() if value})
 
@@ -60,7 +61,7 @@ def menu():
         sort=sort, descending=descending, sorts=list(menus.SORTS),
         menu_url=menu_url, evidence_labels=EVIDENCE_LABELS, evidence_qualifiers=EVIDENCE_QUALIFIERS,
         cell_search_url=lambda need, level: url_for("public.search", need=need, level=level,
-                                                    hub=hub, age=age))
+                                                    hub=hub, age=age, s=",".join(carried_ids()) or None))
 
 
 @blueprint.get("/menu.csv")

@@ -7,6 +7,14 @@ The hand-over is the same list in the family's language: a printable sheet
 (``/shortlist/qr.svg``) and a plain-text version (``/shortlist.txt``) for a
 text message.
 
+"Add to list" keeps the practitioner where they were: with JavaScript the card
+changes in place (static/js/add-to-list.js); without it ``/shortlist/add``
+redirects back to the same page (the same results, query and page) with the
+list in ``s`` and a notice on the card. ``back`` on the shortlist remembers the
+search, so "Add more services" returns to it. The family's short link opens a
+family view: the services in their language with call buttons, without the
+practitioner's tools.
+
 The optional note for the sheet is never part of a URL. With JavaScript it
 never leaves the browser (static/js/shortlist.js copies it into the sheet).
 Without JavaScript the note form posts it here and the page is rendered back
@@ -15,9 +23,13 @@ with the note on it: not stored, not logged, not cached (``no-store``).
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, redirect, render_template, request, url_for
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from werkzeug.exceptions import HTTPException
 
 from ... import directory as reading
 from ...config import base_url
@@ -26,10 +38,17 @@ from ...practitioner.qr import qr_svg
 from ...practitioner.text_message import message_size
 from .. import live_release
 from ..csrf import csrf
+from ..i18n import request_language, text_direction
 from ..labels import tel_href
 from . import blueprint
 
 MAX_NOTE_LENGTH = 1000
+# The pages "Add to list" returns to, and a search "Add more services" returns to.
+RETURN_ENDPOINTS = frozenset({"public.search", "public.service", "practitioner.menu"})
+# Parameters of the page's own address that say something about the list, not about the page.
+LIST_PARAMETERS = ("s", "added")
+MAX_RETURN_LENGTH = 2000
+_ANCHOR = re.compile(r"[a-z0-9-]{1,150}")
 NO_STORE = {"Cache-Control": "no-store"}
 _code_tables: dict[str, dict[str, list[str]]] = {}  # release id -> short code table (latest only)
 
@@ -39,8 +58,10 @@ def _asked() -> lists.ShortlistIds:
 
 
 def _services(ids) -> list[dict]:
+    """The services, with their text in the page's language where translated."""
     db = live_release().db()
-    return [details for service_id in ids if (details := reading.service_details(db, service_id))]
+    language = request_language()
+    return [details for service_id in ids if (details := reading.service_details(db, service_id, language))]
 
 
 def _external(path: str) -> str:
@@ -62,9 +83,76 @@ def carried_ids() -> list[str]:
     return list(_asked().ids)
 
 
-def add_to_list_url(service_id: str) -> str:
-    """The shortlist with ``service_id`` added to the list this page carries."""
-    return shortlist_url(lists.with_added(carried_ids(), service_id))
+def offers_add_to_list() -> bool:
+    """Whether this page has "Add to list" links that come back to it (and so needs add-to-list.js)."""
+    return request.endpoint in RETURN_ENDPOINTS
+
+
+def return_path() -> str | None:
+    """This page's path and query without the list, when it is a page the list comes back to."""
+    if not offers_add_to_list():
+        return None
+    query = urlencode([(name, value) for name, value in request.args.items(multi=True)
+                       if name not in LIST_PARAMETERS], safe=",")
+    return request.path + (f"?{query}" if query else "")
+
+
+def carried_list_url() -> str:
+    """The shortlist of the list this page carries; from a search, it remembers the search (``back``)
+    for "Add more services"."""
+    return shortlist_url(carried_ids(), back=return_path() if request.endpoint == "public.search" else None)
+
+
+def checked_return_path(value: str | None, endpoints=RETURN_ENDPOINTS) -> str | None:
+    """``value`` when it is the path and query of one of ``endpoints`` on this site, else None:
+    nothing typed into a link can send a practitioner to another site."""
+    if not value or len(value) > MAX_RETURN_LENGTH or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.fragment or not parts.path.startswith("/") \
+            or parts.path.startswith("//"):
+        return None
+    try:
+        endpoint, _arguments = current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:
+        return None
+    return value if endpoint in endpoints else None
+
+
+def add_to_list_url(service_id: str, anchor: str | None = None) -> str:
+    """The "Add to list" link of a service: back to this page with it added, when this page is one
+    the list returns to (else the shortlist with it added)."""
+    back = return_path()
+    if back is None:
+        return shortlist_url(lists.with_added(carried_ids(), service_id))
+    return url_for("practitioner.add_to_list", add=service_id, s=lists.joined(carried_ids()) or None,
+                   back=back, at=anchor)
+
+
+def just_added() -> str | None:
+    """The service "Add to list" has just added on this page (``added``), if it is in the list."""
+    added = request.args.get("added", "").strip()
+    return added if added and added in carried_ids() else None
+
+
+def search_return_url(ids) -> str:
+    """Where "Add more services" goes: the search the practitioner came from (``back``), with the list."""
+    back = checked_return_path(request.args.get("back"), {"public.search"})
+    if back is None:
+        return url_for("public.search", s=lists.joined(ids) or None)
+    return _with_list(back, ids)
+
+
+def _with_list(path: str, ids, **extra) -> str:
+    """The page at ``path`` (in this page's language) with ``s`` set to ``ids`` and ``extra`` added."""
+    parts = urlsplit(path)
+    params = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
+              if name not in LIST_PARAMETERS]
+    if ids:
+        params.append(("s", lists.joined(ids)))
+    params += [(name, value) for name, value in extra.items() if value]
+    query = urlencode(params, safe=",")
+    return request.script_root + parts.path + (f"?{query}" if query else "")
 
 
 def plain_text(services: list[dict], link: str) -> str:
@@ -73,17 +161,25 @@ def plain_text(services: list[dict], link: str) -> str:
     site = live_release().directory.site
     lines = [_("Services for your family from %(site)s:", site=site.get("name") or _("Early Help Directory"))]
     for number, service in enumerate(services, 1):
-        lines.append(f"{number}. {service['title']}")
+        lines.append(f"{number}. {_isolated(service['title'], service.get('lang', 'en'))}")
         if service.get("phone"):
             lines.append(_("Tel %(number)s", number=tel_href(service["phone"]).removeprefix("tel:")))
         elif service.get("website") or service.get("email"):
-            lines.append(service.get("website") or service["email"])
-    lines.append(_("Full details: %(link)s", link=link))
+            lines.append(_isolated(service.get("website") or service["email"]))
+    lines.append(_("Full details: %(link)s", link=_isolated(link)))
     if site.get("front_door_phone"):
         lines.append(_("Worried about a child? %(name)s: %(number)s. In an emergency call 999.",
                        name=site.get("front_door_name") or "",
                        number=tel_href(site["front_door_phone"]).removeprefix("tel:")))
     return "\n".join(lines)
+
+
+def _isolated(text: str, language: str = "en") -> str:
+    """``text`` set apart as left-to-right inside a right-to-left message (Unicode isolates, the
+    plain-text ``lang``/``dir``), so an English title's full stop or a link's slashes stay in place."""
+    if text_direction(request_language()) == "rtl" and text_direction(language) == "ltr":
+        return f"\u2066{text}\u2069"
+    return text
 
 
 def _notices(asked: lists.ShortlistIds, unknown: int) -> list[str]:
@@ -105,9 +201,11 @@ def _notices(asked: lists.ShortlistIds, unknown: int) -> list[str]:
 @csrf.exempt  # the note form: public pages have no session; the POST changes nothing, only renders back
 def shortlist():
     asked = _asked()
-    if request.method == "GET" and set(request.args) - {"s"}:
-        # Only the list belongs in the address (a note put there by hand is dropped, not echoed).
-        return redirect(shortlist_url(asked.ids), 302)
+    # Only the list (and the search to return to) belongs in the address: a note put there by hand
+    # is dropped, not echoed.
+    back = checked_return_path(request.args.get("back"), {"public.search"})
+    if request.method == "GET" and set(request.args) - {"s", "back"}:
+        return redirect(shortlist_url(asked.ids, back=back), 302)
     services = _services(asked.ids)
     ids = [service["id"] for service in services]
     note = request.form.get("note", "")[:MAX_NOTE_LENGTH].strip() if request.method == "POST" else ""
@@ -116,11 +214,30 @@ def shortlist():
     page = render_template(
         "shortlist.html", services=services, ids=ids, note=note, max_note=MAX_NOTE_LENGTH,
         notices=_notices(asked, len(asked.ids) - len(ids)), short_link=link, text=text,
-        text_size=message_size(text), max_services=lists.MAX_SERVICES,
-        move_url=lambda service_id, offset: shortlist_url(lists.moved(ids, service_id, offset)),
-        remove_url=lambda service_id: shortlist_url(lists.without(ids, service_id)))
+        text_size=message_size(text), max_services=lists.MAX_SERVICES, back=back,
+        add_more_url=search_return_url(ids),
+        move_url=lambda service_id, offset: shortlist_url(lists.moved(ids, service_id, offset), back=back),
+        remove_url=lambda service_id: shortlist_url(lists.without(ids, service_id), back=back))
     # A page holding a note must not be kept anywhere; the list alone may be cached briefly.
     return (page, 200, NO_STORE) if request.method == "POST" else page
+
+
+@blueprint.get("/shortlist/add")
+def add_to_list():
+    """"Add to list" without JavaScript: back to the page the practitioner was on (the same
+    results, query and page; ``back``), scrolled to the card (``at``), with the service added to
+    the list and a notice; to the shortlist when that page is not one the list returns to."""
+    ids = list(_asked().ids)
+    service_id = request.args.get("add", "").strip().lower()
+    known = bool(lists.read_ids(service_id).ids) and bool(_services([service_id]))
+    if known:
+        ids = lists.with_added(ids, service_id)
+    back = checked_return_path(request.args.get("back"))
+    if back is None:
+        return redirect(shortlist_url(ids), 303)
+    anchor = request.args.get("at", "")
+    target = _with_list(back, ids, added=service_id if known and service_id in ids else None)
+    return redirect(target + (f"#{anchor}" if _ANCHOR.fullmatch(anchor) else ""), 303)
 
 
 @blueprint.get("/shortlist.txt")
@@ -154,17 +271,19 @@ def _code_table() -> dict[str, list[str]]:
 
 @blueprint.get("/l/<code>")
 def short_link_target(code: str):
-    """A short link opens the full list (a temporary redirect: a later release may resolve it anew)."""
+    """A short link opens the family's view of the list: the services in the page's language, with
+    buttons to call, email or visit, and the safeguarding line; not the practitioner's tools."""
     codes = lists.read_short_code(code)
     if codes is None:
         abort(404)
-    ids = lists.resolve(codes, _code_table())
-    if not ids:
+    services = _services(lists.resolve(codes, _code_table()))
+    if not services:
         abort(404)
-    return redirect(shortlist_url(ids), 302)
+    return render_template("family_list.html", services=services)
 
 
 def register_template_helpers(app: Flask) -> None:
-    for helper in (add_to_list_url, carried_ids, shortlist_url):
+    for helper in (add_to_list_url, carried_ids, carried_list_url, just_added, offers_add_to_list,
+                   shortlist_url):
         app.add_template_global(helper)
     app.add_template_global(lists.MAX_SERVICES, "max_shortlist")

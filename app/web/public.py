@@ -9,15 +9,17 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import directory as reading
+from ..opening_hours import opening_status
 from ..search.request import RequestError, parse_request
-from . import live_release, search_page
+from . import live_release, opening, search_page
 from .i18n import request_language
 from .messages import notice_message, request_error_message
 from .structured_data import service_json_ld
 
 blueprint = Blueprint("public", __name__)
 
-PUBLIC_CACHE = "public, max-age=300"
+PUBLIC_MAX_AGE = 300
+PUBLIC_CACHE = f"public, max-age={PUBLIC_MAX_AGE}"
 
 
 @blueprint.app_context_processor
@@ -72,8 +74,19 @@ def service(service_id: str):
     if details is None:
         abort(404)
     url = url_for("public.service", service_id=service_id, _external=True)
-    return render_template("service.html", service=details,
+    # Open now / next opening depends on the clock, so it is worked out on every request, and the
+    # page may not be kept past the moment the answer changes.
+    at = opening.now()
+    status = opening_status([(venue["name"], venue["periods"]) for venue in details["venues"]], at)
+    shown = None
+    if status is not None:
+        named = sum(1 for venue in details["venues"] if venue["periods"]) > 1
+        shown = {"status": status, "text": opening.status_text(status, at.date()),
+                 "venue": status.venue if named else ""}
+    page = render_template("service.html", service=details, opening=shown, url=url,
+                           weekly_hours=opening.weekly_hours,
                            json_ld=service_json_ld(details, opened.directory.for_language(language), url))
+    return page, {"Cache-Control": f"public, max-age={opening.cache_seconds(status, at, PUBLIC_MAX_AGE)}"}
 
 
 @blueprint.get("/hubs/")

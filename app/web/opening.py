@@ -1,0 +1,65 @@
+"""Opening hours in the reader's words: "Open now, until 15:00", and a venue's week.
+
+The answer is worked out on every request by :func:`app.opening_hours.opening_status`;
+:func:`cache_seconds` says how long a page showing it may be kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date, format_time
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..opening_hours import LOCAL_TIME, OpeningStatus, Period
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(LOCAL_TIME)
+
+
+def _time(value: dt.time) -> str:
+    return format_time(value, "short", locale=get_locale())
+
+
+def _minutes_text(minutes: int) -> str:
+    return _time(dt.time(0) if minutes >= 1440 else dt.time(minutes // 60, minutes % 60))
+
+
+def _day_name(weekday: int) -> str:
+    # 2024-01-01 was a Monday.
+    return format_date(dt.date(2024, 1, 1 + weekday), "EEEE", locale=get_locale())
+
+
+def status_text(status: OpeningStatus, today: dt.date) -> str:
+    """One sentence: open until when, or when it next opens."""
+    if status.open:
+        return _("Open now, until %(time)s", time=_time(status.until.time()))
+    if status.next_opening is None:
+        return _("Closed now")
+    when = status.next_opening
+    if when.date() == today:
+        return _("Closed now. Opens today at %(time)s", time=_time(when.time()))
+    if when.date() == today + dt.timedelta(days=1):
+        return _("Closed now. Opens tomorrow at %(time)s", time=_time(when.time()))
+    return _("Closed now. Opens on %(day)s at %(time)s",
+             day=_day_name(when.weekday()), time=_time(when.time()))
+
+
+def weekly_hours(periods: list[Period]) -> list[tuple[str, str]]:
+    """(day name, times) for each day a venue opens, Monday first: ("Tuesday", "10:00–13:00, 16:00–18:00")."""
+    days = []
+    for weekday in range(7):
+        times = [f"{_minutes_text(period.opens)}\u2013{_minutes_text(period.closes)}"
+                 for period in periods if period.day == weekday]
+        if times:
+            days.append((_day_name(weekday), ", ".join(times)))
+    return days
+
+
+def cache_seconds(status: OpeningStatus | None, at: dt.datetime, longest: int) -> int:
+    """How long a page showing ``status`` may be cached: ``longest``, or less if the answer changes sooner."""
+    if status is None or status.changes_at is None:
+        return longest
+    return max(0, min(longest, int((status.changes_at - at).total_seconds())))

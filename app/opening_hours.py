@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 LOCAL_TIME = ZoneInfo("Europe/London")
+ALWAYS = dt.datetime.max.replace(tzinfo=LOCAL_TIME)  # "closes" of a place that never closes
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
 EXAMPLE = "Mon-Fri 09:00-17:00"
 
@@ -93,7 +94,7 @@ class OpeningStatus:
 
     open: bool
     venue: str                   # the venue open now, or the one opening next
-    until: dt.datetime | None    # when it is open: the time it closes
+    until: dt.datetime | None    # when it is open: the time it closes (None: open all day, every day)
     next_opening: dt.datetime | None  # when it is closed: the next time it opens (None: never)
     changes_at: dt.datetime | None    # when this answer stops being true (for caching)
 
@@ -125,7 +126,8 @@ def opening_status(venues: list[tuple[str, list[Period]]], now: dt.datetime) -> 
         if upcoming and (best_next is None or upcoming < best_next[0]):
             best_next = (upcoming, name)
     if best_open:
-        return OpeningStatus(True, best_open[1], best_open[0], None, best_open[0])
+        closes = None if best_open[0] == ALWAYS else best_open[0]
+        return OpeningStatus(True, best_open[1], closes, None, closes)
     when, name = best_next if best_next else (None, "")
     return OpeningStatus(False, name, None, when, when)
 
@@ -136,15 +138,15 @@ def _open_until(periods: list[Period], day: dt.date, minute: int) -> dt.datetime
     if current is None:
         return None
     closes = current.closes
-    for _ in range(14):  # follow on through periods that start as this one ends, past midnight too
+    for _ in range(15):  # follow on through periods that start as this one ends, past midnight too
         if closes >= 1440:
             day, closes = day + dt.timedelta(days=1), 0
         weekday = day.weekday()
         following = next((p for p in periods if p.day == weekday and p.opens <= closes < p.closes), None)
         if following is None:
-            break
+            return _at(day, closes)
         closes = following.closes
-    return _at(day, closes)
+    return ALWAYS  # a week and more without closing
 
 
 def _next_opening(periods: list[Period], local: dt.datetime, minute: int) -> dt.datetime | None:

@@ -32,10 +32,19 @@ def _day_name(weekday: int) -> str:
     return format_date(dt.date(2024, 1, 1 + weekday), "EEEE", locale=get_locale())
 
 
+def _midnight_after(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TIME)
+
+
 def status_text(status: OpeningStatus, today: dt.date) -> str:
     """One sentence: open until when, or when it next opens."""
-    if status.open:
+    if status.open and status.until is None:
+        return _("Open now: open all day, every day")
+    if status.open and status.until.date() == today or status.open and status.until == _midnight_after(today):
         return _("Open now, until %(time)s", time=_time(status.until.time()))
+    if status.open:
+        return _("Open now, until %(time)s on %(day)s",
+                 time=_time(status.until.time()), day=_day_name(status.until.weekday()))
     if status.next_opening is None:
         return _("Closed now")
     when = status.next_opening

@@ -100,7 +100,7 @@ def service(service_id: str):
     status = opening_status([(venue["name"], venue["periods"]) for venue in details["venues"]], at)
     shown = None
     if status is not None:
-        named = sum(1 for venue in details["venues"] if venue["periods"]) > 1
+        named = len(details["venues"]) > 1  # say which place, when there is more than one
         shown = {"status": status, "text": opening.status_text(status, at.date()),
                  "venue": status.venue if named else ""}
     page = render_template("service.html", service=details, opening=shown, url=url,

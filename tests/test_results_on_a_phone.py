@@ -43,7 +43,8 @@ def test_a_very_long_word_is_cut_short_in_its_chip(page):
 def test_a_language_not_offered_lists_the_offered_ones_each_in_its_own_language(folders):
     content = write_content(folders["content"], [service("group")], site=site(["en", "pl", "ar"]))
     publish(content, folders["index"], processes=1)
-    client = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"])).test_client()
+    app = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"]))
+    client = app.test_client()
     soup = get_page(client, "/fr/search?q=food", status=404)
     items = soup.select("main li[lang]")
     assert [(li["lang"], li["dir"]) for li in items] == [("en", "ltr"), ("pl", "ltr"), ("ar", "rtl")]

@@ -40,11 +40,11 @@ def status_text(status: OpeningStatus, today: dt.date) -> str:
     """One sentence: open until when, or when it next opens."""
     if status.open and status.until is None:
         return _("Open now: open all day, every day")
-    if status.open and status.until.date() == today or status.open and status.until == _midnight_after(today):
-        return _("Open now, until %(time)s", time=_time(status.until.time()))
-    if status.open:
+    if status.open and status.until.date() != today and status.until != _midnight_after(today):
         return _("Open now, until %(time)s on %(day)s",
                  time=_time(status.until.time()), day=_day_name(status.until.weekday()))
+    if status.open:
+        return _("Open now, until %(time)s", time=_time(status.until.time()))
     if status.next_opening is None:
         return _("Closed now")
     when = status.next_opening

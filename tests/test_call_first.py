@@ -70,7 +70,10 @@ def test_open_now_is_worked_out_from_the_hours(client):
     assert "opening--open" in line["class"]
     assert line.strong.get_text() == "Open now: open all day, every day"
     assert line.find("a", href="#where-when")
-    assert not line.select_one(".opening__venue"), "one venue with hours: no need to name it"
+    assert not line.select_one(".opening__venue"), "one venue: no need to name it"
+    # Days in a row with the same times are written as one range.
+    week = [li.get_text(" ", strip=True) for li in soup.select(".venue .opening-hours li")]
+    assert week == ["Monday–Sunday 00:00–00:00"]
 
 
 def test_closed_now_says_when_it_opens_and_where(client):

@@ -57,14 +57,18 @@ def status_text(status: OpeningStatus, today: dt.date) -> str:
 
 
 def weekly_hours(periods: list[Period]) -> list[tuple[str, str]]:
-    """(day name, times) for each day a venue opens, Monday first: ("Tuesday", "10:00–13:00, 16:00–18:00")."""
-    days = []
+    """(days, times) for the days a venue opens, Monday first, days in a row with the same times
+    together: [("Monday–Friday", "09:00–17:00"), ("Saturday", "10:00–13:00, 16:00–18:00")]."""
+    runs: list[list] = []  # [first day, last day, times]
     for weekday in range(7):
-        times = [f"{_minutes_text(period.opens)}\u2013{_minutes_text(period.closes)}"
-                 for period in periods if period.day == weekday]
-        if times:
-            days.append((_day_name(weekday), ", ".join(times)))
-    return days
+        times = ", ".join(f"{_minutes_text(period.opens)}\u2013{_minutes_text(period.closes)}"
+                          for period in periods if period.day == weekday)
+        if times and runs and runs[-1][1] == weekday - 1 and runs[-1][2] == times:
+            runs[-1][1] = weekday
+        elif times:
+            runs.append([weekday, weekday, times])
+    return [(_day_name(first) if first == last else f"{_day_name(first)}\u2013{_day_name(last)}", times)
+            for first, last, times in runs]
 
 
 def cache_seconds(status: OpeningStatus | None, at: dt.datetime, longest: int) -> int:

@@ -17,26 +17,32 @@ from app.publishing.publish import publish
 from .factories import service, site, write_content
 from .pages import get_page
 
-NOW = dt.datetime.now(LOCAL_TIME)
-IN_TWO_DAYS = NOW + dt.timedelta(days=2)
-DAY_AFTER = DAYS[IN_TWO_DAYS.weekday()].capitalize()
-
 ALWAYS_OPEN = service(
     "crisis-line", title="Crisis line", ages={"min": 11, "max": 18}, hubs="all",
     contact={"phone": "0800 123 4567", "email": "help@example.org", "website": "https://example.org/crisis"},
     venues=[{"name": "Crisis centre", "address": "1 High Road", "postcode": "N17 6AA", "hub": "west",
              "hours": ["Mon-Sun 00:00-24:00"]}])
-OPENS_LATER = service(
-    "drop-in", title="Drop-in", contact={"email": "drop@example.org"},
-    venues=[{"name": "Brook Centre", "address": "3 Brook Street", "postcode": "N17 6BB", "hub": "west",
-             "hours": [f"{DAY_AFTER} 10:00-13:00"], "schedule": "Closed on bank holidays"},
-            {"name": "Hall", "address": "5 Hall Lane", "postcode": "N22 5AA", "hub": "east"}])
+
+
+def opens_later(day: dt.date) -> dict:
+    """A service whose one venue with hours opens on ``day`` only."""
+    return service(
+        "drop-in", title="Drop-in", contact={"email": "drop@example.org"},
+        venues=[{"name": "Brook Centre", "address": "3 Brook Street", "postcode": "N17 6BB", "hub": "west",
+                 "hours": [f"{DAYS[day.weekday()].capitalize()} 10:00-13:00"],
+                 "schedule": "Closed on bank holidays"},
+                {"name": "Hall", "address": "5 Hall Lane", "postcode": "N22 5AA", "hub": "east"}])
 NO_HOURS = service("no-hours", title="No hours", contact={"website": "https://example.org/no-hours"})
 
 
 @pytest.fixture
-def client(folders):
-    content = write_content(folders["content"], [ALWAYS_OPEN, OPENS_LATER, NO_HOURS],
+def in_two_days() -> dt.date:
+    return dt.datetime.now(LOCAL_TIME).date() + dt.timedelta(days=2)
+
+
+@pytest.fixture
+def client(folders, in_two_days):
+    content = write_content(folders["content"], [ALWAYS_OPEN, opens_later(in_two_days), NO_HOURS],
                             site=site(["en", "pl", "ar"]))
     publish(content, folders["index"], processes=1)
     return create_app(TestingConfig(folders["content"], folders["index"], folders["instance"])).test_client()
@@ -76,12 +82,12 @@ def test_open_now_is_worked_out_from_the_hours(client):
     assert week == ["Monday–Sunday 00:00–00:00"]
 
 
-def test_closed_now_says_when_it_opens_and_where(client):
+def test_closed_now_says_when_it_opens_and_where(client, in_two_days):
     response = client.get("/services/drop-in")
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     line = intro(soup).select_one(".opening")
     assert "opening--closed" in line["class"]
-    weekday = IN_TWO_DAYS.strftime("%A")
+    weekday = in_two_days.strftime("%A")
     assert line.strong.get_text() == f"Closed now. Opens on {weekday} at 10:00"
     assert line.select_one(".opening__venue").get_text() == "Brook Centre"
     # Two days away: the usual five minutes of caching are safe.
@@ -101,8 +107,9 @@ def test_the_open_now_line_is_in_the_readers_language(client):
 
 
 def test_a_page_is_not_cached_past_the_moment_it_opens(folders):
-    soon = NOW + dt.timedelta(minutes=3)
-    if soon.date() != NOW.date() or soon.hour >= 23:
+    now = dt.datetime.now(LOCAL_TIME)
+    soon = now + dt.timedelta(minutes=3)
+    if soon.date() != now.date() or soon.hour >= 23:
         pytest.skip("too close to midnight for a period starting in three minutes")
     day = DAYS[soon.weekday()].capitalize()
     opening_soon = service("soon", venues=[{

@@ -4,6 +4,7 @@ email or open the website, whether it is open now; directions from each venue, s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -122,6 +123,17 @@ def test_a_page_is_not_cached_past_the_moment_it_opens(folders):
     max_age = int(re.search(r"max-age=(\d+)", response.headers["Cache-Control"])[1])
     assert max_age <= 180
     assert "Closed now. Opens today at" in response.get_data(as_text=True)
+
+
+def test_the_hours_are_in_the_pages_structured_data(client, in_two_days):
+    soup = get_page(client, "/services/drop-in")
+    data = json.loads(soup.find("script", type="application/ld+json").string)
+    places = [channel["serviceLocation"] for channel in data["availableChannel"]
+              if "serviceLocation" in channel]
+    assert places[0]["openingHoursSpecification"] == [{
+        "@type": "OpeningHoursSpecification", "dayOfWeek": f"https://schema.org/{in_two_days:%A}",
+        "opens": "10:00", "closes": "13:00"}]
+    assert "openingHoursSpecification" not in places[1]
 
 
 def test_no_hours_no_opening_line(client):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .content.model import NO_UPPER_AGE
+from .opening_hours import parse_hours
 
 # Link tables holding the list fields of a service, and the key each is read into.
 _SERVICE_LISTS = {
@@ -260,8 +261,10 @@ def service_details(db: sqlite_utils.Database, service_id: str, language: str = 
     service = services[service_id]
     organisation = db.execute("SELECT * FROM organisations WHERE id = ?", [service["organisation_id"]])
     service["organisation"] = dict(organisation.fetchone() or {}) or None
-    service["venues"] = [{**dict(row), "lang": service["lang"], "english_fields": []} for row in db.execute(
-        "SELECT * FROM venues WHERE service_id = ? ORDER BY position", [service_id]).fetchall()]
+    service["venues"] = [{**dict(row), "lang": service["lang"], "english_fields": [],
+                          "periods": parse_hours((dict(row).get("hours") or "").splitlines())}
+                         for row in db.execute("SELECT * FROM venues WHERE service_id = ? ORDER BY position",
+                                               [service_id]).fetchall()]
     if service["translation"] in (TRANSLATED, STALE):
         translated = {row["position"]: row for row in db.execute(
             "SELECT * FROM venue_translations WHERE service_id = ? AND language = ?",

@@ -132,12 +132,25 @@ def test_empty_state_helps_the_family_onwards(page):
     assert soup.select("a.chip")  # so the filter can be removed in one tap
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=-1", "per_page=lots"])
-def test_bad_numbers_give_a_helpful_400_page(page, query):
-    soup = page(f"/search?{query}", status=400)
-    assert "There is a problem with your search" in soup.h1.get_text()
-    assert "must be a whole number" in soup.select_one(".banner").get_text()
-    assert soup.find("input", attrs={"name": "q"})
+@pytest.mark.parametrize(("query", "notice"), [
+    ("page=abc", "‘abc’ is not a page number, so this is the first page of results."),
+    ("page=-1", "‘-1’ is not a page number, so this is the first page of results."),
+    ("q=parenting&page=1.5", "‘1.5’ is not a page number, so this is the first page of results."),
+    ("per_page=lots", "‘lots’ is not a number of results, so we show the usual number on a page."),
+])
+def test_unreadable_page_numbers_show_the_first_page_and_say_why(page, query, notice):
+    soup = page(f"/search?{query}")
+    assert notice in soup.select_one(".banner").get_text()
+    assert soup.select("#results li"), "the first page of results is shown"
+    assert "page=" not in " ".join(a["href"] for a in soup.select(".chip"))
+    assert not soup.find(string=lambda text: "must be a whole number" in text)
+
+
+def test_the_api_still_refuses_an_unreadable_page_number(client):
+    # A program asking the API gets the precise 400; only the page for people reads past it.
+    response = client.get("/api/search?page=-1")
+    assert response.status_code == 400
+    assert "'page' must be a whole number from 1, not '-1'" in response.get_json()["error"]
 
 
 @pytest.fixture
@@ -166,8 +179,21 @@ def test_paging_keeps_the_search_and_marks_the_current_page(many):
     assert len(result_ids(last)) == 5 and not last.find("a", rel="next")
 
 
-def test_page_past_the_end_says_so(many):
+def test_page_past_the_end_shows_the_last_page_and_says_so(many):
     from .pages import get_page
 
     soup = get_page(many, "/search?page=9")
-    assert "There is no such page of results; there are 3 pages." in soup.select_one(".banner").get_text()
+    assert "so this is the last page" in soup.select_one(".banner").get_text()
+    assert len(result_ids(soup)) == 5  # page 3 of 45 services, 20 a page
+    assert soup.find(id="result-count").get_text(" ", strip=True) == "45 services found (page 3 of 3)"
+    assert soup.select_one(".pagination__current").get_text() == "Page 3"
+    assert not soup.select_one("#no-results")
+    huge = get_page(many, "/search?page=999999")
+    assert len(result_ids(huge)) == 5
+
+
+def test_the_api_says_how_many_pages_in_good_grammar(many):
+    one = many.get("/api/search?per_page=50&page=5").get_json()
+    assert one["notices"][0]["message"] == "There is no such page of results; there is 1 page."
+    three = many.get("/api/search?page=9").get_json()
+    assert three["notices"][0]["message"] == "There is no such page of results; there are 3 pages."

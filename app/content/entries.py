@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import re
 
+from ..opening_hours import HoursError, parse_line
 from .fields import LANGUAGE_PATTERN, POSTCODE_AREA_PATTERN, EntryReader
 from .model import (
     ACCESS_ROUTES,
@@ -194,6 +195,19 @@ SERVICE_FIELDS = {
 }
 
 
+def _read_hours(venue_reader: EntryReader) -> list[str]:
+    """A venue's weekly opening hours, one period a line (see app/opening_hours.py); bad lines are reported."""
+    lines = []
+    for index, line in enumerate(venue_reader.text_list("hours", required=False)):
+        try:
+            parse_line(line)
+        except HoursError as error:
+            venue_reader.item_problem("hours", index, str(error))
+        else:
+            lines.append(" ".join(line.split()))
+    return lines
+
+
 def read_service(reader: EntryReader, stem: str, today: dt.date) -> Service:
     reader.unknown_keys(SERVICE_FIELDS)
     service_id = reader.identifier("id")
@@ -243,13 +257,14 @@ def read_service(reader: EntryReader, stem: str, today: dt.date) -> Service:
 
     venues = []
     for venue_reader in reader.items("venues"):
-        venue_reader.unknown_keys({"name", "address", "postcode", "hub", "schedule", "accessibility"})
+        venue_reader.unknown_keys({"name", "address", "postcode", "hub", "schedule", "accessibility", "hours"})
         venues.append(Venue(name=venue_reader.plain_text("name"),
                             address=venue_reader.plain_text("address"),
                             postcode=venue_reader.postcode("postcode", required=True),
                             hub=venue_reader.identifier("hub", required=False),
                             schedule=venue_reader.plain_text("schedule", required=False),
-                            accessibility=venue_reader.plain_text("accessibility", required=False)))
+                            accessibility=venue_reader.plain_text("accessibility", required=False),
+                            hours=_read_hours(venue_reader)))
 
     evidence = None
     evidence_reader = reader.child("evidence")

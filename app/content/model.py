@@ -106,6 +106,7 @@ class Venue:
     hub: str = ""
     schedule: str = ""
     accessibility: str = ""
+    hours: list[str] = field(default_factory=list)  # weekly periods, e.g. "Mon-Fri 09:00-17:00"
 
 
 @dataclass

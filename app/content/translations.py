@@ -37,7 +37,7 @@ SERVICE_TRANSLATED = ("title", "summary", "how_to_access", "cost", "keywords", "
 # Contact details a translator might add at the top level; they are never translated.
 CONTACT_FIELDS = {"phone", "email", "website", "referral_form"}
 VENUE_TRANSLATED = ("schedule", "accessibility")
-VENUE_FIELDS = {"name", "address", "postcode", "hub", "schedule", "accessibility"}
+VENUE_FIELDS = {"name", "address", "postcode", "hub", "schedule", "accessibility", "hours"}
 HUB_TRANSLATED = ("name", "opening_hours")
 HUB_FIELDS = {"id", "name", "address", "postcode", "phone", "email", "covers", "wards", "opening_hours"}
 PAGE_TRANSLATED = ("title", "summary")

@@ -34,7 +34,7 @@ SITE_ORDER = ("name", "council", "default_language", "languages", "front_door", 
               "review_months")
 FRONT_DOOR_ORDER = ("name", "phone", "email", "website")
 CONTACT_ORDER = ("phone", "email", "website", "referral_form")
-VENUE_ORDER = ("name", "address", "postcode", "hub", "schedule", "accessibility")
+VENUE_ORDER = ("name", "address", "postcode", "hub", "hours", "schedule", "accessibility")
 AGES_ORDER = ("min", "max", "pregnancy")
 EVIDENCE_ORDER = ("rating", "source", "url")
 _FLOW = {"needs", "levels", "access", "delivery", "languages", "keywords"}

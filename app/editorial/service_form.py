@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..content.model import BOROUGH_WIDE
 
-VENUE_KEYS = ("name", "address", "postcode", "hub", "schedule", "accessibility")
+VENUE_KEYS = ("name", "address", "postcode", "hub", "hours", "schedule", "accessibility")
 MIN_VENUE_ROWS = 3
 MAX_VENUE_ROWS = 50
 LIST_FIELDS = ("needs", "levels", "hubs", "access", "delivery")  # checkboxes
@@ -101,7 +101,8 @@ def fields_from_form(form, entry_id: str) -> ParsedForm:
                          for key in ("phone", "email", "website", "referral_form")}
     venues, rows = [], []
     for index in range(venue_row_count(form)):
-        venue = {key: _text(form, f"venue-{index}-{key}") for key in VENUE_KEYS}
+        venue: dict = {key: _text(form, f"venue-{index}-{key}") for key in VENUE_KEYS}
+        venue["hours"] = [line.strip() for line in venue["hours"].splitlines() if line.strip()]
         if any(venue.values()):
             venues.append(venue)
             rows.append(index)
@@ -114,6 +115,11 @@ def fields_from_form(form, entry_id: str) -> ParsedForm:
     fields["review_months"] = _number(_text(form, "review-months"))
     body = (form.get("body") or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     return ParsedForm(entry_id, fields, body, rows)
+
+
+def _lines(value) -> str:
+    """A list as one item a line (a venue's hours in their textarea)."""
+    return "\n".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def _joined(value) -> str:
@@ -163,7 +169,8 @@ def form_from_fields(fields: dict, body: str) -> dict:
             value = [value] if value not in (None, "") else []
         values[name] = [str(item) for item in value if str(item) != BOROUGH_WIDE or name != "hubs"]
     venues = [venue for venue in fields.get("venues") or [] if isinstance(venue, dict)]
-    rows = [{key: str(get(venue, key)) for key in VENUE_KEYS} for venue in venues]
+    rows = [{key: _lines(get(venue, key)) if key == "hours" else str(get(venue, key)) for key in VENUE_KEYS}
+            for venue in venues]
     rows += [dict.fromkeys(VENUE_KEYS, "") for _ in range(max(MIN_VENUE_ROWS, len(rows) + 1) - len(rows))]
     values["venues"] = rows[:MAX_VENUE_ROWS]
     return values

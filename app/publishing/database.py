@@ -71,7 +71,7 @@ TABLES = {
                   "body_markdown": str, "body_html": str, "source": str},
                  "id", [("organisation_id", "organisations", "id")]),
     "venues": ({"service_id": str, "position": int, "name": str, "address": str, "postcode": str,
-                "hub_id": str, "schedule": str, "accessibility": str}, None,
+                "hub_id": str, "schedule": str, "accessibility": str, "hours": str}, None,
                [("service_id", "services", "id"), ("hub_id", "hubs", "id")]),
     "pages": ({"slug": str, "title": str, "summary": str, "body_markdown": str, "body_html": str},
               "slug", []),
@@ -181,7 +181,8 @@ def write_services(db: sqlite_utils.Database, services, content: ContentSet) -> 
     db["venues"].insert_all(
         ({"service_id": service.id, "position": position, "name": venue.name,
           "address": venue.address, "postcode": venue.postcode, "hub_id": venue.hub or None,
-          "schedule": venue.schedule, "accessibility": venue.accessibility}
+          "schedule": venue.schedule, "accessibility": venue.accessibility,
+          "hours": "\n".join(venue.hours)}
          for service in services for position, venue in enumerate(service.venues)),
         batch_size=5000)
     write_service_translations(db, services, content)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection
 from urllib.parse import quote
 
-from babel import Locale
+from babel import Locale, localedata
 from flask import Flask, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -130,6 +130,25 @@ def language_choices() -> list[dict]:
             for code in offered_languages()]
 
 
+def languages_instead() -> list[dict]:
+    """For an address in a language the site does not offer (``/fr/search``): the same page in each
+    offered language, each named and invited to in that language; empty for any other address."""
+    match = _PREFIX.match(request.path)
+    if LANGUAGE_KEY in request.environ or not match or not localedata.exists(match[1]):
+        return []
+    rest = request.path[match.end():] or "/"
+    query = request.query_string.decode("utf-8", "replace")
+    choices = []
+    for code in offered_languages():
+        prefix = "" if code == DEFAULT_LANGUAGE else f"/{code}"
+        with force_locale(code):
+            link = _("Read it in %(language)s", language=language_name(code))
+        url = quote(f"{site_root()}{prefix}{rest}", safe="/%") + (f"?{query}" if query else "")
+        choices.append({"code": code, "dir": text_direction(code), "name": language_name(code), "link": link,
+                        "url": url})
+    return choices
+
+
 def suggested_language() -> dict | None:
     """On an English page, the offered language the browser asks for first (by Accept-Language).
 
@@ -166,5 +185,5 @@ def register(app: Flask) -> None:
     app.wsgi_app = LanguagePrefix(app.wsgi_app, lambda: languages_of(live.get()))
     app.before_request(_refuse_english_only_pages)
     app.after_request(_vary_on_accept_language)
-    for function in (language_choices, language_url, request_language, suggested_language):
+    for function in (language_choices, language_url, request_language, suggested_language, languages_instead):
         app.add_template_global(function)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..search.request import Notice, RequestError
 
@@ -28,7 +29,8 @@ def notice_message(notice: Notice) -> str:
         return _("We cannot sort by '%(value)s'; results are sorted by best match or by name.",
                  value=params["value"])
     if notice.code == "page_out_of_range":
-        return _("There is no such page of results; there are %(pages)s pages.", pages=params["pages"])
+        return ngettext("There is no such page of results; there is %(num)s page.",
+                        "There is no such page of results; there are %(num)s pages.", params["pages"])
     return notice.code
 
 

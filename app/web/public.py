@@ -6,18 +6,26 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from .. import directory as reading
+from ..opening_hours import opening_status
 from ..search.request import RequestError, parse_request
-from . import live_release, search_page
+from . import live_release, opening, search_page
 from .i18n import request_language
 from .messages import notice_message, request_error_message
 from .structured_data import service_json_ld
 
 blueprint = Blueprint("public", __name__)
 
-PUBLIC_CACHE = "public, max-age=300"
+# URL numbers a results page reads past when they are not numbers, with what it says instead.
+UNREADABLE_NUMBERS = {
+    "page": _l("‘%(value)s’ is not a page number, so this is the first page of results."),
+    "per_page": _l("‘%(value)s’ is not a number of results, so we show the usual number on a page."),
+}
+PUBLIC_MAX_AGE = 300
+PUBLIC_CACHE = f"public, max-age={PUBLIC_MAX_AGE}"
 
 
 @blueprint.app_context_processor
@@ -44,12 +52,26 @@ def home():
 def search():
     opened = live_release()
     language = request_language()
-    try:
-        search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary, language)
-    except RequestError as error:
-        return (render_template("search_error.html", message=request_error_message(error)), 400,
-                {"Cache-Control": "no-store"})
+    params = request.args.to_dict(flat=False)
+    first_notices = []
+    while True:
+        try:
+            search_request = parse_request(params, opened.engine.vocabulary, language)
+            break
+        except RequestError as error:
+            # A page number that is not one (page=-1): show the first page and say why.
+            name = error.params.get("name")
+            if error.code != "not_a_number" or name not in UNREADABLE_NUMBERS or name not in params:
+                return (render_template("search_error.html", message=request_error_message(error)), 400,
+                        {"Cache-Control": "no-store"})
+            del params[name]
+            first_notices.append(str(UNREADABLE_NUMBERS[name]) % {"value": error.params["value"]})
     result = opened.engine.search(search_request)
+    if not result.hits and result.total and search_request.page > result.pages:
+        # Past the last page (page=999999): the last page, rather than a page of nothing.
+        search_request.page = result.pages
+        result = opened.engine.search(search_request)
+        first_notices.append(_("There are not that many pages of results, so this is the last page."))
     cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
     return render_template(
@@ -57,7 +79,7 @@ def search():
         groups=search_page.filter_groups(result, directory),
         chips=search_page.chips(search_request, directory),
         pages=search_page.page_links(result),
-        notices=[notice_message(notice) for notice in result.notices],
+        notices=first_notices + [notice_message(notice) for notice in result.notices],
         did_you_mean_url=(search_page.search_url(search_request, q=result.did_you_mean)
                           if result.did_you_mean else None),
         clear_filters_url=search_page.search_url(search_request, **dict.fromkeys(search_request.filters)),
@@ -72,8 +94,19 @@ def service(service_id: str):
     if details is None:
         abort(404)
     url = url_for("public.service", service_id=service_id, _external=True)
-    return render_template("service.html", service=details,
+    # Open now / next opening depends on the clock, so it is worked out on every request, and the
+    # page may not be kept past the moment the answer changes.
+    at = opening.now()
+    status = opening_status([(venue["name"], venue["periods"]) for venue in details["venues"]], at)
+    shown = None
+    if status is not None:
+        named = len(details["venues"]) > 1  # say which place, when there is more than one
+        shown = {"status": status, "text": opening.status_text(status, at.date()),
+                 "venue": status.venue if named else ""}
+    page = render_template("service.html", service=details, opening=shown, url=url,
+                           weekly_hours=opening.weekly_hours,
                            json_ld=service_json_ld(details, opened.directory.for_language(language), url))
+    return page, {"Cache-Control": f"public, max-age={opening.cache_seconds(status, at, PUBLIC_MAX_AGE)}"}
 
 
 @blueprint.get("/hubs/")

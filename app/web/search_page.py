@@ -134,11 +134,19 @@ def search_url(request: SearchRequest, **changes) -> str:
     return url_for("public.search", **search_params(request, **changes), s=",".join(carried_ids()) or None)
 
 
+CHIP_LENGTH = 40
+
+
+def shortened(text: str, limit: int = CHIP_LENGTH) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so one long word cannot widen a chip."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def chips(request: SearchRequest, directory: Directory) -> list[Chip]:
     """One removable chip for the query and for each chosen filter value."""
     found = []
     if request.text:
-        found.append(Chip(_("Search: %(text)s", text=request.text), search_url(request, q=None)))
+        found.append(Chip(_("Search: %(text)s", text=shortened(request.text)), search_url(request, q=None)))
     for group, values in request.filters.items():
         for value in values:
             remaining = [other for other in values if other != value]

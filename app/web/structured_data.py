@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..directory import Directory, has_no_upper_age
+from ..opening_hours import Period
 
 
 def _drop_empty(value):
@@ -12,6 +13,16 @@ def _drop_empty(value):
     if isinstance(value, list):
         return [item for item in (_drop_empty(item) for item in value) if item not in (None, "", [], {})]
     return value
+
+
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _opening_hours(period: Period) -> dict:
+    def clock(minutes: int) -> str:
+        return "23:59" if minutes >= 1440 else f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return {"@type": "OpeningHoursSpecification", "dayOfWeek": f"https://schema.org/{SCHEMA_DAYS[period.day]}",
+            "opens": clock(period.opens), "closes": clock(period.closes)}
 
 
 def service_json_ld(service: dict, directory: Directory, url: str) -> dict:
@@ -25,7 +36,8 @@ def service_json_ld(service: dict, directory: Directory, url: str) -> dict:
     channels += [{"@type": "ServiceChannel", "serviceLocation": {
         "@type": "Place", "name": venue["name"],
         "address": {"@type": "PostalAddress", "streetAddress": venue["address"],
-                    "postalCode": venue["postcode"], "addressCountry": "GB"}}}
+                    "postalCode": venue["postcode"], "addressCountry": "GB"},
+        "openingHoursSpecification": [_opening_hours(period) for period in venue.get("periods", [])]}}
         for venue in service["venues"]]
     return _drop_empty({
         "@context": "https://schema.org",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,11 +60,10 @@ class Site:
             parts.hostname == base.hostname and parts.port == base.port)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Iterator[Site]:
-    """The browser tests' directory, published and served by waitress on a free port of 127.0.0.1."""
-    root = tmp_path_factory.mktemp("browser-site")
-    content, index, instance = write_site_content(root / "content"), root / "search_index", root / "instance"
+@contextmanager
+def serving(content: Path, root: Path) -> Iterator[Site]:
+    """``content`` published into ``root`` and served by waitress on a free port of 127.0.0.1."""
+    index, instance = root / "search_index", root / "instance"
     try:
         publish(content, index, processes=1)
     except ContentError as error:
@@ -81,6 +81,14 @@ def site(tmp_path_factory) -> Iterator[Site]:
         server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
         thread.join(timeout=5)
         server.task_dispatcher.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[Site]:
+    """The browser tests' directory, published and served by waitress on a free port of 127.0.0.1."""
+    root = tmp_path_factory.mktemp("browser-site")
+    with serving(write_site_content(root / "content"), root) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ FULL = form_data(
        "contact-website": "https://example.org/iy", "contact-referral-form": "https://example.org/refer",
        "venue-0-name": "Brook Centre", "venue-0-address": "3 Brook Street", "venue-0-postcode": "n17 6bb",
        "venue-0-hub": "west", "venue-0-schedule": "Tuesdays 9:30", "venue-0-accessibility": "Step-free",
+       "venue-0-hours": "Mon-Fri 09:00-17:00\r\n\r\n  Sat 10:00-12:00 ",
        "venue-2-name": "Library", "venue-2-address": "1 Library Way", "venue-2-postcode": "N22 1AA",
        "evidence-rating": "4+", "evidence-source": "Foundations Guidebook",
        "evidence-url": "https://example.org/evidence", "last-reviewed": "2026-08-01", "review-months": "6"},
@@ -67,6 +68,7 @@ def test_the_form_covers_every_field_of_the_format_and_round_trips(editor, workf
         "contact": {"phone": "020 7946 0210", "email": "iy@example.org", "website": "https://example.org/iy",
                     "referral_form": "https://example.org/refer"},
         "venues": [{"name": "Brook Centre", "address": "3 Brook Street", "postcode": "n17 6bb", "hub": "west",
+                    "hours": ["Mon-Fri 09:00-17:00", "Sat 10:00-12:00"],
                     "schedule": "Tuesdays 9:30", "accessibility": "Step-free"},
                    {"name": "Library", "address": "1 Library Way", "postcode": "N22 1AA"}],
         "evidence": {"rating": "4+", "source": "Foundations Guidebook", "url": "https://example.org/evidence"},
@@ -82,6 +84,7 @@ def test_the_form_covers_every_field_of_the_format_and_round_trips(editor, workf
     assert page.find(id="free-no").has_attr("checked")
     assert page.find(id="languages")["value"] == "en, tr"
     assert page.find(id="venue-1-name")["value"] == "Library"
+    assert page.find(id="venue-0-hours").get_text() == "Mon-Fri 09:00-17:00\nSat 10:00-12:00"
     assert page.find(id="venue-2-name")["value"] == ""  # always a spare row
     assert page.find(id="evidence-rating").find("option", selected=True)["value"] == "4+"
     assert page.find(id="body").get_text() == "## What happens\n\nWe meet weekly."
@@ -90,7 +93,8 @@ def test_the_form_covers_every_field_of_the_format_and_round_trips(editor, workf
 def test_problems_are_shown_beside_each_field_and_in_the_error_summary(editor, db):
     bad = {**form_data(), "action": "submit", "summary": "x" * 201, "needs": [], "ages-min": "six",
            "contact-phone": "", "contact-email": "not an email", "venue-1-name": "Hall",
-           "venue-1-postcode": "NOPE", "languages": "english", "last-reviewed": "2026-13-45", "free": ""}
+           "venue-1-postcode": "NOPE", "venue-1-hours": "Mon-Fri 09:00-17:00\nMon 9-5",
+           "languages": "english", "last-reviewed": "2026-13-45", "free": ""}
     response = post_form(editor, f"/editor/services/{OWN}/edit", bad)
     assert response.status_code == 400
     summary, beside = errors_of(response)
@@ -100,6 +104,8 @@ def test_problems_are_shown_beside_each_field_and_in_the_error_summary(editor, d
         "ages-min": "Youngest age: must be a whole number from 0 to 99",
         "contact-email": "Email: 'not an email' is not an email address",
         "venue-1-postcode": "Venue 2: Postcode: 'NOPE' is not a UK postcode (e.g. N17 6BB)",
+        "venue-1-hours": "Venue 2: Opening hours: 'Mon 9-5' is not days and times; write it like "
+                         "'Mon-Fri 09:00-17:00' or 'Tue, Thu 15:00-20:00'",
         "languages": "Languages: 'english' is not a two-letter ISO 639-1 code",
         "last-reviewed": "Last reviewed: '2026-13-45' is not a date; write it as YYYY-MM-DD",
         "free": "Free is required",

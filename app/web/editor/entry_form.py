@@ -81,7 +81,8 @@ def kind_name(kind: str) -> str:
     """"service", "organisation", "hub" or "page", in the reader's language."""
     return str(KIND_NAMES.get(kind, kind))
 VENUE_LABELS = {"name": _l("Venue name"), "address": _l("Address"), "postcode": _l("Postcode"),
-                "hub": _l("Hub"), "schedule": _l("When"), "accessibility": _l("Accessibility")}
+                "hub": _l("Hub"), "hours": _l("Opening hours"), "schedule": _l("When"),
+                "accessibility": _l("Accessibility")}
 ACCESS_LABELS = {"self-referral": _l("Self-referral"), "professional-referral": _l("Professional referral"),
                  "early-help-hub": _l("Through the Early Help Hub"), "drop-in": _l("Drop-in")}
 DELIVERY_LABELS = {"in-person": _l("In person"), "online": _l("Online"), "phone": _l("By phone"),

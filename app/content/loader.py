@@ -15,7 +15,7 @@ from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
 from .translations import TRANSLATION_FILE, Translation, empty_translations, load_translations
-from .yamlfile import Document, YamlFileError, parse_front_matter, parse_yaml
+from .yamlfile import Document, EntryFileError, YamlFileError, parse_front_matter, parse_yaml, read_entry_bytes
 
 # Ids never hold a dot, so `<id>.md` (an entry) and `<id>.<lang>.md` (a translation,
 # read by app/content/translations.py) cannot be mistaken for each other.
@@ -87,9 +87,9 @@ class _Reader:
     def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
         source = display_path(path)
         try:
-            raw = path.read_bytes()
-        except OSError as error:
-            self.problems.append(Problem(source, 1, "(file)", f"cannot be read: {error.strerror}"))
+            raw = read_entry_bytes(path)
+        except EntryFileError as error:
+            self.problems.append(Problem(source, 1, "(file)", str(error)))
             return None
         relative = path.relative_to(self.root).as_posix()
         self.digest.update(relative.encode() + b"\0" + raw + b"\0")
@@ -103,7 +103,7 @@ class _Reader:
         try:
             document = parse_front_matter(text) if front_matter else parse_yaml(text)
         except YamlFileError as error:
-            self.problems.append(Problem(source, error.line, "(file)", error.message))
+            self.problems.append(Problem(source, error.line, error.field, error.message))
             return None
         if front_matter and not isinstance(document.data, dict):
             self.problems.append(Problem(source, 2, "(front matter)", "must be a mapping of fields"))

@@ -180,6 +180,10 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
                 entries.check_body_links(reader.source, reader.document, content.problems)
                 getattr(content, attribute)[stem] = read(reader, stem)
 
+    if services and not (root / "services").is_dir():
+        # Not "0 services, 0 errors": a folder lost in a copy or a move must not pass as an empty directory.
+        content.problems.append(Problem(display_path(root / "services"), 1, "(folder)",
+                                        "services folder not found: every directory has one, even if empty"))
     for path, stem in files.entry_files("services") if services else ():
         if (reader := files.reader(path, front_matter=True)) is not None:
             entries.check_body_links(reader.source, reader.document, content.problems)

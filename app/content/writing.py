@@ -274,7 +274,7 @@ def site_problems(text: str) -> list[Problem]:
     try:
         document = parse_yaml(text)
     except YamlFileError as error:
-        return [Problem(source, error.line, "(file)", error.message)]
+        return [Problem(source, error.line, error.field, error.message)]
     if not isinstance(document.data, dict):
         return [Problem(source, 1, "(file)", "must be a mapping of fields")]
     problems: list[Problem] = []

@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import config
 from ..content import ContentError
 from ..content.writing import atomic_write, sha256_of
-from ..publishing.publish import publish
+from ..publishing.publish import ShrinkRefused, publish
 
 LOCK_FILE = ".editor.lock"
 
@@ -103,10 +104,13 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
                     (content_dir / relative).unlink(missing_ok=True)
                 else:
                     atomic_write(content_dir / relative, text.encode("utf-8"))
-            result = publish(content_dir, index_dir, processes=1)
+            result = publish(content_dir, index_dir, processes=1, max_shrink=config.max_shrink())
         except ContentError as error:
             _restore(content_dir, before)
             raise PublishFailed([str(problem) for problem in error.problems if problem.is_error]) from None
+        except ShrinkRefused as error:  # only the command line may allow it, never a form
+            _restore(content_dir, before)
+            raise PublishFailed([str(error)]) from None
         except Exception as error:  # the live site is unchanged whatever went wrong
             _restore(content_dir, before)
             raise PublishFailed([f"{type(error).__name__}: {error}"]) from error

@@ -161,8 +161,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
         run_publish(config.content_dir(), config.index_dir())
     if not config.base_url():
         click.echo("Note: EARLYHELP_BASE_URL is not set, so unless site.yml has a base_url only requests "
-                   "for localhost (or a host in EARLYHELP_TRUSTED_HOSTS) are answered: see docs/operations.md.",
-                   err=True)
+                   "for localhost (or a host in EARLYHELP_TRUSTED_HOSTS) are answered: "
+                   "see docs/operations.md.", err=True)
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     waitress.serve(create_app(), host=host, port=port, threads=threads, ident="earlyhelp")
 

@@ -125,7 +125,14 @@ class _Reader:
             return []
         found = []
         for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or path.is_dir() or TRANSLATION_FILE.match(path.name):
+            if path.name.startswith("."):
+                continue
+            if path.is_dir():
+                if path.suffix == ".md":  # an entry that would silently vanish from the site
+                    self.problems.append(Problem(display_path(path), 1, "(file)",
+                                                 "is a folder, not an entry file"))
+                continue
+            if TRANSLATION_FILE.match(path.name):
                 continue
             match = ENTRY_FILE.match(path.name)
             if match:

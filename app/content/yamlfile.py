@@ -59,14 +59,15 @@ def read_entry_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise EntryFileError(f"cannot be read: {error.strerror}") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise EntryFileError("is not a regular file (a pipe, socket or device?): content must be plain files")
-        try:
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise EntryFileError("is not a regular file (a folder, pipe or device?): content must be plain files")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
             raw = handle.read(limit + 1)
-        except OSError as error:
-            raise EntryFileError(f"cannot be read: {error.strerror}") from None
+    except OSError as error:
+        raise EntryFileError(f"cannot be read: {error.strerror}") from None
+    finally:
+        os.close(descriptor)
     if len(raw) > limit:
         raise EntryFileError(f"is larger than {limit // 1024} KB: an entry should be far shorter")
     return raw

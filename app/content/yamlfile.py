@@ -3,6 +3,11 @@
 Editors fix problems faster when `earlyhelp check` points at the exact line,
 so every value read from YAML keeps the line it came from, addressed by a
 path such as ``contact.phone`` or ``venues[0].postcode``.
+
+Content is plain data, and whatever else a file holds (aliases, unknown tags,
+duplicate keys, dates and numbers that do not exist, odd characters, a FIFO in
+place of a file) becomes one :class:`YamlFileError` or :class:`EntryFileError`
+naming the line, never an exception from PyYAML, a hang or a memory blow-up.
 """
 
 from __future__ import annotations
@@ -69,7 +74,7 @@ def read_entry_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     finally:
         os.close(descriptor)
     if len(raw) > limit:
-        raise EntryFileError(f"is larger than {limit // 1024} KB: an entry should be far shorter")
+        raise EntryFileError(f"is larger than {limit / 1024 / 1024:g} MB: an entry should be far shorter")
     return raw
 
 
@@ -212,6 +217,10 @@ def parse_yaml(text: str, offset: int = 0) -> Document:
         line = (mark.line + 1 + offset) if mark else offset + 1
         problem = error.problem or "malformed YAML"
         raise YamlFileError(line, f"malformed YAML: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, max(error.position, 0)) + 1 + offset
+        shown = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        raise YamlFileError(line, f"holds a character YAML does not allow ({shown}): remove it") from None
     except yaml.YAMLError as error:
         raise YamlFileError(offset + 1, f"malformed YAML: {error}") from None
     except YamlFileError as error:

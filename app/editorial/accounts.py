@@ -188,7 +188,7 @@ def _check_organisation(role: str, organisation: str | None,
 def known_organisations(content_dir: str | Path) -> dict[str, str]:
     """``{id: name}`` of the organisations in ``content_dir``, sorted by name, read from their files."""
     from ..content.loader import ENTRY_FILE, TRANSLATION_FILE
-    from ..content.yamlfile import YamlFileError, parse_front_matter
+    from ..content.yamlfile import EntryFileError, YamlFileError, parse_front_matter, read_entry_bytes
 
     found = {}
     folder = Path(content_dir) / "organisations"
@@ -197,8 +197,8 @@ def known_organisations(content_dir: str | Path) -> dict[str, str]:
         if not match or TRANSLATION_FILE.match(path.name):
             continue
         try:
-            data = parse_front_matter(path.read_text(encoding="utf-8")).data
-        except (OSError, UnicodeDecodeError, YamlFileError):
+            data = parse_front_matter(read_entry_bytes(path).decode("utf-8")).data
+        except (EntryFileError, UnicodeDecodeError, YamlFileError):  # a FIFO is skipped, never waited on
             data = None
         name = data.get("name") if isinstance(data, dict) else None
         found[match["stem"]] = str(name) if name else match["stem"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import config
 from ..content import ContentError
 from ..content.writing import atomic_write, sha256_of
+from ..content.yamlfile import EntryFileError, read_entry_bytes
 from ..publishing.publish import ShrinkRefused, publish
 
 LOCK_FILE = ".editor.lock"
@@ -76,6 +77,17 @@ def _restore(content_dir: Path, before: Mapping[str, bytes | None]) -> None:
             atomic_write(path, data)
 
 
+def _current_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None when there is none; :class:`PublishFailed` for what is not a plain file
+    (a FIFO would block the editor's request for ever)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return read_entry_bytes(path)
+    except EntryFileError as error:
+        raise PublishFailed([f"{path.name}: {error}"]) from None
+
+
 def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, str | None], *,
                       author: Author, message: str,
                       expected_sha256: Mapping[str, str | None] | None = None) -> Published:
@@ -91,11 +103,10 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
         if Path(relative).is_absolute() or ".." in Path(relative).parts:
             raise ValueError(f"not a path inside the content folder: {relative}")
     with _content_lock(content_dir):
-        before = {relative: (content_dir / relative).read_bytes() if (content_dir / relative).exists()
-                  else None for relative in files}
+        before = {relative: _current_bytes(content_dir / relative) for relative in files}
         for relative, expected in (expected_sha256 or {}).items():
-            path = content_dir / relative
-            actual = sha256_of(path.read_bytes()) if path.exists() else None
+            data = before[relative] if relative in before else _current_bytes(content_dir / relative)
+            actual = sha256_of(data) if data is not None else None
             if actual != expected:
                 raise FileChanged(relative, expected, actual)
         try:

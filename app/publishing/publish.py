@@ -45,11 +45,11 @@ class ShrinkRefused(Exception):
     def __init__(self, live: int, new: int, max_shrink: float):
         self.live, self.new, self.max_shrink = live, new, max_shrink
         dropped = live - new
+        loss = ("every service would disappear" if new == 0 else
+                f"{dropped} ({dropped / live:.0%}) would disappear, more than the {max_shrink:.0%} allowed")
         super().__init__(
-            f"this would publish {new} services where {live} are live: {dropped} "
-            f"({dropped / live:.0%}) would disappear, more than the {max_shrink:.0%} allowed. "
-            "Check that the content folder is complete; if the drop is meant, publish with "
-            "'earlyhelp publish --allow-shrink'")
+            f"this would publish {new} services where {live} are live: {loss}. Check that the content "
+            "folder is complete; if the drop is meant, publish with 'earlyhelp publish --allow-shrink'")
 
 
 def check_shrink(live: int, new: int, max_shrink: float = DEFAULT_MAX_SHRINK) -> None:

@@ -75,8 +75,8 @@ def read_site(reader: EntryReader) -> Site:
         base_url=reader.url("base_url", required=False).rstrip("/"),
     )
     if site.base_url and not BASE_URL_PATTERN.match(site.base_url):
-        reader.problem("base_url", "must be the site's address alone, such as https://directory.example.gov.uk "
-                                   "(no path, query or fragment)")
+        reader.problem("base_url", "must be the site's address alone, such as "
+                                   "https://directory.example.gov.uk (no path, query or fragment)")
         site.base_url = ""
     for index, code in enumerate(site.languages):
         if not LANGUAGE_PATTERN.match(code):

@@ -15,7 +15,14 @@ from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
 from .translations import TRANSLATION_FILE, Translation, empty_translations, load_translations
-from .yamlfile import Document, EntryFileError, YamlFileError, parse_front_matter, parse_yaml, read_entry_bytes
+from .yamlfile import (
+    Document,
+    EntryFileError,
+    YamlFileError,
+    parse_front_matter,
+    parse_yaml,
+    read_entry_bytes,
+)
 
 # Ids never hold a dot, so `<id>.md` (an entry) and `<id>.<lang>.md` (a translation,
 # read by app/content/translations.py) cannot be mistaken for each other.

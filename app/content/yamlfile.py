@@ -66,7 +66,8 @@ def read_entry_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise EntryFileError(f"cannot be read: {error.strerror}") from None
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise EntryFileError("is not a regular file (a folder, pipe or device?): content must be plain files")
+            raise EntryFileError("is not a regular file (a folder, pipe or device?): "
+                                 "content must be plain files")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             raw = handle.read(limit + 1)
     except OSError as error:
@@ -142,7 +143,8 @@ class _Builder:
 
     def build(self, node, path: str = "", depth: int = 0):
         if id(node) in self.seen:
-            raise YamlFileError(0, "aliases (*name) are not allowed: write the value out in full", path or "(file)")
+            raise YamlFileError(0, "aliases (*name) are not allowed: write the value out in full",
+                                path or "(file)")
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep")
@@ -166,7 +168,8 @@ class _Builder:
         key_lines: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                raise self.fail(key_node, path, "merge keys ('<<') are not allowed: write the fields out in full")
+                raise self.fail(key_node, path,
+                                "merge keys ('<<') are not allowed: write the fields out in full")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, path, "a key must be a plain name, not a list or mapping")
             key = self.build(key_node, path, depth + 1)
@@ -190,7 +193,8 @@ class _Builder:
             return self.loader.yaml_constructors[node.tag](self.loader, node)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
             shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
-            raise self.fail(node, path, f"'{shown}' is not {_SCALAR_KINDS.get(node.tag, 'a value')}") from None
+            kind = _SCALAR_KINDS.get(node.tag, "a value")
+            raise self.fail(node, path, f"'{shown}' is not {kind}") from None
 
 
 def _alias_line(text: str, offset: int) -> int:

@@ -16,6 +16,9 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config or Config())
     app.json.sort_keys = False  # keep records in the order they are built: envelopes first, ids first
     app.extensions["live_release"] = LiveRelease(app.config["INDEX_DIR"])
+    from .web import hosts
+
+    hosts.register(app, app.config.get("ALLOWED_HOSTS", []))
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # Behind a reverse proxy every request comes from its address: take the visitor's

@@ -14,7 +14,7 @@ from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
 from .opendata.commands import export_group, import_group
-from .publishing.publish import publish
+from .publishing.publish import ShrinkRefused, publish
 from .publishing.releases import ReleaseError, ReleaseStore
 
 content_option = click.option(
@@ -94,10 +94,15 @@ class _Progress:
             click.echo("", err=True)
 
 
-def run_publish(content_dir: Path, index_dir: Path, processes: int = 1) -> None:
+def run_publish(content_dir: Path, index_dir: Path, processes: int = 1, allow_shrink: bool = False) -> None:
     progress = _Progress()
     try:
-        result = publish(content_dir, index_dir, report=progress, processes=processes)
+        result = publish(content_dir, index_dir, report=progress, processes=processes,
+                         allow_shrink=allow_shrink, max_shrink=config.max_shrink())
+    except ShrinkRefused as error:
+        progress.done()
+        click.echo(f"Not published: {error}. The live site is unchanged.", err=True)
+        sys.exit(1)
     except ContentError as error:
         progress.done()
         _print_problems(error.problems)
@@ -120,12 +125,17 @@ def run_publish(content_dir: Path, index_dir: Path, processes: int = 1) -> None:
 @index_option
 @click.option("--processes", type=click.IntRange(1, 16), default=1, show_default=True,
               help="Worker processes for indexing very large content (several index segments).")
-def publish_command(content_dir: Path | None, index_dir: Path | None, processes: int) -> None:
+@click.option("--allow-shrink", is_flag=True,
+              help="Publish even when this drops all the live services or more than $EARLYHELP_MAX_SHRINK "
+                   "percent (default 50) of them.")
+def publish_command(content_dir: Path | None, index_dir: Path | None, processes: int,
+                    allow_shrink: bool) -> None:
     """Check the content, build a new release and make it live.
 
-    On any error nothing changes: the site keeps serving the previous release.
+    On any error nothing changes: the site keeps serving the previous release. A
+    publish that would drop most of the live services stops unless --allow-shrink.
     """
-    run_publish(content_dir or config.content_dir(), index_dir or config.index_dir(), processes)
+    run_publish(content_dir or config.content_dir(), index_dir or config.index_dir(), processes, allow_shrink)
 
 
 @click.command("releases")
@@ -177,6 +187,10 @@ def serve_command(host: str, port: int, threads: int) -> None:
     if ReleaseStore(config.index_dir()).current_id() is None:
         click.echo("No release yet: publishing the content first.", err=True)
         run_publish(config.content_dir(), config.index_dir())
+    if not config.base_url():
+        click.echo("Note: EARLYHELP_BASE_URL is not set, so unless site.yml has a base_url only requests "
+                   "for localhost (or a host in EARLYHELP_TRUSTED_HOSTS) are answered: "
+                   "see docs/operations.md.", err=True)
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     waitress.serve(create_app(), host=host, port=port, threads=threads, ident="earlyhelp")
 

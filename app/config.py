@@ -88,8 +88,25 @@ def smtp_settings() -> SmtpSettings | None:
 
 def base_url() -> str:
     """``EARLYHELP_BASE_URL``: where the site is served (``https://directory.example.gov.uk``), for
-    links in emails; empty when not set."""
+    absolute links in pages, the sitemap and emails; empty when not set (then site.yml's ``base_url``)."""
     return os.environ.get("EARLYHELP_BASE_URL", "").strip().rstrip("/")
+
+
+def trusted_hosts() -> list[str]:
+    """``EARLYHELP_TRUSTED_HOSTS``: host names, comma-separated, answered besides localhost when no
+    base URL is configured (with one, every request is answered as the base URL)."""
+    return [host.strip() for host in os.environ.get("EARLYHELP_TRUSTED_HOSTS", "").split(",") if host.strip()]
+
+
+def max_shrink() -> float:
+    """``EARLYHELP_MAX_SHRINK``: the largest share (a percentage, default 50) of the live services that
+    one publish may drop without ``--allow-shrink``; a publish that drops all of them always stops."""
+    value = os.environ.get("EARLYHELP_MAX_SHRINK", "").strip().rstrip("%")
+    try:
+        percent = float(value) if value else 50.0
+    except ValueError:
+        percent = 50.0
+    return min(max(percent, 0.0), 100.0) / 100
 
 
 EDITOR_SESSION_HOURS = 8  # a working day; then sign in again
@@ -116,6 +133,8 @@ class Config:
     # Flask-WTF's HTTPS check wants a Referer, which our Referrer-Policy (no-referrer) never
     # sends; the token in the session and the SameSite cookie do the work.
     WTF_CSRF_SSL_STRICT = False
+    BASE_URL = ""
+    ALLOWED_HOSTS: tuple[str, ...] = ()  # not Flask's TRUSTED_HOSTS: app/web/hosts.py does the checking
 
     def __init__(self):
         self.CONTENT_DIR = content_dir()
@@ -123,6 +142,8 @@ class Config:
         self.INSTANCE_DIR = instance_dir()
         self.SECRET_KEY = secret_key(self.INSTANCE_DIR)
         self.TRUSTED_PROXIES = trusted_proxies()
+        self.BASE_URL = base_url()
+        self.ALLOWED_HOSTS = trusted_hosts()
         self.use_https(https())
 
     def use_https(self, on: bool) -> None:

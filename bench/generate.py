@@ -24,7 +24,11 @@ from pathlib import Path
 
 import yaml
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    def ignore_aliases(self, data) -> bool:  # content refuses aliases: write shared values out in full
+        return True
+
 
 SITE = {
     "name": "Benchshire Early Help Directory",

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from app.content.yamlfile import dump_yaml
+
 LANGUAGES = ["pl", "ro", "bn", "ur", "ar", "so", "tr", "pt", "es"]
 
 # A few dozen everyday words per language, to compose sentences that analyse like real text.
@@ -71,7 +73,7 @@ def sentence(rng: random.Random, language: str, words: int) -> str:
 
 
 def _front_matter(path: Path, fields: dict, body: str) -> None:
-    text = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+    text = dump_yaml(fields, sort_keys=False, allow_unicode=True)
     path.write_text(f"---\n{text}---\n{body}\n", encoding="utf-8")
 
 
@@ -83,7 +85,7 @@ def add_translations(root: Path, seed: int = 1) -> None:
     site_path = root / "site.yml"
     site = yaml.safe_load(site_path.read_text(encoding="utf-8"))
     site["languages"] = ["en", *LANGUAGES]
-    site_path.write_text(yaml.safe_dump(site, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    site_path.write_text(dump_yaml(site, sort_keys=False, allow_unicode=True), encoding="utf-8")
     content = load_content(root)
     rng = random.Random(seed)
     for language in LANGUAGES:
@@ -104,7 +106,7 @@ def add_translations(root: Path, seed: int = 1) -> None:
                   "synonyms": [sentence(rng, language, 2)[:-1].lower() for _ in range(4)]}
                  for need in content.needs.values()]
         (root / "taxonomy" / f"needs.{language}.yml").write_text(
-            yaml.safe_dump(needs, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            dump_yaml(needs, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def folder_bytes(path: Path) -> int:

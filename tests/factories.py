@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from app.content.yamlfile import dump_yaml
 
 SITE = {
     "name": "Testshire Early Help Directory",
@@ -73,7 +73,7 @@ def service(service_id: str, **overrides) -> dict:
 
 def _front_matter_file(path: Path, fields: dict, body: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+    text = dump_yaml(fields, sort_keys=False, allow_unicode=True)
     path.write_text(f"---\n{text}---\n{body}\n", encoding="utf-8")
 
 
@@ -81,12 +81,12 @@ def write_content(root: Path, services: list[dict] | None = None, *, bodies: dic
                   needs: list[dict] | None = None, site: dict | None = None) -> Path:
     """Write a small valid content folder to ``root`` and return it."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.yml").write_text(yaml.safe_dump(site or SITE, sort_keys=False), encoding="utf-8")
+    (root / "site.yml").write_text(dump_yaml(site or SITE, sort_keys=False), encoding="utf-8")
     taxonomy = root / "taxonomy"
     taxonomy.mkdir(exist_ok=True)
-    (taxonomy / "needs.yml").write_text(yaml.safe_dump(needs or NEEDS, sort_keys=False), encoding="utf-8")
-    (taxonomy / "age-bands.yml").write_text(yaml.safe_dump(AGE_BANDS, sort_keys=False), encoding="utf-8")
-    (taxonomy / "levels.yml").write_text(yaml.safe_dump(LEVELS, sort_keys=False), encoding="utf-8")
+    (taxonomy / "needs.yml").write_text(dump_yaml(needs or NEEDS, sort_keys=False), encoding="utf-8")
+    (taxonomy / "age-bands.yml").write_text(dump_yaml(AGE_BANDS, sort_keys=False), encoding="utf-8")
+    (taxonomy / "levels.yml").write_text(dump_yaml(LEVELS, sort_keys=False), encoding="utf-8")
     for hub_id, covers in (("west", ["N17", "N15 3"]), ("east", ["N22"])):
         _front_matter_file(root / "hubs" / f"{hub_id}.md",
                            {"id": hub_id, "name": f"{hub_id.title()} Hub", "address": "1 High Road",
@@ -125,5 +125,5 @@ def write_translation(root: Path, folder: str, entry_id: str, language: str, fie
 def write_yaml(path: Path, data) -> Path:
     """Write any YAML file (taxonomy or site translations) and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path

@@ -33,6 +33,8 @@ from .yamlfile import Document
 
 SUMMARY_LIMIT = 200
 SAFE_LINK_SCHEMES = ("http", "https", "mailto", "tel")
+# An origin: scheme, host and an optional port (the site is served from the root of its host).
+BASE_URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$")
 _LINK_TARGETS = re.compile(
     r"\]\(\s*<?(?P<md>[^)\s>]+)"            # [text](target)
     r"|^\s{0,3}\[[^\]]+\]:\s*<?(?P<ref>[^\s>]+)"  # [label]: target (a reference definition)
@@ -62,7 +64,7 @@ def check_body_links(source: str, document: Document, problems: list[Problem]) -
 
 def read_site(reader: EntryReader) -> Site:
     reader.unknown_keys({"name", "council", "default_language", "languages", "front_door",
-                         "emergency", "quick_exit_url", "review_months"})
+                         "emergency", "quick_exit_url", "review_months", "base_url"})
     site = Site(
         name=reader.plain_text("name"),
         council=reader.plain_text("council"),
@@ -71,7 +73,12 @@ def read_site(reader: EntryReader) -> Site:
         emergency=reader.plain_text("emergency", required=False),
         quick_exit_url=reader.url("quick_exit_url", required=True),
         review_months=reader.integer("review_months", required=False, low=1, high=60) or 12,
+        base_url=reader.url("base_url", required=False).rstrip("/"),
     )
+    if site.base_url and not BASE_URL_PATTERN.match(site.base_url):
+        reader.problem("base_url", "must be the site's address alone, such as "
+                                   "https://directory.example.gov.uk (no path, query or fragment)")
+        site.base_url = ""
     for index, code in enumerate(site.languages):
         if not LANGUAGE_PATTERN.match(code):
             reader.item_problem("languages", index, f"'{code}' is not a two-letter language code")

@@ -15,7 +15,14 @@ from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
 from .translations import TRANSLATION_FILE, Translation, empty_translations, load_translations
-from .yamlfile import Document, YamlFileError, parse_front_matter, parse_yaml
+from .yamlfile import (
+    Document,
+    EntryFileError,
+    YamlFileError,
+    parse_front_matter,
+    parse_yaml,
+    read_entry_bytes,
+)
 
 # Ids never hold a dot, so `<id>.md` (an entry) and `<id>.<lang>.md` (a translation,
 # read by app/content/translations.py) cannot be mistaken for each other.
@@ -87,9 +94,9 @@ class _Reader:
     def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
         source = display_path(path)
         try:
-            raw = path.read_bytes()
-        except OSError as error:
-            self.problems.append(Problem(source, 1, "(file)", f"cannot be read: {error.strerror}"))
+            raw = read_entry_bytes(path)
+        except EntryFileError as error:
+            self.problems.append(Problem(source, 1, "(file)", str(error)))
             return None
         relative = path.relative_to(self.root).as_posix()
         self.digest.update(relative.encode() + b"\0" + raw + b"\0")
@@ -103,7 +110,7 @@ class _Reader:
         try:
             document = parse_front_matter(text) if front_matter else parse_yaml(text)
         except YamlFileError as error:
-            self.problems.append(Problem(source, error.line, "(file)", error.message))
+            self.problems.append(Problem(source, error.line, error.field, error.message))
             return None
         if front_matter and not isinstance(document.data, dict):
             self.problems.append(Problem(source, 2, "(front matter)", "must be a mapping of fields"))
@@ -125,7 +132,14 @@ class _Reader:
             return []
         found = []
         for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or path.is_dir() or TRANSLATION_FILE.match(path.name):
+            if path.name.startswith("."):
+                continue
+            if path.is_dir():
+                if path.suffix == ".md":  # an entry that would silently vanish from the site
+                    self.problems.append(Problem(display_path(path), 1, "(file)",
+                                                 "is a folder, not an entry file"))
+                continue
+            if TRANSLATION_FILE.match(path.name):
                 continue
             match = ENTRY_FILE.match(path.name)
             if match:
@@ -180,6 +194,10 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
                 entries.check_body_links(reader.source, reader.document, content.problems)
                 getattr(content, attribute)[stem] = read(reader, stem)
 
+    if services and not (root / "services").is_dir():
+        # Not "0 services, 0 errors": a folder lost in a copy or a move must not pass as an empty directory.
+        content.problems.append(Problem(display_path(root / "services"), 1, "(folder)",
+                                        "services folder not found: every directory has one, even if empty"))
     for path, stem in files.entry_files("services") if services else ():
         if (reader := files.reader(path, front_matter=True)) is not None:
             entries.check_body_links(reader.source, reader.document, content.problems)

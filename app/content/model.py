@@ -32,6 +32,8 @@ class Site:
     emergency: str = ""
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
     review_months: int = 12
+    # Where the site is served (``https://directory.example.gov.uk``): absolute links are built from it.
+    base_url: str = ""
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .translations import (
     TAXONOMY_TRANSLATION_FILE,
     TRANSLATION_FILE,
 )
+from .yamlfile import EntryFileError, read_entry_bytes
 
 KEY = "source_fingerprint"
 
@@ -163,9 +164,9 @@ def _stamp_one(path: Path, contents: dict[Path, ContentSet], today) -> StampResu
     if root not in contents:
         contents[root] = load_content(root, today=today)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise StampError(f"cannot be read: {error.strerror}") from None
+        raw = read_entry_bytes(path)
+    except EntryFileError as error:
+        raise StampError(str(error)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -22,7 +22,7 @@ from . import entries as entry_rules
 from .fields import EntryReader
 from .loader import ContentSet
 from .problems import Problem
-from .yamlfile import YamlFileError, parse_front_matter, parse_yaml
+from .yamlfile import YamlFileError, dump_yaml, parse_front_matter, parse_yaml
 
 SERVICE_ORDER = ("id", "title", "summary", "organisation", "needs", "ages", "levels", "hubs", "access",
                  "how_to_access", "free", "cost", "delivery", "languages", "interpreters", "contact",
@@ -83,7 +83,7 @@ def _dump(value, flow: bool = True, fast: bool = True) -> str:
     style = None
     if isinstance(value, str) and any(char in value for char in "\n\r\t\x85\u2028\u2029"):
         style = '"'  # escapes keep the value on one line, so indentation cannot break
-    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True, width=1_000_000,
+    text = dump_yaml(value, default_flow_style=flow, allow_unicode=True, width=1_000_000,
                           sort_keys=False, default_style=style)
     text = text.removesuffix("...\n").rstrip("\n")
     if "\n" in text:  # pragma: no cover - guarded by the round-trip check in render_entry
@@ -165,7 +165,7 @@ def render_site(data: dict) -> str:
         text = "\n".join(lines) + "\n"
         if _reads_back(text, data):
             return text
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000)
+    text = dump_yaml(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000)
     if _reads_back(text, data):
         return text
     raise ValueError("the site settings would not read back as written")  # pragma: no cover - safe_dump's own
@@ -274,7 +274,7 @@ def site_problems(text: str) -> list[Problem]:
     try:
         document = parse_yaml(text)
     except YamlFileError as error:
-        return [Problem(source, error.line, "(file)", error.message)]
+        return [Problem(source, error.line, error.field, error.message)]
     if not isinstance(document.data, dict):
         return [Problem(source, 1, "(file)", "must be a mapping of fields")]
     problems: list[Problem] = []

@@ -3,11 +3,19 @@
 Editors fix problems faster when `earlyhelp check` points at the exact line,
 so every value read from YAML keeps the line it came from, addressed by a
 path such as ``contact.phone`` or ``venues[0].postcode``.
+
+Content is plain data, and whatever else a file holds (aliases, unknown tags,
+duplicate keys, dates and numbers that do not exist, odd characters, a FIFO in
+place of a file) becomes one :class:`YamlFileError` or :class:`EntryFileError`
+naming the line, never an exception from PyYAML, a hang or a memory blow-up.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
@@ -15,13 +23,60 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlFileError(Exception):
-    """A file that cannot be parsed at all; carries the 1-based line."""
+class PlainDumper(yaml.SafeDumper):
+    """Writes YAML that :func:`parse_yaml` reads back: a value used twice is written out twice,
+    never as an anchor and alias (which content refuses)."""
 
-    def __init__(self, line: int, message: str):
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def dump_yaml(data, **options) -> str:
+    """``yaml.safe_dump`` without aliases; ``options`` as for ``yaml.dump``."""
+    return yaml.dump(data, Dumper=PlainDumper, **options)
+
+
+class YamlFileError(Exception):
+    """A file that cannot be read as plain data; carries the 1-based line and the field it is in."""
+
+    def __init__(self, line: int, message: str, field: str = "(file)"):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.field = field
+
+
+# The longest real entries are a few kilobytes; a page of policy text perhaps 50 KB.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class EntryFileError(Exception):
+    """A content file that cannot be read: not a regular file, too large, or an OS error."""
+
+
+def read_entry_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a content file, refusing anything but a regular file of at most ``limit`` bytes.
+
+    A FIFO, socket or device under ``content/`` would otherwise block a reader forever (or
+    never end), so the file is opened without blocking and checked before it is read.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise EntryFileError(f"cannot be read: {error.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise EntryFileError("is not a regular file (a folder, pipe or device?): "
+                                 "content must be plain files")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as error:
+        raise EntryFileError(f"cannot be read: {error.strerror}") from None
+    finally:
+        os.close(descriptor)
+    if len(raw) > limit:
+        raise EntryFileError(f"is larger than {limit / 1024 / 1024:g} MB: an entry should be far shorter")
+    return raw
 
 
 @dataclass
@@ -51,39 +106,134 @@ def _parent_path(path: str) -> str:
     return ""
 
 
-def _record_lines(node, prefix: str, offset: int, lines: dict[str, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
+# The only tags content may use: what plain YAML values resolve to, so an explicit ``!!int 5`` still
+# works, while ``!!binary``, ``!!set``, ``!!python/...`` or a local ``!tag`` are refused.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                        ("null", "bool", "int", "float", "str", "timestamp", "seq", "map"))
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_KINDS = {"tag:yaml.org,2002:null": "an empty value", "tag:yaml.org,2002:bool": "true or false",
+                 "tag:yaml.org,2002:int": "a whole number", "tag:yaml.org,2002:float": "a number",
+                 "tag:yaml.org,2002:timestamp": "a real date (YYYY-MM-DD) or date and time"}
+MAX_DEPTH = 40  # entries nest three or four levels; far deeper is a mistake or an attack
+MAX_NUMBER_DIGITS = 30  # enough for any real number; Python refuses ints past 4,300 digits anyway
+
+
+class _Builder:
+    """Builds Python values from a composed YAML node tree, recording each value's line.
+
+    PyYAML's own constructor trusts its input: an invalid date or ``!!bool maybe``
+    raises ValueError or KeyError, a self-referencing alias recurses forever, and
+    nested aliases expand exponentially (an "alias bomb"). Every node here is
+    visited once, so a repeated node (an alias) is refused in time linear in the
+    file, as are unknown tags, duplicate keys and values that cannot be built.
+    """
+
+    def __init__(self, loader, offset: int):
+        self.loader = loader
+        self.offset = offset
+        self.lines: dict[str, int] = {}
+        self.seen: set[int] = set()
+
+    def line(self, node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def fail(self, node, path: str, message: str):
+        return YamlFileError(self.line(node), message, path or "(file)")
+
+    def build(self, node, path: str = "", depth: int = 0):
+        if id(node) in self.seen:
+            raise YamlFileError(0, "aliases (*name) are not allowed: write the value out in full",
+                                path or "(file)")
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise self.fail(node, path, f"the tag '{tag}' is not allowed: use plain text, numbers, dates, "
+                                        "true/false, lists and mappings")
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                item_path = f"{path}[{index}]"
+                self.lines[item_path] = self.line(item)
+                items.append(self.build(item, item_path, depth + 1))
+            return items
+        return self.scalar(node, path)
+
+    def mapping(self, node, path: str, depth: int) -> dict:
+        result: dict = {}
+        key_lines: dict = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            path = f"{prefix}.{key}" if prefix else key
-            lines[path] = key_node.start_mark.line + 1 + offset
-            _record_lines(value_node, path, offset, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = f"{prefix}[{index}]"
-            lines[path] = item.start_mark.line + 1 + offset
-            _record_lines(item, path, offset, lines)
+            if key_node.tag == _MERGE_TAG:
+                raise self.fail(key_node, path,
+                                "merge keys ('<<') are not allowed: write the fields out in full")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, path, "a key must be a plain name, not a list or mapping")
+            key = self.build(key_node, path, depth + 1)
+            key_path = f"{path}.{key_node.value}" if path else str(key_node.value)
+            if key in key_lines:
+                raise self.fail(key_node, key_path, f"duplicate key '{key_node.value}' (lines "
+                                                    f"{key_lines[key]} and {self.line(key_node)}): keep one")
+            key_lines[key] = self.line(key_node)
+            self.lines[key_path] = key_lines[key]
+            result[key] = self.build(value_node, key_path, depth + 1)
+        return result
+
+    def scalar(self, node, path: str):
+        if node.tag == _STR_TAG:
+            return node.value
+        if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            digits = sum(character.isdigit() for character in node.value)
+            if digits > MAX_NUMBER_DIGITS:
+                raise self.fail(node, path, f"a number with {digits} digits is too long to be real")
+        try:
+            return self.loader.yaml_constructors[node.tag](self.loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+            kind = _SCALAR_KINDS.get(node.tag, "a value")
+            raise self.fail(node, path, f"'{shown}' is not {kind}") from None
+
+
+def _alias_line(text: str, offset: int) -> int:
+    """The line of the first alias in ``text`` (read again only when the tree showed one)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1 + offset
+    return offset + 1
 
 
 def parse_yaml(text: str, offset: int = 0) -> Document:
-    """Parse one YAML document; ``offset`` is how many lines precede it."""
+    """Parse one YAML document; ``offset`` is how many lines precede it.
+
+    Anything that is not plain data (aliases, unknown tags, duplicate keys, invalid
+    dates or numbers) raises :class:`YamlFileError` naming the line and field.
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        builder = _Builder(loader, offset)
+        data = builder.build(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + 1 + offset) if mark else offset + 1
         problem = error.problem or "malformed YAML"
         raise YamlFileError(line, f"malformed YAML: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, max(error.position, 0)) + 1 + offset
+        shown = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        raise YamlFileError(line, f"holds a character YAML does not allow ({shown}): remove it") from None
     except yaml.YAMLError as error:
         raise YamlFileError(offset + 1, f"malformed YAML: {error}") from None
+    except YamlFileError as error:
+        if error.line == 0:  # an alias: the node tree no longer knows where it was written
+            error.line = _alias_line(text, offset)
+        raise
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
-    if node is not None:
-        _record_lines(node, "", offset, lines)
-    return Document(data=data, lines=lines, first_line=offset + 1)
+    return Document(data=data, lines=builder.lines, first_line=offset + 1)
 
 
 def parse_front_matter(text: str) -> Document:

@@ -3,10 +3,15 @@
 Numbers that matter (see README "Editor accounts"):
 
 - an account is locked for 15 minutes after 5 wrong passwords in a row;
-- 20 failed sign-ins from one IP address in 10 minutes refuse that address
-  for the rest of the window; 5 failed sign-ins for one email address in 15
-  minutes (since its last success) refuse that email, known or not, so an
-  unknown email behaves like a locked account and does not give itself away;
+- 5 failed sign-ins for one email address in 15 minutes (since its last
+  success), from any addresses, refuse that email, known or not, so an unknown
+  email behaves like a locked account and does not give itself away;
+- an IP address with 20 failed sign-ins in 10 minutes (spraying guesses across
+  accounts) gets one try per account for the rest of the window: it cannot
+  guess again at an account it has got wrong, but it never stops anyone else
+  behind the same address (a council's proxy, a library's wifi) from signing in
+  to an account it has not been guessing at. Throttling the whole address would
+  hand any attacker a way to lock a whole office out;
 - passwords are at least 12 characters and not the email address.
 
 Every change and every sign-in outcome is written to the audit log in the
@@ -183,7 +188,7 @@ def _check_organisation(role: str, organisation: str | None,
 def known_organisations(content_dir: str | Path) -> dict[str, str]:
     """``{id: name}`` of the organisations in ``content_dir``, sorted by name, read from their files."""
     from ..content.loader import ENTRY_FILE, TRANSLATION_FILE
-    from ..content.yamlfile import YamlFileError, parse_front_matter
+    from ..content.yamlfile import EntryFileError, YamlFileError, parse_front_matter, read_entry_bytes
 
     found = {}
     folder = Path(content_dir) / "organisations"
@@ -192,8 +197,8 @@ def known_organisations(content_dir: str | Path) -> dict[str, str]:
         if not match or TRANSLATION_FILE.match(path.name):
             continue
         try:
-            data = parse_front_matter(path.read_text(encoding="utf-8")).data
-        except (OSError, UnicodeDecodeError, YamlFileError):
+            data = parse_front_matter(read_entry_bytes(path).decode("utf-8")).data
+        except (EntryFileError, UnicodeDecodeError, YamlFileError):  # a FIFO is skipped, never waited on
             data = None
         name = data.get("name") if isinstance(data, dict) else None
         found[match["stem"]] = str(name) if name else match["stem"]
@@ -384,12 +389,18 @@ def _note_attempt(db: sqlite3.Connection, now: dt.datetime, ip: str | None, emai
                [instance.iso(now), ip, email, int(succeeded)])
 
 
-def _ip_limited(db: sqlite3.Connection, ip: str | None, now: dt.datetime) -> bool:
+def _ip_limited(db: sqlite3.Connection, ip: str | None, email: str, now: dt.datetime) -> bool:
+    """True when ``ip`` has failed IP_LIMIT times in the window and ``email`` is one of the accounts it
+    got wrong: a spraying address gets one guess per account, and other accounts stay open to it."""
     if not ip:
         return False
+    since = instance.iso(now - IP_WINDOW)
     failures = db.execute("SELECT COUNT(*) FROM sign_in_attempts WHERE ip = ? AND succeeded = 0 AND at > ?",
-                          [ip, instance.iso(now - IP_WINDOW)]).fetchone()[0]
-    return failures >= IP_LIMIT
+                          [ip, since]).fetchone()[0]
+    if failures < IP_LIMIT:
+        return False
+    return db.execute("SELECT EXISTS (SELECT 1 FROM sign_in_attempts WHERE ip = ? AND email = ? "
+                      "AND succeeded = 0 AND at > ?)", [ip, email, since]).fetchone()[0] == 1
 
 
 def _email_limited(db: sqlite3.Connection, email: str, now: dt.datetime) -> bool:
@@ -420,7 +431,7 @@ def authenticate(db: sqlite3.Connection, email: str, password: str, ip: str | No
     email = normalise_email(email)[:MAX_EMAIL_LENGTH]
     password = password[:MAX_PASSWORD_LENGTH + 1]  # one too many fails; no need to hash a megabyte
     db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [instance.iso(now - ATTEMPTS_KEPT)])
-    if _ip_limited(db, ip, now):
+    if _ip_limited(db, ip, email, now):
         return _refuse(db, now, email, ip, Refusal.TOO_MANY_ATTEMPTS)
     row = db.execute("SELECT * FROM users WHERE email = ?", [email]).fetchone()
     if row is not None and User.from_row(row).is_locked(now):

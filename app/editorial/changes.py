@@ -46,7 +46,7 @@ from pathlib import Path
 from ..content.fields import ID_PATTERN
 from ..content.problems import Problem
 from ..content.writing import render_entry, sha256_of
-from ..content.yamlfile import YamlFileError
+from ..content.yamlfile import EntryFileError, YamlFileError, read_entry_bytes
 from . import audit, instance, kinds
 from .accounts import User
 from .content_cache import full_content, reference_content
@@ -169,8 +169,8 @@ def read_live(content_dir: Path, kind: str, entry_id: str) -> LiveEntry | None:
     """The entry's file as it is now, or None when there is none (or it cannot be read)."""
     path = Path(content_dir) / entry_path(kind, entry_id)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = read_entry_bytes(path)
+    except EntryFileError:  # missing, or not a file an editor could have written
         return None
     text = data.decode("utf-8", errors="replace")
     try:

@@ -18,9 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import config
 from ..content import ContentError
 from ..content.writing import atomic_write, sha256_of
-from ..publishing.publish import publish
+from ..content.yamlfile import EntryFileError, read_entry_bytes
+from ..publishing.publish import ShrinkRefused, publish
 
 LOCK_FILE = ".editor.lock"
 
@@ -75,6 +77,17 @@ def _restore(content_dir: Path, before: Mapping[str, bytes | None]) -> None:
             atomic_write(path, data)
 
 
+def _current_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None when there is none; :class:`PublishFailed` for what is not a plain file
+    (a FIFO would block the editor's request for ever)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return read_entry_bytes(path)
+    except EntryFileError as error:
+        raise PublishFailed([f"{path.name}: {error}"]) from None
+
+
 def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, str | None], *,
                       author: Author, message: str,
                       expected_sha256: Mapping[str, str | None] | None = None) -> Published:
@@ -90,11 +103,10 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
         if Path(relative).is_absolute() or ".." in Path(relative).parts:
             raise ValueError(f"not a path inside the content folder: {relative}")
     with _content_lock(content_dir):
-        before = {relative: (content_dir / relative).read_bytes() if (content_dir / relative).exists()
-                  else None for relative in files}
+        before = {relative: _current_bytes(content_dir / relative) for relative in files}
         for relative, expected in (expected_sha256 or {}).items():
-            path = content_dir / relative
-            actual = sha256_of(path.read_bytes()) if path.exists() else None
+            data = before[relative] if relative in before else _current_bytes(content_dir / relative)
+            actual = sha256_of(data) if data is not None else None
             if actual != expected:
                 raise FileChanged(relative, expected, actual)
         try:
@@ -103,10 +115,13 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
                     (content_dir / relative).unlink(missing_ok=True)
                 else:
                     atomic_write(content_dir / relative, text.encode("utf-8"))
-            result = publish(content_dir, index_dir, processes=1)
+            result = publish(content_dir, index_dir, processes=1, max_shrink=config.max_shrink())
         except ContentError as error:
             _restore(content_dir, before)
             raise PublishFailed([str(problem) for problem in error.problems if problem.is_error]) from None
+        except ShrinkRefused as error:  # only the command line may allow it, never a form
+            _restore(content_dir, before)
+            raise PublishFailed([str(error)]) from None
         except Exception as error:  # the live site is unchanged whatever went wrong
             _restore(content_dir, before)
             raise PublishFailed([f"{type(error).__name__}: {error}"]) from error

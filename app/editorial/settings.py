@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ..content.problems import Problem
 from ..content.writing import SITE_ORDER, render_site, sha256_of, site_problems
-from ..content.yamlfile import YamlFileError, parse_yaml
+from ..content.yamlfile import EntryFileError, YamlFileError, parse_yaml, read_entry_bytes
 from . import audit, instance
 from .accounts import User
 from .diffs import jsonable
@@ -81,8 +81,8 @@ class LiveSettings:
 def read_live(content_dir: Path) -> LiveSettings | None:
     """The settings file now, or None when there is none."""
     try:
-        raw = (Path(content_dir) / SITE_FILE).read_bytes()
-    except FileNotFoundError:
+        raw = read_entry_bytes(Path(content_dir) / SITE_FILE)
+    except EntryFileError:  # missing, or not a file to edit (a FIFO is never waited on)
         return None
     text = raw.decode("utf-8", errors="replace")
     return LiveSettings(text, sha256_of(raw), _data_of(text))

@@ -229,7 +229,8 @@ def write_database(content: ContentSet, path: Path) -> None:
                 ("front_door_name", site.front_door.name), ("front_door_phone", site.front_door.phone),
                 ("front_door_email", site.front_door.email),
                 ("front_door_website", site.front_door.website), ("emergency", site.emergency),
-                ("quick_exit_url", site.quick_exit_url), ("review_months", str(site.review_months))))
+                ("quick_exit_url", site.quick_exit_url), ("review_months", str(site.review_months)),
+                ("base_url", site.base_url)))
         db["needs"].insert_all(
             {"id": need.id, "label": need.label, "description": need.description, "position": position}
             for position, need in enumerate(content.needs.values()))

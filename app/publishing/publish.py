@@ -34,6 +34,30 @@ WHOOSH_FOLDER = "whoosh"
 
 Reporter = Callable[[str], None]
 
+# A publish may drop at most this share of the live services unless told to: a missing or
+# half-copied services folder must not quietly replace the live directory with an empty one.
+DEFAULT_MAX_SHRINK = 0.5
+
+
+class ShrinkRefused(Exception):
+    """The publish would drop more of the live services than allowed; nothing was changed."""
+
+    def __init__(self, live: int, new: int, max_shrink: float):
+        self.live, self.new, self.max_shrink = live, new, max_shrink
+        dropped = live - new
+        loss = ("every service would disappear" if new == 0 else
+                f"{dropped} ({dropped / live:.0%}) would disappear, more than the {max_shrink:.0%} allowed")
+        super().__init__(
+            f"this would publish {new} services where {live} are live: {loss}. Check that the content "
+            "folder is complete; if the drop is meant, publish with 'earlyhelp publish --allow-shrink'")
+
+
+def check_shrink(live: int, new: int, max_shrink: float = DEFAULT_MAX_SHRINK) -> None:
+    """Raise :class:`ShrinkRefused` when going from ``live`` to ``new`` published services drops all
+    of them or more than ``max_shrink`` (a share, 0 to 1) of them."""
+    if live > 0 and new < live and (new == 0 or (live - new) / live > max_shrink):
+        raise ShrinkRefused(live, new, max_shrink)
+
 
 @dataclass
 class PublishResult:
@@ -58,7 +82,8 @@ def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
 
 def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter | None = None,
             processes: int = 1, keep: int = KEEP_RELEASES, today: dt.date | None = None,
-            incremental: bool = True) -> PublishResult:
+            incremental: bool = True, allow_shrink: bool = False,
+            max_shrink: float = DEFAULT_MAX_SHRINK) -> PublishResult:
     """Check ``content_dir`` and make a new live release under ``index_dir``.
 
     When only a few service files changed since the live release, the new
@@ -66,7 +91,9 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
     always rebuilds from scratch.
 
     Raises :class:`~app.content.ContentError` (listing every error) when the
-    content does not pass the check; nothing is changed then.
+    content does not pass the check, and :class:`ShrinkRefused` when it would
+    drop more than ``max_shrink`` of the live services (see :func:`check_shrink`)
+    unless ``allow_shrink``; nothing is changed then.
     """
     report = report or (lambda message: None)
     store = ReleaseStore(index_dir)
@@ -76,6 +103,9 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         content.raise_for_errors()
         release_id = _new_release_id(store, content.fingerprint)
         previous = store.current()
+        if previous is not None and not allow_shrink:
+            live = previous.counts.get("services", 0)
+            check_shrink(live, len(content.published_services()), max_shrink)
         if previous is None:
             changed, full_reason = None, "first release"
         elif not incremental:

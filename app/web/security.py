@@ -16,7 +16,14 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
+# A year, the value browsers' preload lists ask for; subdomains too, as the directory usually has a
+# host of its own. Sent only when the site is served over HTTPS (a browser ignores it over HTTP).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
 def register(app: Flask) -> None:
+    https = bool(app.config.get("HTTPS"))
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
@@ -25,4 +32,6 @@ def register(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if https:
+            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         return response

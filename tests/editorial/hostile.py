@@ -4,8 +4,9 @@ account shared by every example (hypothesis runs many), and the checks that a pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 from hypothesis import strategies as st
@@ -30,11 +31,12 @@ SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|#|/|[^:]*$)", re.IGNORECASE)
 
 
 @contextmanager
-def hostile_site(tmp_path_factory, name: str, token_page: str, role: str = "editor") -> Iterator[tuple]:
-    """(client signed in as ``role``, a CSRF token from ``token_page``) over the two-organisation site,
-    published once, in a folder of its own."""
+def hostile_site(tmp_path_factory, name: str, token_page: str, role: str = "editor",
+                 write_content: Callable[[Path], Path] = write_two_organisations) -> Iterator[tuple]:
+    """(client signed in as ``role``, a CSRF token from ``token_page``) over the two-organisation site
+    (or what ``write_content`` writes into the folder it is given), published once, in a folder of its own."""
     root = tmp_path_factory.mktemp(name)
-    content = write_two_organisations(root / "content")
+    content = write_content(root / "content")
     publish_folder(content, root / "index")
     hasher, accounts.PASSWORD_HASHER = accounts.PASSWORD_HASHER, FAST_HASHER
     try:

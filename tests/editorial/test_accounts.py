@@ -154,18 +154,49 @@ def test_an_unknown_email_is_refused_after_five_failures_like_a_locked_account(d
     assert accounts.authenticate(db, "nobody@example.org", PASSWORD) == Refusal.INVALID
 
 
-def test_twenty_failures_from_one_address_in_ten_minutes_refuse_that_address(db, clock):
+def spray(db, ip: str, count: int = accounts.IP_LIMIT) -> None:
+    """``count`` wrong passwords from ``ip``, each at a different email (guessing across accounts)."""
+    for number in range(count):
+        assert accounts.authenticate(db, f"guess{number}@example.org", PASSWORD, ip=ip) == Refusal.INVALID
+
+
+def test_a_spraying_address_cannot_guess_again_at_an_account_it_got_wrong(db, clock):
     add(db)
-    for number in range(accounts.IP_LIMIT):
-        assert accounts.authenticate(db, f"guess{number}@example.org", PASSWORD, ip="198.51.100.7") == \
-            Refusal.INVALID
-    # Even the right password, from that address; another address is not affected.
-    assert accounts.authenticate(db, ALICE, PASSWORD, ip="198.51.100.7") == Refusal.TOO_MANY_ATTEMPTS
-    assert isinstance(accounts.authenticate(db, ALICE, PASSWORD, ip="203.0.113.5"), accounts.User)
+    spray(db, "198.51.100.7")
+    assert accounts.authenticate(db, "guess0@example.org", PASSWORD, ip="198.51.100.7") == \
+        Refusal.TOO_MANY_ATTEMPTS
     refused = audit.entries(db, action="sign_in.refused")[0]
     assert refused.details == {"reason": "too_many_attempts"} and refused.ip == "198.51.100.7"
+    # One wrong try at an account it had not touched, and that account is closed to it too.
+    assert accounts.authenticate(db, ALICE, "wrong password!", ip="198.51.100.7") == Refusal.INVALID
+    assert accounts.authenticate(db, ALICE, PASSWORD, ip="198.51.100.7") == Refusal.TOO_MANY_ATTEMPTS
+    # Not from another address, and not after the window.
+    assert isinstance(accounts.authenticate(db, ALICE, PASSWORD, ip="203.0.113.5"), accounts.User)
     clock.advance(minutes=11)
     assert isinstance(accounts.authenticate(db, ALICE, PASSWORD, ip="198.51.100.7"), accounts.User)
+
+
+def test_lockout_is_not_a_weapon_a_spraying_address_cannot_lock_out_others_behind_it(db, clock):
+    # Thirty wrong passwords sprayed at other accounts from a council's proxy address: a colleague
+    # behind the same proxy still signs in with the right password.
+    add(db)
+    spray(db, "198.51.100.7", count=30)
+    assert isinstance(accounts.authenticate(db, ALICE, PASSWORD, ip="198.51.100.7"), accounts.User)
+
+
+def test_brute_force_of_one_account_stops_whatever_the_addresses(db, clock):
+    add(db)
+    for number in range(accounts.LOCKOUT_THRESHOLD):
+        assert accounts.authenticate(db, ALICE, f"wrong password {number}", ip=f"192.0.2.{number}") == \
+            Refusal.INVALID
+    assert accounts.authenticate(db, ALICE, PASSWORD, ip="192.0.2.99") == Refusal.LOCKED
+
+
+def test_guesses_at_one_unknown_email_stop_whatever_the_addresses(db, clock):
+    for number in range(accounts.EMAIL_LIMIT):
+        accounts.authenticate(db, "nobody@example.org", "wrong password!", ip=f"192.0.2.{number}")
+    assert accounts.authenticate(db, "nobody@example.org", PASSWORD, ip="192.0.2.99") == \
+        Refusal.TOO_MANY_ATTEMPTS
 
 
 def test_refusals_for_locks_and_limits_do_not_hash_at_all(db, clock, monkeypatch):

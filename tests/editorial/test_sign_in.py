@@ -94,6 +94,23 @@ def test_behind_a_trusted_proxy_the_visitor_address_is_recorded(editor_content, 
     assert audit.entries(db, action="sign_in.succeeded")[0].ip == "203.0.113.8"
 
 
+def test_one_visitor_spraying_guesses_does_not_lock_out_the_others_behind_the_proxy(
+        editor_content, tmp_path, instance_dir, accounts_by_role, db):
+    config = TestingConfig(editor_content, tmp_path / "index", instance_dir)
+    config.TRUSTED_PROXIES = 1
+    client = create_app(config).test_client()
+    # Thirty wrong passwords at other accounts, all through the council's one proxy address.
+    visitor = {"X-Forwarded-For": "198.51.100.7"}
+    for number in range(30):
+        response = sign_in(client, f"guess{number}@example.org", "not the password", headers=visitor)
+        assert response.status_code == 400
+    # The spraying visitor cannot guess again at an account it got wrong...
+    assert sign_in(client, "guess0@example.org", "not the password", headers=visitor).status_code == 429
+    # ...and a colleague behind the same address signs in with the right password.
+    assert sign_in(client, EDITOR, headers=visitor).status_code == 303
+    assert audit.entries(db, action="sign_in.succeeded")[0].ip == "198.51.100.7"
+
+
 def test_a_disabled_account_is_told_so_only_with_the_right_password(editor_client, db):
     accounts.disable_user(db, EDITOR, actor="cli")
     assert "correct email address and password" in sign_in(editor_client, EDITOR, "wrong one!").get_data(

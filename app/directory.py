@@ -345,3 +345,29 @@ def service_index(db: sqlite_utils.Database) -> list[tuple[str, str | None]]:
 
 def has_no_upper_age(service: dict) -> bool:
     return service["age_max"] >= NO_UPPER_AGE
+
+
+def all_services(db: sqlite_utils.Database) -> list[dict]:
+    """Every published service (by id) with all its columns, its organisation's name, every list
+    field (needs, levels, hubs, age bands...) and its venues: for reports over the whole directory
+    (app/insight). Reads each table once, without a list of ids, so it holds for any size."""
+    services = {row["id"]: {**dict(row), **{name: [] for name in _SERVICE_LISTS}, "venues": []}
+                for row in db.execute(
+                    "SELECT services.*, organisations.name AS organisation_name FROM services "
+                    "LEFT JOIN organisations ON organisations.id = services.organisation_id "
+                    "ORDER BY services.id").fetchall()}
+    for name, (table, column) in _SERVICE_LISTS.items():
+        for service_id, value in db.execute(
+                f"SELECT service_id, [{column}] FROM [{table}] ORDER BY service_id, position").fetchall():
+            if service_id in services:
+                services[service_id][name].append(value)
+    for row in db.execute("SELECT * FROM venues ORDER BY service_id, position").fetchall():
+        if row["service_id"] in services:
+            services[row["service_id"]]["venues"].append(dict(row))
+    return list(services.values())
+
+
+def organisations(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Every published organisation by id (ordered by name), whether or not it runs a service."""
+    return {row["id"]: dict(row) for row in db.execute(
+        "SELECT id, name, website, phone, email FROM organisations ORDER BY name COLLATE NOCASE").fetchall()}

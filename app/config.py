@@ -83,6 +83,28 @@ def base_url() -> str:
 EDITOR_SESSION_HOURS = 8  # a working day; then sign in again
 
 
+def _whole_number(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+def search_log_enabled() -> bool:
+    """``EARLYHELP_SEARCH_LOG=0`` turns the privacy-safe search log (app/insight/searchlog.py) off."""
+    return os.environ.get("EARLYHELP_SEARCH_LOG", "1").strip() != "0"
+
+
+def insight_min_count() -> int:
+    """``EARLYHELP_INSIGHT_MIN_COUNT`` (k, default 5): a query appears in the insight reports only
+    when at least this many searches made it."""
+    return _whole_number("EARLYHELP_INSIGHT_MIN_COUNT", 5)
+
+
+def search_log_months() -> int:
+    """``EARLYHELP_SEARCH_LOG_MONTHS`` (default 13): how long ``earlyhelp search-log purge`` keeps
+    searches."""
+    return _whole_number("EARLYHELP_SEARCH_LOG_MONTHS", 13)
+
+
 class Config:
     """Production defaults; folders from the environment or the checkout."""
 
@@ -105,12 +127,20 @@ class Config:
     # sends; the token in the session and the SameSite cookie do the work.
     WTF_CSRF_SSL_STRICT = False
 
+    # The search log and the insight reports (see app/insight/ and docs/insight.md).
+    SEARCH_LOG = True
+    INSIGHT_MIN_COUNT = 5
+    SEARCH_LOG_MONTHS = 13
+
     def __init__(self):
         self.CONTENT_DIR = content_dir()
         self.INDEX_DIR = index_dir()
         self.INSTANCE_DIR = instance_dir()
         self.SECRET_KEY = secret_key(self.INSTANCE_DIR)
         self.TRUSTED_PROXIES = trusted_proxies()
+        self.SEARCH_LOG = search_log_enabled()
+        self.INSIGHT_MIN_COUNT = insight_min_count()
+        self.SEARCH_LOG_MONTHS = search_log_months()
         self.use_https(https())
 
     def use_https(self, on: bool) -> None:

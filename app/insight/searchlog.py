@@ -118,6 +118,7 @@ class SearchLog:
         self._write_lock = threading.Lock()  # one batch on its way to disk at a time
         self._wake = threading.Event()
         self._writer: threading.Thread | None = None
+        self._flush_at_exit = False
 
     # -- writing ----------------------------------------------------------------------------------
     def record(self, entry: LoggedSearch | None) -> None:
@@ -136,13 +137,21 @@ class SearchLog:
     def _start_writer(self) -> None:
         self._writer = threading.Thread(target=self._run, name="search-log-writer", daemon=True)
         self._writer.start()
-        atexit.register(self.flush)
+        if not self._flush_at_exit:
+            atexit.register(self.flush)
+            self._flush_at_exit = True
 
     def _run(self) -> None:
+        # The writer ends after a quiet interval (the next search starts another), so an idle
+        # site, or a test suite making many apps, keeps no thread waiting.
         while True:
             self._wake.wait(self.flush_seconds)
             self._wake.clear()
-            self.flush()
+            written = self.flush()
+            with self._lock:
+                if not written and not self._pending:
+                    self._writer = None
+                    return
 
     def flush(self) -> int:
         """Write what is waiting now; returns how many rows were written."""

@@ -13,6 +13,7 @@ from ..search.request import RequestError, parse_request
 from . import live_release, search_page
 from .i18n import request_language
 from .messages import notice_message, request_error_message
+from .search_log import log_search
 from .structured_data import service_json_ld
 
 blueprint = Blueprint("public", __name__)
@@ -50,6 +51,7 @@ def search():
         return (render_template("search_error.html", message=request_error_message(error)), 400,
                 {"Cache-Control": "no-store"})
     result = opened.engine.search(search_request)
+    log_search(search_request, result.total)
     cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
     return render_template(

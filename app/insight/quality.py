@@ -218,9 +218,10 @@ def likely_duplicates(services: Iterable[dict]) -> list[Duplicate]:
 
 
 def quality_report(services: Iterable[dict], organisations: Mapping[str, dict], hubs: Iterable[str], *,
-                   owned: set[str], suggestions: Iterable[tuple[str, str]], today: dt.date) -> QualityReport:
+                   owned: set[str], suggestions: Iterable[tuple[str, str, int]],
+                   today: dt.date) -> QualityReport:
     """The report: ``owned`` holds the organisations with an active provider account;
-    ``suggestions`` is (service id, status) for every suggestion from the public."""
+    ``suggestions`` is (service id, status, how many) of the suggestions from the public."""
     services = list(services)
     hubs = list(hubs)
     entries: dict[str, EntryQuality] = {}
@@ -233,13 +234,13 @@ def quality_report(services: Iterable[dict], organisations: Mapping[str, dict], 
             due=due, overdue=not due or dt.date.fromisoformat(due) < today,
             has_owner=service["organisation_id"] in owned, missing=missing, applicable=applicable,
             invalid=invalid_contacts(service))
-    for service_id, status in suggestions:
+    for service_id, status, count in suggestions:
         entry = entries.get(service_id)
         if entry is not None:
             if status == "open":
-                entry.open_suggestions += 1
+                entry.open_suggestions += count
             else:
-                entry.dealt_with_suggestions += 1
+                entry.dealt_with_suggestions += count
     duplicates = likely_duplicates(services)
     for duplicate in duplicates:
         entries[duplicate.first].duplicates.append(duplicate.second)

@@ -138,7 +138,7 @@ class SearchLog:
         self._writer = threading.Thread(target=self._run, name="search-log-writer", daemon=True)
         self._writer.start()
         if not self._flush_at_exit:
-            atexit.register(self.flush)
+            atexit.register(self._last_flush)
             self._flush_at_exit = True
 
     def _run(self) -> None:
@@ -173,6 +173,11 @@ class SearchLog:
                 log.exception("could not write %d searches to %s", len(batch), self.path)
                 return 0
             return len(batch)
+
+    def _last_flush(self) -> None:
+        # At exit, the searches still in memory; unless the instance folder has gone (a test's).
+        if self.path.parent.is_dir():
+            self.flush()
 
     def add(self, rows: Iterable[LoggedSearch]) -> None:
         """Write ``rows`` at once (imports and tests; searches go through :meth:`record`)."""

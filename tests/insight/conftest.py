@@ -21,7 +21,7 @@ def fast_hashes(monkeypatch):
 @pytest.fixture
 def corpus(tmp_path):
     """(content, index, instance) folders: the corpus published, one account per role (the provider
-    works for test-org, so other-org has no owner), the search log written."""
+    works for test-org, so other-org has no owner), three suggestions, the search log written."""
     content, index, instance_dir = tmp_path / "content", tmp_path / "search_index", tmp_path / "instance"
     write_corpus(content)
     publish(content, index, processes=1)
@@ -29,6 +29,11 @@ def corpus(tmp_path):
     for role, email in EMAILS.items():
         organisation = "test-org" if role == "provider" else None
         accounts.create_user(db, email, PASSWORD, role, organisation=organisation, actor="cli")
+    # Suggestions from the public: two open about the parenting course, one dealt with about talk-east.
+    for service_id, status in (("parenting-course", "open"), ("parenting-course", "open"),
+                               ("talk-east", "dealt_with")):
+        db.execute("INSERT INTO suggestions (service_id, message, created_at, status) "
+                   "VALUES (?, 'The phone number is wrong', '2026-11-01T10:00:00Z', ?)", [service_id, status])
     db.close()
     log_searches(instance_dir)
     return content, index, instance_dir

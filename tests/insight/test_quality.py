@@ -3,24 +3,32 @@ suggestions, per entry, per organisation and per hub."""
 
 from __future__ import annotations
 
-from app.editorial import instance
+from app.editorial import instance, suggestions
 from app.editorial.reminders import providers_by_organisation
 from app.insight.quality import Duplicate, InvalidContact, likely_duplicates, quality_report, valid_uk_phone
 
 from .corpus import TODAY
 from .release import open_corpus
 
-SUGGESTIONS = [("parenting-course", "open"), ("parenting-course", "open"), ("talk-east", "dealt_with"),
-               ("gone-service", "open")]
 
-
-def _report(corpus):
+def _report(corpus, extra_suggestions=()):
     directory, services, organisations = open_corpus(corpus[1])
     db = instance.open_instance(corpus[2])
     owned = set(providers_by_organisation(db))
+    counts = suggestions.counts_by_service(db)
     db.close()
-    return quality_report(services, organisations, directory.hubs, owned=owned, suggestions=SUGGESTIONS,
-                          today=TODAY)
+    return quality_report(services, organisations, directory.hubs, owned=owned,
+                          suggestions=[*counts, *extra_suggestions], today=TODAY)
+
+
+def test_suggestions_are_counted_per_service(corpus):
+    db = instance.open_instance(corpus[2])
+    assert suggestions.counts_by_service(db) == [("parenting-course", "open", 2),
+                                                 ("talk-east", "dealt_with", 1)]
+    db.close()
+    # A suggestion about a service that has left the directory counts nowhere.
+    report = _report(corpus, [("gone-service", "open", 3)])
+    assert report.totals.open_suggestions == 2 and report.totals.dealt_with_suggestions == 1
 
 
 def test_likely_duplicates_are_across_organisations_only(corpus):

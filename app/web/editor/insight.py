@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, current_app, jsonify, render_template, request, url_for
+from flask import Response, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -45,6 +45,13 @@ STATUS_LABELS = {gaps.EMPTY: _l("none"), gaps.THIN: _l("thin"), gaps.COVERED: _l
 
 def _opened():
     return current_app.extensions["live_release"].get()
+
+
+def _services(opened) -> list[dict]:
+    """Every published service, read from the release once per request."""
+    if "insight_services" not in g:
+        g.insight_services = reading.all_services(opened.db())
+    return g.insight_services
 
 
 def _unpublished():
@@ -84,7 +91,7 @@ def _cell_url(cell: gaps.Cell, switches: gaps.Switches) -> str:
 def _coverage(opened):
     directory = opened.directory
     switches, values = _switches(directory)
-    services = reading.all_services(opened.db())
+    services = _services(opened)
     return gaps.coverage(services, directory, switches), values, services
 
 
@@ -176,7 +183,7 @@ def _demand(opened, days: int) -> searches.DemandReport:
     synonyms = {need_id: [need["label"], *need["synonyms"], need_id.replace("-", " ")]
                 for need_id, need in directory.needs.items()}
     supply = dict.fromkeys(directory.needs, 0)
-    for service in reading.all_services(opened.db()):
+    for service in _services(opened):
         for need in service["needs"]:
             if need in supply:
                 supply[need] += 1
@@ -246,11 +253,10 @@ def insight_demand_csv():
 
 def _quality(opened) -> checks.QualityReport:
     db = editorial_db()
-    found = [(item.service_id, item.status) for status in suggestion_queue.STATUSES
-             for item in suggestion_queue.list_suggestions(db, status=status, limit=1_000_000)]
     return checks.quality_report(
-        reading.all_services(opened.db()), reading.organisations(opened.db()), opened.directory.hubs,
-        owned=set(providers_by_organisation(db)), suggestions=found, today=_today())
+        _services(opened), reading.organisations(opened.db()), opened.directory.hubs,
+        owned=set(providers_by_organisation(db)), suggestions=suggestion_queue.counts_by_service(db),
+        today=_today())
 
 
 def _quality_scope(report: checks.QualityReport, opened) -> tuple[list[checks.EntryQuality], dict]:
@@ -354,7 +360,7 @@ def insight_summary():
 
 
 def _headlines(opened, days: int) -> dict:
-    coverage_report = gaps.coverage(reading.all_services(opened.db()), opened.directory, gaps.Switches())
+    coverage_report = gaps.coverage(_services(opened), opened.directory, gaps.Switches())
     demand_report = _demand(opened, days)
     quality_report = _quality(opened)
     return {"coverage": coverage_report, "demand": demand_report, "quality": quality_report,

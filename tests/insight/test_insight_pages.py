@@ -134,7 +134,7 @@ def test_quality_lists_link_to_the_edit_pages(analyst):
     test_org = organisations.select_one("a[href='/editor/organisations/test-org/edit']").find_parent("tr")
     # Services, overdue, without owner, completeness, invalid, duplicated, open and dealt-with suggestions.
     assert [cell.get_text(strip=True) for cell in test_org.find_all("td")] == [
-        "4", "1", "0", "29%", "1", "2", "2", "0"]
+        "4", "1", "0", "28%", "1", "2", "2", "0"]
     suggested = soup.find("h2", id="suggested").find_parent("section")
     assert suggested.select_one("li").get_text(" ", strip=True) == "Parenting course : 2 open suggestions"
     hubs = soup.find("caption", id="by-hub").find_parent("table")

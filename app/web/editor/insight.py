@@ -8,6 +8,8 @@ module reads the request's switches, names codes in the reader's language and pi
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
 from flask import Response, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
@@ -43,8 +45,16 @@ DUPLICATE_REASONS = {"title": _l("similar title"), "phone": _l("same phone"), "e
 STATUS_LABELS = {gaps.EMPTY: _l("none"), gaps.THIN: _l("thin"), gaps.COVERED: _l("covered")}
 
 
-def _opened():
-    return current_app.extensions["live_release"].get()
+def with_release(view: Callable) -> Callable:
+    """Call ``view`` with the live release; until something is published, say so instead."""
+    @functools.wraps(view)
+    def reading_the_release(*args, **kwargs):
+        opened = current_app.extensions["live_release"].get()
+        if opened is None:
+            return render_template("editor/insight/unpublished.html", title=_("Insight"))
+        return view(opened, *args, **kwargs)
+
+    return reading_the_release
 
 
 def _services(opened) -> list[dict]:
@@ -52,10 +62,6 @@ def _services(opened) -> list[dict]:
     if "insight_services" not in g:
         g.insight_services = reading.all_services(opened.db())
     return g.insight_services
-
-
-def _unpublished():
-    return render_template("editor/insight/unpublished.html", title=_("Insight"))
 
 
 def _today() -> dt.date:
@@ -116,11 +122,9 @@ def _coverage_json(report: gaps.Coverage, directory) -> dict:
 
 @blueprint.get("/insight/coverage")
 @role_required(*ROLES)
-def insight_coverage():
+@with_release
+def insight_coverage(opened):
     """Services by hub x need x age band, with the empty and thin cells marked."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     report, values, services = _coverage(opened)
     languages = sorted({code for service in services for code in service["languages"]},
                        key=lambda code: labels.language_name(code).casefold())
@@ -142,22 +146,18 @@ def insight_coverage():
 
 @blueprint.get("/insight/coverage.json")
 @role_required(*ROLES)
-def insight_coverage_json():
+@with_release
+def insight_coverage_json(opened):
     """The figures the coverage page is drawn from."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     report, _values, _services = _coverage(opened)
     return jsonify(_coverage_json(report, opened.directory))
 
 
 @blueprint.get("/insight/coverage.csv")
 @role_required(*ROLES)
-def insight_coverage_csv():
+@with_release
+def insight_coverage_csv(opened):
     """One row per hub, need and age band."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     report, _values, _services = _coverage(opened)
     directory = opened.directory
     rows = [[directory.hubs[cell.hub]["name"], directory.needs[cell.need]["label"],
@@ -210,11 +210,9 @@ def _need_chart(report: searches.DemandReport, directory) -> list[dict]:
 
 @blueprint.get("/insight/demand")
 @role_required(*ROLES)
-def insight_demand():
+@with_release
+def insight_demand(opened):
     """What families searched for: top searches, searches with no or few results, demand per need."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     days = _period()
     report = _demand(opened, days)
     return render_template(
@@ -229,11 +227,9 @@ def insight_demand():
 
 @blueprint.get("/insight/demand.csv")
 @role_required(*ROLES)
-def insight_demand_csv():
+@with_release
+def insight_demand_csv(opened):
     """Every list of the demand page in one file (the same k-anonymous figures)."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     report = _demand(opened, _period())
     directory = opened.directory
     rows = []
@@ -276,11 +272,9 @@ def _quality_scope(report: checks.QualityReport, opened) -> tuple[list[checks.En
 
 @blueprint.get("/insight/quality")
 @role_required(*ROLES)
-def insight_quality():
+@with_release
+def insight_quality(opened):
     """Overdue reviews, owners, completeness, duplicates, invalid contacts and suggestions."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     report = _quality(opened)
     entries, values = _quality_scope(report, opened)
     chosen = {entry.id for entry in entries}
@@ -306,11 +300,9 @@ def insight_quality():
 
 @blueprint.get("/insight/quality.csv")
 @role_required(*ROLES)
-def insight_quality_csv():
+@with_release
+def insight_quality_csv(opened):
     """One row per published service with every quality figure."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     report = _quality(opened)
     entries, _values = _quality_scope(report, opened)
     organisations = reading.organisations(opened.db())
@@ -332,22 +324,18 @@ def insight_quality_csv():
 
 @blueprint.get("/insight")
 @role_required(*ROLES)
-def insight():
+@with_release
+def insight(opened):
     """The three reports and the summary, with their headline figures."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     return render_template("editor/insight/index.html", title=_("Insight"),
                            **_headlines(opened, DEFAULT_PERIOD))
 
 
 @blueprint.get("/insight/summary")
 @role_required(*ROLES)
-def insight_summary():
+@with_release
+def insight_summary(opened):
     """One printable page for a partnership board."""
-    opened = _opened()
-    if opened is None:
-        return _unpublished()
     days = _period()
     headlines = _headlines(opened, days)
     directory = opened.directory

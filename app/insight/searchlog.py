@@ -62,6 +62,7 @@ class LoggedSearch:
 
     @property
     def filter_pairs(self) -> list[tuple[str, str]]:
+        """The filters as (group, value) pairs."""
         return parse_qsl(self.filters)
 
 

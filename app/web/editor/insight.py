@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from flask import Response, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,7 +23,6 @@ from ...editorial.reminders import providers_by_organisation
 from ...insight import coverage as gaps
 from ...insight import demand as searches
 from ...insight import quality as checks
-from ...insight.searchlog import LoggedSearch
 from ...practitioner.menu import csv_text
 from .. import labels
 from ..search_log import search_log
@@ -101,6 +101,11 @@ def _coverage(opened):
     return gaps.coverage(services, directory, switches), values, services
 
 
+def _empty_chart(report: gaps.Coverage, directory) -> list[dict]:
+    return [{"label": directory.hubs[grid.hub]["name"], "value": grid.count(gaps.EMPTY)}
+            for grid in report.grids]
+
+
 def _coverage_json(report: gaps.Coverage, directory) -> dict:
     switches = report.switches
     return {
@@ -138,9 +143,7 @@ def insight_coverage(opened):
         thin_options=[(str(number), ngettext("%(num)s service or fewer", "%(num)s services or fewer", number))
                       for number in (1, 2, 3, 5, 10)],
         status_labels=STATUS_LABELS, cell_url=lambda cell: _cell_url(cell, report.switches),
-        empty_chart=[{"label": directory.hubs[grid.hub]["name"], "value": grid.count(gaps.EMPTY)}
-                     for grid in report.grids],
-        csv_url=url_for("editor.insight_coverage_csv", **values),
+        empty_chart=_empty_chart(report, directory), csv_url=url_for("editor.insight_coverage_csv", **values),
         json_url=url_for("editor.insight_coverage_json", **values))
 
 
@@ -175,6 +178,10 @@ def _period() -> int:
     return int(days) if days.isdigit() and int(days) in PERIODS else DEFAULT_PERIOD
 
 
+def _period_options() -> list[tuple[str, str]]:
+    return [(str(days), str(label)) for days, label in PERIODS.items()]
+
+
 def _demand(opened, days: int) -> searches.DemandReport:
     until = _today()
     since = until - dt.timedelta(days=days - 1)
@@ -187,17 +194,15 @@ def _demand(opened, days: int) -> searches.DemandReport:
         for need in service["needs"]:
             if need in supply:
                 supply[need] += 1
-    rows: list[LoggedSearch] = search_log().rows(since, until)
-    return searches.demand_report(rows, since=since, until=until, k=_k(),
+    return searches.demand_report(search_log().rows(since, until), since=since, until=until, k=_k(),
                                   matcher=searches.NeedMatcher(synonyms, directory.synonyms_by_language()),
                                   services_per_need=supply)
 
 
 def filters_text(encoded: str, directory) -> str:
     """``hub=west&need=parenting`` in words: "Area (Early Help Hub): West Hub; ..."."""
-    pairs = LoggedSearch("", "", encoded, "", 0).filter_pairs
     return "; ".join(f"{GROUP_LEGENDS[group]}: {value_label(group, value, directory)}"
-                     for group, value in pairs if group in GROUP_LEGENDS)
+                     for group, value in parse_qsl(encoded) if group in GROUP_LEGENDS)
 
 
 def _fewer_than(count: int | None, k: int) -> str:
@@ -222,7 +227,7 @@ def insight_demand(opened):
         fewer_than=lambda count: _fewer_than(count, report.k),
         language_name=labels.language_name, csv_url=url_for("editor.insight_demand_csv", days=days),
         directory=opened.directory, need_chart=_need_chart(report, opened.directory),
-        periods=[(str(number), label) for number, label in PERIODS.items()], days=str(days))
+        periods=_period_options(), days=str(days))
 
 
 @blueprint.get("/insight/demand.csv")
@@ -246,6 +251,16 @@ def insight_demand_csv(opened):
 
 
 # -- data quality -------------------------------------------------------------------------------------
+
+def missing_text(entry: checks.EntryQuality) -> str:
+    """The useful fields an entry leaves empty, in words."""
+    return ", ".join(str(COMPLETENESS_LABELS[name]) for name in entry.missing)
+
+
+def reasons_text(pair: checks.Duplicate) -> str:
+    """Why two services look like the same one, in words."""
+    return ", ".join(str(DUPLICATE_REASONS[reason]) for reason in pair.reasons)
+
 
 def _quality(opened) -> checks.QualityReport:
     db = editorial_db()
@@ -290,8 +305,7 @@ def insight_quality(opened):
         duplicates=[pair for pair in report.duplicates if pair.first in chosen or pair.second in chosen],
         suggested=[entry for entry in entries if entry.open_suggestions],
         contact_labels=CONTACT_LABELS, csv_url=url_for("editor.insight_quality_csv", **values),
-        missing_text=lambda entry: ", ".join(str(COMPLETENESS_LABELS[name]) for name in entry.missing),
-        reasons_text=lambda pair: ", ".join(str(DUPLICATE_REASONS[reason]) for reason in pair.reasons),
+        missing_text=missing_text, reasons_text=reasons_text,
         organisation_options=[(org_id, org["name"]) for org_id, org in organisations.items()],
         hub_options=[(hub_id, hub["name"]) for hub_id, hub in opened.directory.hubs.items()],
         overdue_chart=[{"label": opened.directory.hubs[group.id]["name"], "value": group.overdue}
@@ -310,7 +324,7 @@ def insight_quality_csv(opened):
     rows = [[entry.title, organisations.get(entry.organisation, {}).get("name", entry.organisation),
              entry.due or "", yes if entry.overdue else no, yes if entry.has_owner else no,
              entry.completeness,
-             "; ".join(str(COMPLETENESS_LABELS[name]) for name in entry.missing),
+             missing_text(entry),
              "; ".join(f"{CONTACT_LABELS[item.field]}: {item.value}" for item in entry.invalid),
              "; ".join(entry.duplicates), entry.open_suggestions, entry.dealt_with_suggestions, entry.id]
             for entry in entries]
@@ -341,10 +355,9 @@ def insight_summary(opened):
     directory = opened.directory
     return render_template(
         "editor/insight/summary.html", title=_("Early help offer: summary for the board"),
-        days=str(days), periods=[(str(number), label) for number, label in PERIODS.items()], today=_today(),
+        days=str(days), periods=_period_options(), today=_today(),
         directory=directory, need_chart=_need_chart(headlines["demand"], directory),
-        empty_chart=[{"label": directory.hubs[grid.hub]["name"], "value": grid.count(gaps.EMPTY)}
-                     for grid in headlines["coverage"].grids], **headlines)
+        empty_chart=_empty_chart(headlines["coverage"], directory), **headlines)
 
 
 def _headlines(opened, days: int) -> dict:

@@ -12,13 +12,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
-from ..search.query import SynonymMatcher
-from .searchlog import LoggedSearch
+from ..search.analysis import phrase_analyzer, words
+from .searchlog import SearchCount
 
 DEFAULT_K = 5
 LOW_RESULTS = 3  # "few results": 1 to 3, fewer than a family can choose between
 TOP = 50
+ZERO, FEW, MORE = "zero", "few", "more"  # how many results, in the log's counts
 
 
 @dataclass(frozen=True)
@@ -70,27 +72,45 @@ def _suppressed(count: int, k: int) -> int | None:
 
 
 class NeedMatcher:
-    """Maps a logged query to needs through the taxonomy's labels and synonyms, in its language
-    (the same matching the search does, stemmed per language), and English as well."""
+    """Maps a logged query to needs through the taxonomy's labels and synonyms: the search's own
+    matching (stemmed word sequences, per language; English as well), with the phrases indexed by
+    their first word, as a report maps tens of thousands of distinct queries at once."""
 
     def __init__(self, synonyms: Mapping[str, list[str]],
                  translated: Mapping[str, Mapping[str, list[str]]] | None = None):
-        self._english = SynonymMatcher(dict(synonyms))
-        self._own = {language: SynonymMatcher(dict(phrases), language)
+        self._english = self._index(synonyms, "en")
+        self._own = {language: self._index(phrases, language)
                      for language, phrases in (translated or {}).items()}
 
-    def needs_in(self, query: str, language: str) -> list[str]:
-        found = self._english.needs_in(query)
-        own = self._own.get(language)
-        if own is not None:
-            found += [need for need in own.needs_in(query) if need not in found]
+    @staticmethod
+    def _index(synonyms: Mapping[str, list[str]], language: str):
+        analyzer = phrase_analyzer(language)
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for need_id, phrases in synonyms.items():
+            for phrase in phrases:
+                sequence = tuple(words(analyzer, phrase))
+                if sequence:
+                    by_first.setdefault(sequence[0], []).append((sequence, need_id))
+        return analyzer, by_first
+
+    @staticmethod
+    def _find(index, query: str) -> set[str]:
+        analyzer, by_first = index
+        tokens = words(analyzer, query)
+        return {need_id for start, token in enumerate(tokens) for sequence, need_id in by_first.get(token, ())
+                if tuple(tokens[start:start + len(sequence)]) == sequence}
+
+    def needs_in(self, query: str, language: str) -> set[str]:
+        found = self._find(self._english, query)
+        if language in self._own:
+            found |= self._find(self._own[language], query)
         return found
 
 
-def demand_report(rows: Iterable[LoggedSearch], *, since: dt.date, until: dt.date, k: int,
-                  matcher: NeedMatcher, services_per_need: Mapping[str, int],
-                  low_results: int = LOW_RESULTS) -> DemandReport:
-    """Top searches, zero- and few-result searches, demand per need and searches per language."""
+def demand_report(counts: Iterable[SearchCount], *, since: dt.date, until: dt.date, k: int,
+                  matcher: NeedMatcher, services_per_need: Mapping[str, int]) -> DemandReport:
+    """Top searches, zero- and few-result searches, demand per need and searches per language, from
+    the log's counts (:meth:`SearchLog.counts`)."""
     k = max(1, k)
     total = 0
     queries: Counter = Counter()
@@ -98,22 +118,22 @@ def demand_report(rows: Iterable[LoggedSearch], *, since: dt.date, until: dt.dat
     low: Counter = Counter()
     per_need: Counter = Counter()
     per_language: Counter = Counter()
-    needs_of: dict[tuple[str, str], list[str]] = {}
-    for row in rows:
-        total += 1
-        per_language[row.language] += 1
+    needs_of: dict[tuple[str, str], set[str]] = {}
+    for row in counts:
+        total += row.searches
+        per_language[row.language] += row.searches
         if row.query:
-            queries[row.query] += 1
-        if row.results == 0:
-            zero[(row.query, row.filters)] += 1
-        elif row.results <= low_results:
-            low[(row.query, row.filters)] += 1
+            queries[row.query] += row.searches
+        if row.results == ZERO:
+            zero[(row.query, row.filters)] += row.searches
+        elif row.results == FEW:
+            low[(row.query, row.filters)] += row.searches
         key = (row.query, row.language)
         if key not in needs_of:
-            needs_of[key] = matcher.needs_in(row.query, row.language) if row.query else []
-        chosen = {value for group, value in row.filter_pairs if group == "need"}
-        for need in chosen | set(needs_of[key]):
-            per_need[need] += 1
+            needs_of[key] = matcher.needs_in(row.query, row.language) if row.query else set()
+        chosen = {value for group, value in parse_qsl(row.filters) if group == "need"}
+        for need in chosen | needs_of[key]:
+            per_need[need] += row.searches
     return DemandReport(
         since=since, until=until, k=k, total=total,
         top=[QueryCount(query, "", count) for query, count in _at_least(queries, k)],

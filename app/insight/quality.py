@@ -5,8 +5,9 @@
   reminded to check it (``earlyhelp review-reminders``);
 - **completeness**: the share of the useful optional fields an entry fills in, of those that apply
   to it (:data:`COMPLETENESS_FIELDS`);
-- **likely duplicates**: pairs of services of *different* organisations with very similar titles, or
-  the same phone number, email address or web page;
+- **likely duplicates**: pairs of services of *different* organisations whose titles share 80% of
+  their words, or that give the same phone number, email address or web page (unless more than a
+  few services give it: a switchboard or a helpline);
 - **invalid contacts**: phone numbers that are not valid UK numbers (Google's libphonenumber data,
   through ``phonenumbers``), malformed email addresses, venue postcodes that are not full postcodes;
 - **suggestions**: reports from the public, open and dealt with.
@@ -15,10 +16,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -27,8 +30,8 @@ from ..postcodes import PostcodeError, postcode_parts
 
 # (field, what it holds) in the order they are listed; which apply depends on the service.
 COMPLETENESS_FIELDS = ("how_to_access", "venues", "times", "cost", "languages", "evidence", "email")
-TITLE_SIMILARITY = 0.85  # difflib ratio of two normalised titles
-_LARGEST_BLOCK = 60  # title words shared by more services than this are too common to compare on
+TITLE_SIMILARITY = 0.8  # share of the two titles' words (case, punctuation and small words aside) in common
+_LARGEST_CONTACT_GROUP = 6  # more services than this giving one number or address are not copies
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _STOP_WORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "at", "by", "from",
                          "your", "our"})
@@ -129,6 +132,7 @@ def missing_fields(service: dict) -> tuple[list[str], int]:
     return [name for name in applicable if not checks[name]], len(applicable)
 
 
+@functools.lru_cache(maxsize=4096)
 def valid_uk_phone(number: str) -> bool:
     try:
         parsed = phonenumbers.parse(number, "GB")
@@ -154,9 +158,8 @@ def invalid_contacts(service: dict) -> list[InvalidContact]:
     return found
 
 
-def _title_key(title: str) -> str:
-    words = re.findall(r"\w+", title.casefold())
-    return " ".join(word for word in words if word not in _STOP_WORDS)
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(word for word in re.findall(r"\w+", title.casefold()) if word not in _STOP_WORDS)
 
 
 def _contact_keys(service: dict) -> list[tuple[str, str]]:
@@ -174,44 +177,51 @@ def _contact_keys(service: dict) -> list[tuple[str, str]]:
     return keys
 
 
+def _similar_titles(words: dict[str, frozenset[str]]) -> Iterator[tuple[str, str]]:
+    """Pairs of ids whose title words overlap by :data:`TITLE_SIMILARITY` or more (Jaccard).
+
+    Prefix filtering keeps this near linear: with the words of every title in one order, rarest
+    first, two titles that similar must share one of the first ``n - ceil(t * n) + 1`` words of
+    each, so only titles sharing such a word are compared.
+    """
+    frequency = Counter(word for title in words.values() for word in title)
+    seen: dict[str, list[str]] = {}
+    for service_id, title in words.items():
+        if not title:
+            continue
+        ordered = sorted(title, key=lambda word: (frequency[word], word))
+        prefix = ordered[:len(ordered) - math.ceil(TITLE_SIMILARITY * len(ordered)) + 1]
+        candidates = {other for word in prefix for other in seen.get(word, ())}
+        for word in prefix:
+            seen.setdefault(word, []).append(service_id)
+        for other in candidates:
+            shared = len(title & words[other])
+            if shared / (len(title) + len(words[other]) - shared) >= TITLE_SIMILARITY:
+                yield other, service_id
+
+
 def likely_duplicates(services: Iterable[dict]) -> list[Duplicate]:
     """Pairs of services of different organisations that look like the same service."""
-    services = list(services)
+    by_id = {service["id"]: service for service in services}
     reasons: dict[tuple[str, str], set[str]] = {}
 
-    def note(first: dict, second: dict, reason: str) -> None:
-        if first["organisation_id"] == second["organisation_id"]:
-            return
-        pair = tuple(sorted((first["id"], second["id"])))
-        reasons.setdefault(pair, set()).add(reason)
+    def note(first: str, second: str, reason: str) -> None:
+        if by_id[first]["organisation_id"] != by_id[second]["organisation_id"]:
+            reasons.setdefault((first, second) if first < second else (second, first), set()).add(reason)
 
-    by_contact: dict[tuple[str, str], list[dict]] = {}
-    for service in services:
+    by_contact: dict[tuple[str, str], list[str]] = {}
+    for service in by_id.values():
         for key in _contact_keys(service):
-            by_contact.setdefault(key, []).append(service)
+            by_contact.setdefault(key, []).append(service["id"])
     for (kind, _value), sharing in by_contact.items():
+        if len(sharing) > _LARGEST_CONTACT_GROUP:
+            continue  # a switchboard or a national helpline, not a copy
         for index, first in enumerate(sharing):
             for second in sharing[index + 1:]:
                 note(first, second, kind)
-
-    # Titles: compare only services that share a title word (a word in very many titles is no clue).
-    keys = {service["id"]: _title_key(service["title"]) for service in services}
-    by_word: dict[str, list[dict]] = {}
-    for service in services:
-        for word in set(keys[service["id"]].split()):
-            by_word.setdefault(word, []).append(service)
-    compared: set[tuple[str, str]] = set()
-    for sharing in by_word.values():
-        if len(sharing) > _LARGEST_BLOCK:
-            continue
-        for index, first in enumerate(sharing):
-            for second in sharing[index + 1:]:
-                pair = tuple(sorted((first["id"], second["id"])))
-                if pair in compared or first["organisation_id"] == second["organisation_id"]:
-                    continue
-                compared.add(pair)
-                if SequenceMatcher(None, keys[pair[0]], keys[pair[1]]).ratio() >= TITLE_SIMILARITY:
-                    note(first, second, "title")
+    for first, second in _similar_titles({service_id: _title_words(service["title"])
+                                          for service_id, service in by_id.items()}):
+        note(first, second, "title")
     order = ("title", "phone", "email", "website")
     return [Duplicate(first, second, tuple(reason for reason in order if reason in found))
             for (first, second), found in sorted(reasons.items())]

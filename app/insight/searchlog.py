@@ -24,7 +24,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from typing import NamedTuple
+from urllib.parse import urlencode
 
 from ..content.model import add_months
 from .privacy import looks_personal, normalise_query
@@ -60,10 +61,15 @@ class LoggedSearch:
     language: str
     results: int
 
-    @property
-    def filter_pairs(self) -> list[tuple[str, str]]:
-        """The filters as (group, value) pairs."""
-        return parse_qsl(self.filters)
+
+class SearchCount(NamedTuple):
+    """How many searches in a period shared a query, filters, language and kind of result."""
+
+    query: str
+    filters: str
+    language: str
+    results: str  # "zero", "few" (1 to ``few``) or "more"
+    searches: int
 
 
 def database_path(instance_dir: str | Path) -> Path:
@@ -197,6 +203,17 @@ class SearchLog:
             for row in db.execute(f"SELECT {', '.join(FIELDS)} FROM searches WHERE day BETWEEN ? AND ?",
                                   [since.isoformat(), until.isoformat()]):
                 yield LoggedSearch(*row)
+
+    def counts(self, since: dt.date, until: dt.date, few: int) -> list[SearchCount]:
+        """The searches from ``since`` to ``until`` (both included), counted in SQLite by query,
+        filters, language and kind of result (none, 1 to ``few``, more)."""
+        if not self.path.exists():
+            return []
+        with closing(connect(self.path)) as db:
+            return [SearchCount(*row) for row in db.execute(
+                "SELECT query, filters, language, CASE WHEN results = 0 THEN 'zero' WHEN results <= ? "
+                "THEN 'few' ELSE 'more' END AS kind, COUNT(*) FROM searches WHERE day BETWEEN ? AND ? "
+                "GROUP BY query, filters, language, kind", [few, since.isoformat(), until.isoformat()])]
 
     def purge(self, today: dt.date, months: int = RETENTION_MONTHS) -> int:
         """Delete the searches of days more than ``months`` before ``today``; returns how many."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.insight.demand import NeedDemand, NeedMatcher, QueryCount, demand_report
+from app.insight.demand import LOW_RESULTS, NeedDemand, NeedMatcher, QueryCount, demand_report
 from app.insight.searchlog import SearchLog
 
 from .corpus import TODAY
@@ -18,8 +18,8 @@ def _report(corpus, k=5, days=91):
     synonyms = {need_id: [need["label"], *need["synonyms"], need_id.replace("-", " ")]
                 for need_id, need in directory.needs.items()}
     since = TODAY - dt.timedelta(days=days - 1)
-    return demand_report(SearchLog(corpus[2]).rows(since, TODAY), since=since, until=TODAY, k=k,
-                         matcher=NeedMatcher(synonyms), services_per_need=SUPPLY)
+    return demand_report(SearchLog(corpus[2]).counts(since, TODAY, LOW_RESULTS), since=since, until=TODAY,
+                         k=k, matcher=NeedMatcher(synonyms), services_per_need=SUPPLY)
 
 
 def test_the_lists_hold_exactly_the_searches_seen_at_least_k_times(corpus):
@@ -65,6 +65,7 @@ def test_the_period_leaves_older_searches_out(corpus):
 
 def test_needs_are_found_in_a_query_in_its_own_language():
     matcher = NeedMatcher({"money-debt": ["money worries", "debt"]}, {"pl": {"money-debt": ["długi"]}})
-    assert matcher.needs_in("mam długi", "pl") == ["money-debt"]
-    assert matcher.needs_in("debts", "pl") == ["money-debt"]  # English words are matched too
-    assert matcher.needs_in("mam długi", "en") == []
+    assert matcher.needs_in("mam długi", "pl") == {"money-debt"}
+    assert matcher.needs_in("debts", "pl") == {"money-debt"}  # English words are matched too
+    assert matcher.needs_in("mam długi", "en") == set()
+    assert matcher.needs_in("worries about money", "en") == set()  # a phrase is matched in its order

@@ -94,3 +94,30 @@ def test_per_organisation_and_per_hub(corpus):
 def test_uk_phone_numbers_are_checked_with_libphonenumber():
     assert valid_uk_phone("020 7946 0210") and valid_uk_phone("+44 300 123 1111")
     assert not valid_uk_phone("020 7946 021") and not valid_uk_phone("12345") and not valid_uk_phone("phone")
+
+
+def test_similar_titles_are_found_as_a_comparison_of_every_pair_would():
+    import itertools
+    import random
+
+    from app.insight.quality import TITLE_SIMILARITY, _similar_titles
+
+    vocabulary = ["baby", "massage", "parenting", "group", "debt", "advice", "line", "youth", "club", "east",
+                  "west", "drop", "in", "family", "support", "speech"]
+    rng = random.Random(7)
+    words = {f"s{number}": frozenset(rng.sample(vocabulary, rng.randint(1, 5))) for number in range(300)}
+
+    def jaccard(first, second):
+        return len(first & second) / len(first | second)
+
+    expected = {tuple(sorted(pair)) for pair in itertools.combinations(words, 2)
+                if jaccard(words[pair[0]], words[pair[1]]) >= TITLE_SIMILARITY}
+    assert expected  # the sample holds some
+    assert {tuple(sorted(pair)) for pair in _similar_titles(words)} == expected
+
+
+def test_a_number_many_organisations_give_is_no_sign_of_a_copy():
+    services = [{"id": f"s{number}", "organisation_id": f"org{number}", "title": f"Service {number}",
+                 "phone": "0800 123 4567"} for number in range(7)]
+    assert likely_duplicates(services) == []
+    assert len(likely_duplicates(services[:6])) == 15  # six services: every pair is shown

@@ -194,9 +194,9 @@ def _demand(opened, days: int) -> searches.DemandReport:
         for need in service["needs"]:
             if need in supply:
                 supply[need] += 1
-    return searches.demand_report(search_log().rows(since, until), since=since, until=until, k=_k(),
-                                  matcher=searches.NeedMatcher(synonyms, directory.synonyms_by_language()),
-                                  services_per_need=supply)
+    return searches.demand_report(search_log().counts(since, until, searches.LOW_RESULTS), since=since,
+                                  until=until, k=_k(), services_per_need=supply,
+                                  matcher=searches.NeedMatcher(synonyms, directory.synonyms_by_language()))
 
 
 def filters_text(encoded: str, directory) -> str:

@@ -112,6 +112,28 @@ def max_shrink() -> float:
 EDITOR_SESSION_HOURS = 8  # a working day; then sign in again
 
 
+def _whole_number(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+def search_log_enabled() -> bool:
+    """``EARLYHELP_SEARCH_LOG=0`` turns the privacy-safe search log (app/insight/searchlog.py) off."""
+    return os.environ.get("EARLYHELP_SEARCH_LOG", "1").strip() != "0"
+
+
+def insight_min_count() -> int:
+    """``EARLYHELP_INSIGHT_MIN_COUNT`` (k, default 5): a query appears in the insight reports only
+    when at least this many searches made it."""
+    return _whole_number("EARLYHELP_INSIGHT_MIN_COUNT", 5)
+
+
+def search_log_months() -> int:
+    """``EARLYHELP_SEARCH_LOG_MONTHS`` (default 13): how long ``earlyhelp search-log purge`` keeps
+    searches."""
+    return _whole_number("EARLYHELP_SEARCH_LOG_MONTHS", 13)
+
+
 class Config:
     """Production defaults; folders from the environment or the checkout."""
 
@@ -136,6 +158,11 @@ class Config:
     BASE_URL = ""
     ALLOWED_HOSTS: tuple[str, ...] = ()  # not Flask's TRUSTED_HOSTS: app/web/hosts.py does the checking
 
+    # The search log and the insight reports (see app/insight/ and docs/insight.md).
+    SEARCH_LOG = True
+    INSIGHT_MIN_COUNT = 5
+    SEARCH_LOG_MONTHS = 13
+
     def __init__(self):
         self.CONTENT_DIR = content_dir()
         self.INDEX_DIR = index_dir()
@@ -144,6 +171,9 @@ class Config:
         self.TRUSTED_PROXIES = trusted_proxies()
         self.BASE_URL = base_url()
         self.ALLOWED_HOSTS = trusted_hosts()
+        self.SEARCH_LOG = search_log_enabled()
+        self.INSIGHT_MIN_COUNT = insight_min_count()
+        self.SEARCH_LOG_MONTHS = search_log_months()
         self.use_https(https())
 
     def use_https(self, on: bool) -> None:

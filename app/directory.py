@@ -348,3 +348,40 @@ def service_index(db: sqlite_utils.Database) -> list[tuple[str, str | None]]:
 
 def has_no_upper_age(service: dict) -> bool:
     return service["age_max"] >= NO_UPPER_AGE
+
+
+# What reports over the whole directory read of each service (not the long texts).
+_REPORT_COLUMNS = ", ".join(f"services.{name}" for name in (
+    "id", "title", "organisation_id", "age_min", "age_max", "pregnancy", "borough_wide", "free", "cost",
+    "how_to_access", "phone", "email", "website", "referral_form", "evidence_rating", "last_reviewed",
+    "review_due"))
+_REPORT_LISTS = ("needs", "levels", "hubs", "age_bands", "access", "delivery", "languages")
+
+
+def all_services(db: sqlite_utils.Database) -> list[dict]:
+    """Every published service (by id) with its facts, its organisation's name, its list fields (needs,
+    levels, hubs, age bands, access, delivery, languages) and its venues, but not its long texts: for
+    reports over the whole directory (app/insight). Reads each table once, without a list of ids, so it
+    holds for any size."""
+    services = {row["id"]: {**dict(row), **{name: [] for name in _REPORT_LISTS}, "venues": []}
+                for row in db.execute(
+                    f"SELECT {_REPORT_COLUMNS}, organisations.name AS organisation_name FROM services "
+                    "LEFT JOIN organisations ON organisations.id = services.organisation_id "
+                    "ORDER BY services.id").fetchall()}
+    for name in _REPORT_LISTS:
+        table, column = _SERVICE_LISTS[name]
+        for service_id, value in db.execute(
+                f"SELECT service_id, [{column}] FROM [{table}] ORDER BY service_id, position").fetchall():
+            if service_id in services:
+                services[service_id][name].append(value)
+    for row in db.execute("SELECT service_id, name, postcode, hub_id, schedule FROM venues "
+                          "ORDER BY service_id, position").fetchall():
+        if row["service_id"] in services:
+            services[row["service_id"]]["venues"].append(dict(row))
+    return list(services.values())
+
+
+def organisations(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Every published organisation by id (ordered by name), whether or not it runs a service."""
+    return {row["id"]: dict(row) for row in db.execute(
+        "SELECT id, name, website, phone, email FROM organisations ORDER BY name COLLATE NOCASE").fetchall()}

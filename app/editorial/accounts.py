@@ -34,10 +34,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from . import audit, instance
 from .instance import transaction
 
-# From least to most trusted. A provider suggests changes to its own
-# organisation's services; an editor edits entries; a publisher reviews and
-# publishes; an admin also manages accounts and reads the audit log.
-ROLES = ("provider", "editor", "publisher", "admin")
+# From least to most trusted. An analyst changes nothing: it reads the insight reports for
+# commissioners (/editor/insight) and nothing else. A provider suggests changes to its own
+# organisation's services; an editor edits entries; a publisher reviews and publishes; an admin
+# also manages accounts and reads the audit log.
+ROLES = ("analyst", "provider", "editor", "publisher", "admin")
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # hashing is deliberately slow; do not let anyone make it slower

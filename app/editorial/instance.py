@@ -139,6 +139,35 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX suggestion_attempts_ip ON suggestion_attempts (ip, at)",
         "CREATE INDEX suggestion_attempts_at ON suggestion_attempts (at)",
     ]),
+    # 4: the read-only role `analyst` (the insight reports, app/insight/). SQLite cannot change a
+    # CHECK constraint in place, so the users table is rebuilt with the same columns. changes and
+    # history point at users(id): with the foreign key checks deferred to COMMIT, the rows are put
+    # back under their own ids before anything is checked, so no reference is ever broken.
+    (4, [
+        "PRAGMA defer_foreign_keys = ON",
+        "CREATE TEMP TABLE users_before_analyst AS SELECT * FROM users",
+        """CREATE TABLE users_with_analyst (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN ('analyst', 'provider', 'editor', 'publisher', 'admin')),
+            organisation TEXT,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            session_version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            last_sign_in_at TEXT
+        )""",
+        "DROP TABLE users",
+        "ALTER TABLE users_with_analyst RENAME TO users",
+        """INSERT INTO users (id, email, name, role, organisation, password_hash, disabled, failed_sign_ins,
+                              locked_until, session_version, created_at, last_sign_in_at)
+           SELECT id, email, name, role, organisation, password_hash, disabled, failed_sign_ins,
+                  locked_until, session_version, created_at, last_sign_in_at FROM users_before_analyst""",
+        "DROP TABLE temp.users_before_analyst",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -258,3 +258,11 @@ def purge(db: sqlite3.Connection, *, older_than_days: int = RETENTION_DAYS,
                      {"deleted": deleted, "emails_erased": erased, "older_than_days": older_than_days,
                       "open_email_days": open_email_days})
     return Purged(deleted, erased)
+
+
+def counts_by_service(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(service id, status, how many) over every suggestion, for the data-quality report; nothing the
+    public wrote is read."""
+    return [tuple(row) for row in db.execute(
+        "SELECT service_id, status, COUNT(*) FROM suggestions GROUP BY service_id, status "
+        "ORDER BY service_id, status")]

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, request
 from ..search.request import RequestError, parse_request
 from . import live_release, service_url
 from .messages import notice_message, request_error_message
+from .search_log import log_search
 
 blueprint = Blueprint("api", __name__)
 
@@ -24,6 +25,7 @@ def search():
         response.status_code = 400
         return response
     result = opened.engine.search(search_request)
+    log_search(search_request, result.total)
     return jsonify({
         "total": result.total,
         "page": search_request.page,

@@ -15,6 +15,7 @@ from ..search.request import RequestError, parse_request
 from . import live_release, opening, search_page
 from .i18n import request_language
 from .messages import notice_message, request_error_message
+from .search_log import log_search
 from .structured_data import service_json_ld
 
 blueprint = Blueprint("public", __name__)
@@ -67,6 +68,8 @@ def search():
             del params[name]
             first_notices.append(str(UNREADABLE_NUMBERS[name]) % {"value": error.params["value"]})
     result = opened.engine.search(search_request)
+    # Logged as asked for: a page past the last (shown as the last below) is not a new search.
+    log_search(search_request, result.total)
     if not result.hits and result.total and search_request.page > result.pages:
         # Past the last page (page=999999): the last page, rather than a page of nothing.
         search_request.page = result.pages

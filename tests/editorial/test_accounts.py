@@ -84,9 +84,9 @@ def test_providers_belong_to_an_organisation_from_the_content(db, editor_content
 
 
 def test_roles_are_ordered_from_least_to_most_trusted():
-    assert accounts.ROLES == ("provider", "editor", "publisher", "admin")
+    assert accounts.ROLES == ("analyst", "provider", "editor", "publisher", "admin")
     assert accounts.roles_at_least("publisher") == ("publisher", "admin")
-    assert accounts.roles_at_least("provider") == accounts.ROLES
+    assert accounts.roles_at_least("analyst") == accounts.ROLES
 
 
 def test_sign_in_succeeds_and_is_audited(db, clock):

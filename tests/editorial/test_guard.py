@@ -21,6 +21,11 @@ from .helpers import EMAILS, PASSWORD, csrf_token, sign_in
 
 OPEN_ENDPOINTS = {"editor.sign_in"}
 LAST = {"editor.sign_out"}  # ends the session, so it goes after the others
+# The insight reports (/editor/insight): for analysts, who change nothing, and admins.
+INSIGHT_ENDPOINTS = {"editor.insight", "editor.insight_coverage", "editor.insight_coverage_csv",
+                     "editor.insight_coverage_json", "editor.insight_demand", "editor.insight_demand_csv",
+                     "editor.insight_quality", "editor.insight_quality_csv", "editor.insight_summary"}
+EVERY_ACCOUNT = {"editor.dashboard", "editor.account", "editor.change_password", "editor.sign_out"}
 
 
 @pytest.fixture
@@ -113,6 +118,18 @@ def test_each_role_is_refused_exactly_the_routes_it_may_not_use(editor_app, targ
     else:
         assert {"editor.users", "editor.audit", "editor.audit_csv", "editor.settings_form",
                 "editor.settings_history"} <= set(refused)
+    if role == "analyst":  # reads the reports, and may change nothing but its own password
+        assert set(allowed) == INSIGHT_ENDPOINTS | EVERY_ACCOUNT
+    elif role != "admin":
+        assert set(refused) >= INSIGHT_ENDPOINTS
+
+
+def test_every_insight_route_is_guarded_for_analysts_and_admins(editor_app):
+    found = {rule.endpoint for rule in editor_app.url_map.iter_rules()
+             if rule.rule.startswith("/editor/insight")}
+    assert found == INSIGHT_ENDPOINTS
+    for endpoint in found:
+        assert editor_app.view_functions[endpoint].editor_roles == ("analyst", "admin"), endpoint
 
 
 def test_a_route_without_a_guard_is_refused(editor_app, accounts_by_role):

@@ -93,3 +93,35 @@ def test_backup_is_a_standalone_consistent_copy(db, tmp_path):
     assert [row[0] for row in restored.execute("SELECT action FROM audit_log")] == ["something"]
     assert restored.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert not (tmp_path / "copy.db-wal").exists()
+
+
+def test_migration_4_admits_analysts_and_keeps_every_account_and_reference(instance_dir):
+    # An instance made before the role existed: migrations 1 to 3, an account with a change.
+    instance_dir.mkdir()
+    db = instance.connect(instance.database_path(instance_dir))
+    db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for version, statements in instance.MIGRATIONS[:3]:
+        for statement in statements:
+            db.execute(statement)
+        db.execute("INSERT INTO schema_version VALUES (?, '2026-01-01T00:00:00Z')", [version])
+    db.execute("INSERT INTO users (id, email, role, password_hash, created_at, session_version) "
+               "VALUES (7, 'ed@example.org', 'editor', 'hash', '2026-01-01T00:00:00Z', 3)")
+    db.execute("INSERT INTO changes (kind, entry_id, action, author_id, created_at, updated_at) "
+               "VALUES ('service', 'a', 'edit', 7, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO users (email, role, password_hash, created_at) "
+                   "VALUES ('an@example.org', 'analyst', 'x', '2026-01-01T00:00:00Z')")
+
+    assert instance.migrate(db) == instance.LATEST_VERSION
+    row = db.execute("SELECT * FROM users WHERE id = 7").fetchone()
+    assert (row["email"], row["role"], row["session_version"]) == ("ed@example.org", "editor", 3)
+    db.execute("INSERT INTO users (email, role, password_hash, created_at) "
+               "VALUES ('an@example.org', 'analyst', 'x', '2026-01-01T00:00:00Z')")
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sqlite3.IntegrityError):  # references to users are still enforced
+        db.execute("INSERT INTO changes (kind, entry_id, action, author_id, created_at, updated_at) "
+                   "VALUES ('service', 'b', 'edit', 99, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO users (email, role, password_hash, created_at) "
+                   "VALUES ('x@example.org', 'boss', 'x', '2026-01-01T00:00:00Z')")
+    db.close()

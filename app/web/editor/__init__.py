@@ -43,6 +43,8 @@ TOOLS = [
      _l("Services by the date they are due to be checked, and confirming they are still correct.")),
     ("editor.suggestions_queue", _l("Suggestions"),
      _l("Problems the public have reported with service pages, to check and deal with.")),
+    ("editor.insight", _l("Insight"),
+     _l("For commissioners: gaps in provision, what families search for, and the quality of the data.")),
     ("editor.account", _l("Your account"), _l("Change your password.")),
 ]
 
@@ -94,6 +96,7 @@ def register(app: Flask) -> None:
         changes,
         entries,
         guard,
+        insight,
         reviews,
         settings,
         suggestions,

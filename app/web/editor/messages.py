@@ -19,6 +19,7 @@ except ZoneInfoNotFoundError:  # pragma: no cover - a system without time zone d
     LOCAL_TIME = dt.UTC
 
 ROLE_LABELS = {
+    "analyst": _l("Analyst"),
     "provider": _l("Provider"),
     "editor": _l("Editor"),
     "publisher": _l("Publisher"),
@@ -26,6 +27,8 @@ ROLE_LABELS = {
 }
 
 ROLE_DESCRIPTIONS = {
+    "analyst": _l("Reads the insight reports for commissioners (gaps, demand, data quality); changes "
+                   "nothing."),
     "provider": _l("Works for an organisation that runs services: suggests changes to its own services."),
     "editor": _l("Edits entries and sends them for review."),
     "publisher": _l("Reviews changes and publishes them to the directory."),

@@ -13,6 +13,7 @@ from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
 from .opendata.commands import export_group, import_group
+from .publishing.commands import release_group
 from .publishing.publish import publish
 from .publishing.releases import ReleaseError, ReleaseStore
 
@@ -155,7 +156,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,
             export_group, user_group, backup_command, review_reminders_command, suggestions_group,
-            translations_group)
+            translations_group, release_group)
 
 
 @click.group()

@@ -62,7 +62,9 @@ def shelf(tmp_path) -> Path:
 
 
 def test_a_pushed_release_is_pulled_whole_and_made_live(published, folders, node, shelf):
-    record = push(folders["index"], shelf)
+    pushed = push(folders["index"], shelf)
+    record = pushed.record
+    assert (pushed.uploaded, pushed.named_latest) == (True, True)
     assert record["id"] == published.release_id
     assert (shelf / archive_key(record["id"])).stat().st_size == record["size"]
     assert json.loads((shelf / "latest.json").read_text()) == record
@@ -77,10 +79,16 @@ def test_a_pushed_release_is_pulled_whole_and_made_live(published, folders, node
 
     again = pull(node, shelf)
     assert (again.switched, again.downloaded) == (False, False)
+    # Releases never change, so pushing the same one again sends nothing.
+    archive = shelf / archive_key(record["id"])
+    sent = archive.stat().st_mtime_ns
+    repeated = push(folders["index"], shelf)
+    assert (repeated.record, repeated.uploaded, repeated.named_latest) == (record, False, False)
+    assert archive.stat().st_mtime_ns == sent
 
 
 def test_pull_follows_latest_and_can_name_an_older_release(published, content_dir, folders, node, shelf):
-    first = push(folders["index"], shelf)["id"]
+    first = push(folders["index"], shelf).record["id"]
     pull(node, shelf)
     write_service(content_dir, service("gardening-club"))
     second = publish(content_dir, folders["index"]).release_id
@@ -98,11 +106,11 @@ def test_pull_follows_latest_and_can_name_an_older_release(published, content_di
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated", "missing"])
 def test_a_corrupt_or_partial_archive_is_refused_and_the_live_release_untouched(
         damage, published, content_dir, folders, node, shelf):
-    first = push(folders["index"], shelf)["id"]
+    first = push(folders["index"], shelf).record["id"]
     pull(node, shelf)
     write_service(content_dir, service("gardening-club"))
     publish(content_dir, folders["index"])
-    second = push(folders["index"], shelf)["id"]
+    second = push(folders["index"], shelf).record["id"]
     archive = shelf / archive_key(second)
     data = archive.read_bytes()
     if damage == "flipped byte":
@@ -145,7 +153,7 @@ def _forged_archive(shelf: Path, release_id: str, members: dict[str, bytes]) -> 
 ])
 def test_an_archive_that_does_not_hold_its_release_is_refused(members, message, published, folders, node,
                                                               shelf, tmp_path):
-    live = push(folders["index"], shelf)["id"]
+    live = push(folders["index"], shelf).record["id"]
     pull(node, shelf)
     _forged_archive(shelf, "20260101-000000-000-bbbbbbbb", members)
     with pytest.raises(TransferError, match=message):
@@ -167,6 +175,9 @@ def test_the_commands_say_what_they_did(published, folders, node, shelf):
     pushed = earlyhelp("release", "push", str(shelf), index=folders["index"])
     assert pushed.returncode == 0, pushed.stderr
     assert f"Pushed release {published.release_id}" in pushed.stdout
+    assert "It is now the latest" in pushed.stdout
+    repeated = earlyhelp("release", "push", str(shelf), index=folders["index"])
+    assert repeated.stdout == f"Release {published.release_id} was already at {shelf}.\n"
     pulled = earlyhelp("release", "pull", str(shelf), index=node)
     assert pulled.returncode == 0, pulled.stderr
     assert f"Release {published.release_id} pulled; now live." in pulled.stdout
@@ -223,14 +234,14 @@ def test_releases_travel_through_s3_and_a_corrupt_object_is_refused(published, c
                                                                     s3):
     import boto3
 
-    first = push(folders["index"], s3)["id"]
+    first = push(folders["index"], s3).record["id"]
     assert pull(node, s3).release_id == first
     assert release_files(ReleaseStore(node).path_of(first)) == release_files(
         ReleaseStore(folders["index"]).path_of(first))
 
     write_service(content_dir, service("gardening-club"))
     publish(content_dir, folders["index"])
-    second = push(folders["index"], s3)["id"]
+    second = push(folders["index"], s3).record["id"]
     bucket, _, prefix = s3.removeprefix("s3://").partition("/")
     client = boto3.client("s3")
     key = f"{prefix}/{archive_key(second)}"
@@ -242,6 +253,9 @@ def test_releases_travel_through_s3_and_a_corrupt_object_is_refused(published, c
 
     client.put_object(Bucket=bucket, Key=key, Body=data)
     assert pull(node, s3).release_id == second
+
+    with pytest.raises(TransferError, match=r"NoSuchBucket|does not exist"):
+        push(folders["index"], "s3://no-such-bucket/directory")
 
 
 class Load:
@@ -296,7 +310,7 @@ class Load:
 @pytest.mark.slow
 def test_two_read_nodes_switch_to_a_pushed_release_under_load_without_an_error(
         published, content_dir, folders, tmp_path, s3, s3_endpoint):
-    first = push(folders["index"], s3)["id"]
+    first = push(folders["index"], s3).record["id"]
     s3_environment = {**S3_ENVIRONMENT, "AWS_ENDPOINT_URL": s3_endpoint}
     nodes = [tmp_path / f"node-{number}" for number in (1, 2)]
     servers, bases = [], []

@@ -35,12 +35,17 @@ def push_command(destination: str, release_id: str | None, latest: bool, index_d
     boto3's usual settings, e.g. AWS_ENDPOINT_URL for storage other than AWS).
     """
     try:
-        record = push(index_dir or config.index_dir(), destination, release_id=release_id, latest=latest)
+        pushed = push(index_dir or config.index_dir(), destination, release_id=release_id, latest=latest)
     except TransferError as error:
         raise click.ClickException(f"Not pushed: {error}.") from None
-    named = " and named it the latest" if latest else ""
-    click.echo(f"Pushed release {record['id']} to {destination} ({record['size']:,} bytes, "
-               f"sha256 {record['sha256'][:12]}...){named}.")
+    record = pushed.record
+    if pushed.uploaded:
+        click.echo(f"Pushed release {record['id']} to {destination} ({record['size']:,} bytes, "
+                   f"sha256 {record['sha256'][:12]}...).")
+    else:
+        click.echo(f"Release {record['id']} was already at {destination}.")
+    if pushed.named_latest:
+        click.echo("It is now the latest: read nodes pulling the latest switch to it.")
 
 
 @release_group.command("pull")

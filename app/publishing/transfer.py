@@ -122,30 +122,36 @@ class S3Location:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
+    @contextlib.contextmanager
+    def _errors(self, key: str):
+        """boto3's errors (no credentials, no bucket, refused...) as one message for the operator."""
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except (BotoCoreError, ClientError, Boto3Error) as error:
+            raise TransferError(f"{self.url}/{key}: {error}") from None
+
     def put_file(self, source: Path, key: str) -> None:
         # An object appears whole or not at all, multipart uploads included.
-        self.client.upload_file(str(source), self.bucket, self._key(key))
+        with self._errors(key):
+            self.client.upload_file(str(source), self.bucket, self._key(key))
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        with self._errors(key):
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
     def get_file(self, key: str, target: Path) -> None:
-        from botocore.exceptions import ClientError
-
-        try:
+        with self._errors(key):
             self.client.download_file(self.bucket, self._key(key), str(target))
-        except ClientError as error:
-            raise TransferError(f"{self.url}/{key}: {error}") from None
 
     def get_bytes(self, key: str) -> bytes | None:
-        from botocore.exceptions import ClientError
-
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+        with self._errors(key):
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+            except self.client.exceptions.NoSuchKey:
                 return None
-            raise TransferError(f"{self.url}/{key}: {error}") from None
 
 
 def location(address: str | Path) -> FolderLocation | S3Location:
@@ -185,13 +191,21 @@ def _write_archive(release_path: Path, target: Path) -> None:
                 archive.add(path, arcname=path.relative_to(release_path).as_posix(), recursive=False)
 
 
+@dataclass
+class Pushed:
+    record: dict
+    uploaded: bool          # False when the location already held this release
+    named_latest: bool      # True when latest.json was changed to name it
+
+
 def push(index_dir: str | Path, destination: str | Path, *, release_id: str | None = None,
-         latest: bool = True) -> dict:
+         latest: bool = True) -> Pushed:
     """Copy a release (default: the live one) to ``destination`` as one archive with its checksum.
 
-    With ``latest``, ``latest.json`` then names it, so read nodes that pull
-    "the latest" switch to it (pushing an older release is a rollback for them).
-    Returns the release's record.
+    A release already there is not sent again (releases never change), so this
+    can run every minute. With ``latest``, ``latest.json`` then names it, so read
+    nodes that pull "the latest" switch to it (pushing an older release is a
+    rollback for them).
     """
     store = ReleaseStore(index_dir)
     release_id = release_id or store.current_id()
@@ -202,18 +216,30 @@ def push(index_dir: str | Path, destination: str | Path, *, release_id: str | No
         known = ", ".join(kept.id for kept in store.list()) or "none"
         raise TransferError(f"no complete release with id '{release_id}' (kept releases: {known})")
     target = location(destination)
-    with tempfile.TemporaryDirectory(prefix="earlyhelp-push-") as work:
-        archive = Path(work, f"{release_id}.tar.gz")
-        _write_archive(release.path, archive)
-        record = {"id": release_id, "sha256": _sha256_of(archive), "size": archive.stat().st_size,
-                  "schema_version": release.manifest.get("schema_version"),
-                  "created_at": release.created_at, "counts": release.counts}
-        target.put_file(archive, archive_key(release_id))
-    encoded = json.dumps(record, indent=2).encode()
-    target.put_bytes(record_key(release_id), encoded)
-    if latest:
-        target.put_bytes(LATEST, encoded)
-    return record
+    try:
+        record, uploaded = _read_record(target, release_id), False
+    except TransferError:
+        with tempfile.TemporaryDirectory(prefix="earlyhelp-push-") as work:
+            archive = Path(work, f"{release_id}.tar.gz")
+            _write_archive(release.path, archive)
+            record = {"id": release_id, "sha256": _sha256_of(archive), "size": archive.stat().st_size,
+                      "schema_version": release.manifest.get("schema_version"),
+                      "created_at": release.created_at, "counts": release.counts}
+            target.put_file(archive, archive_key(release_id))
+        target.put_bytes(record_key(release_id), json.dumps(record, indent=2).encode())
+        uploaded = True
+    named_latest = False
+    if latest and _latest_id(target) != release_id:
+        target.put_bytes(LATEST, json.dumps(record, indent=2).encode())
+        named_latest = True
+    return Pushed(record, uploaded, named_latest)
+
+
+def _latest_id(where) -> str | None:
+    try:
+        return _read_record(where, None)["id"]
+    except TransferError:
+        return None
 
 
 def _read_record(source, release_id: str | None) -> dict:

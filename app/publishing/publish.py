@@ -18,19 +18,15 @@ from pathlib import Path
 
 from ..content import ContentSet, load_content
 from ..content.translations import TRANSLATION_FILE
+from ..release.schema import DATABASE_FILE, SCHEMA_VERSION, WHOOSH_FOLDER
 from ..search.indexer import update_index, write_index
 from .database import replace_services, write_database
 from .releases import MANIFEST, ReleaseStore
 
 KEEP_RELEASES = 5
-# Bump when the database or index layout changes: a release of another
-# version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 3
 # A publish that changes at most this many services (and nothing else) copies
 # the live release and rewrites just those; more, and it rebuilds everything.
 INCREMENTAL_LIMIT = 200
-DATABASE_FILE = "directory.db"
-WHOOSH_FOLDER = "whoosh"
 
 Reporter = Callable[[str], None]
 

@@ -30,7 +30,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .publish import DATABASE_FILE, KEEP_RELEASES, SCHEMA_VERSION, WHOOSH_FOLDER
+from ..release.schema import DATABASE_FILE, SCHEMA_VERSION, WHOOSH_FOLDER
+from .publish import KEEP_RELEASES
 from .releases import MANIFEST, ReleaseStore
 
 LATEST = "latest.json"

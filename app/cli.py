@@ -9,6 +9,7 @@ import click
 
 from . import config
 from .content import ContentError, load_content
+from .content.entry_cache import CACHE_FOLDER
 from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
@@ -42,7 +43,8 @@ def check_command(content_dir: Path | None) -> None:
     Exits with status 1 if there is any error. Warnings (such as an overdue
     review) are listed but do not fail the check.
     """
-    content = load_content(content_dir or config.content_dir())
+    # Parsed files are kept in the index folder, so a second check reads only what changed.
+    content = load_content(content_dir or config.content_dir(), cache_dir=config.index_dir() / CACHE_FOLDER)
     _print_problems(content.problems)
     counts = (f"{len(content.services)} services, {len(content.organisations)} organisations, "
               f"{len(content.hubs)} hubs, {len(content.pages)} pages")

@@ -180,3 +180,14 @@ def test_a_one_entry_publish_shares_the_live_release_segment_files(content_dir, 
     # The live release's index is untouched by the new one: it still searches as before.
     assert whoosh_index.open_dir(str(old)).doc_count() == 5
     assert whoosh_index.open_dir(str(new)).doc_count() == 6
+
+
+def test_other_code_empties_the_cache_rather_than_trusting_it(content, tmp_path, settled, monkeypatch):
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    monkeypatch.setattr(cache_module, "_code_version", lambda: "another version")
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 8
+    assert len(list(cache.glob("*.sqlite"))) == 1, "one file per content folder, whatever the version"
+    assert loads(content, cache)[2]["hits"] == 8

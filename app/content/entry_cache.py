@@ -17,7 +17,8 @@ Safe when files change during a run: a file is stat'ed before and after it is
 parsed, and its result kept only when both agree and the file was last changed
 more than two seconds before the run began (a file changed twice within one
 tick of the file system clock would otherwise keep its old times). Results are
-also tied to the code that produced them (a hash of the checking code), to the
+also tied to the code that produced them (a hash of the checking code: an
+upgrade empties the cache), to the
 folder and working directory (problems name files relative to it), and to the
 day where a check depends on it (a ``last_reviewed`` date in the future).
 
@@ -124,7 +125,9 @@ class EntryCache:
         self._shards: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()
         self._db: sqlite3.Connection | None = None
-        identity = f"{root.resolve()}\0{os.getcwd()}\0{_code_version()}"
+        # One file per content folder and working folder; the code's version inside, so an upgrade
+        # empties it rather than leaving a file behind.
+        identity = f"{root.resolve()}\0{os.getcwd()}"
         try:
             folder = Path(cache_dir)
             folder.mkdir(parents=True, exist_ok=True)
@@ -132,9 +135,17 @@ class EntryCache:
             self._db = sqlite3.connect(folder / f"{name}.sqlite", timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS shards (shard TEXT PRIMARY KEY, files BLOB NOT NULL)")
-            for shard, files in self._db.execute("SELECT shard, files FROM shards"):
-                with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
-                    self._shards[shard] = pickle.loads(files)
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            version = _code_version()
+            if self._db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone() != (version,):
+                with self._db:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._db.execute("DELETE FROM shards")
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (version,))
+            with _no_garbage_collection():
+                for shard, files in self._db.execute("SELECT shard, files FROM shards"):
+                    with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
+                        self._shards[shard] = pickle.loads(files)
         except (OSError, sqlite3.Error):
             # A cache that cannot be used only costs time: everything is parsed.
             self._close()
@@ -194,11 +205,11 @@ class EntryCache:
                     self._dirty.add(shard)
         try:
             if self._dirty:
-                rows = [(shard, pickle.dumps(self._shards[shard], protocol=pickle.HIGHEST_PROTOCOL))
-                        for shard in sorted(self._dirty)]
                 with self._db:
                     self._db.execute("BEGIN IMMEDIATE")
-                    self._db.executemany("INSERT OR REPLACE INTO shards VALUES (?, ?)", rows)
+                    for shard in sorted(self._dirty):  # one pickled shard in memory at a time
+                        self._db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)",
+                                         (shard, pickle.dumps(self._shards[shard], pickle.HIGHEST_PROTOCOL)))
         except sqlite3.Error:
             pass  # the next run parses these files again
         finally:
@@ -211,8 +222,8 @@ class EntryCache:
 
 
 @contextlib.contextmanager
-def no_garbage_collection():
-    """Unpickling many small objects triggers the collector again and again, for nothing to collect."""
+def _no_garbage_collection():
+    """Unpickling many small objects runs the collector again and again, for nothing to collect."""
     enabled = gc.isenabled()
     gc.disable()
     try:

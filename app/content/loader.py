@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries
-from .entry_cache import EntryCache, ParsedFile, no_garbage_collection
+from .entry_cache import EntryCache, ParsedFile
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -214,11 +214,10 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
                ("pages", "pages", entries.read_page))
     if services:
         folders += (("services", "services", lambda reader, stem: entries.read_service(reader, stem, today)),)
-    with no_garbage_collection():
-        for folder, attribute, read in folders:
-            for name, stem in files.entry_files(folder):
-                if (entry := files.entry(folder, name, stem, read, cache)) is not None:
-                    getattr(content, attribute)[stem] = entry
+    for folder, attribute, read in folders:
+        for name, stem in files.entry_files(folder):
+            if (entry := files.entry(folder, name, stem, read, cache)) is not None:
+                getattr(content, attribute)[stem] = entry
     if cache is not None:
         cache.save(tuple(folder for folder, _, _ in folders))
 

@@ -159,8 +159,8 @@ def test_a_removed_file_is_gone_and_a_damaged_cache_is_only_slower(content, tmp_
     fresh, cached, _ = loads(content, cache)
     same(fresh, cached)
     assert "lost-org" not in cached.services
-    for database in cache.glob("*.sqlite"):
-        database.write_bytes(b"not a database at all" * 100)
+    for shard in cache.glob("*/*.pickle"):
+        shard.write_bytes(b"not a pickle at all" * 100)
     fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
     assert counts["misses"] == 7
@@ -189,5 +189,5 @@ def test_other_code_empties_the_cache_rather_than_trusting_it(content, tmp_path,
     fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
     assert counts["misses"] == 8
-    assert len(list(cache.glob("*.sqlite"))) == 1, "one file per content folder, whatever the version"
+    assert len(list(cache.iterdir())) == 1, "one folder per content folder, whatever the version"
     assert loads(content, cache)[2]["hits"] == 8

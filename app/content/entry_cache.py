@@ -22,10 +22,11 @@ upgrade empties the cache), to the
 folder and working directory (problems name files relative to it), and to the
 day where a check depends on it (a ``last_reviewed`` date in the future).
 
-Stored as SQLite in the index folder (``.entry-cache/``, derived data, safe to
-delete), in shards of files: a run rewrites only the shards of changed files,
-and two processes may use it at once (the worst a race does is forget a file,
-which is then parsed again).
+Stored in the index folder (``.entry-cache/<folder>/``, derived data, safe to
+delete) as pickled shards of files, each replaced atomically: a run rewrites
+only the shards of changed files, and two processes may use it at once (the
+worst a race does is forget a file, which is then parsed again). Pickles are
+only read from this folder, which only this application writes.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ import gc
 import hashlib
 import os
 import pickle
-import sqlite3
 import sys
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -104,13 +105,14 @@ def _same_on(parsed: ParsedFile, parsed_on: dt.date, today: dt.date) -> bool:
 
 
 SHARDS = 64
+VERSION_FILE = "version"
 
 
 def _shard(relative: str) -> str:
     """Files are kept in shards (per folder, by a hash of the name): a run rewrites only the shards
     of changed files, and loads a few large pickles rather than one per file."""
     folder, _, name = relative.rpartition("/")
-    return f"{folder}/{zlib.crc32(name.encode()) % SHARDS}"
+    return f"{folder}-{zlib.crc32(name.encode()) % SHARDS}"
 
 
 class EntryCache:
@@ -124,32 +126,30 @@ class EntryCache:
         # shard -> relative path -> (stat key, day parsed, ParsedFile without document, pickled lines)
         self._shards: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()
-        self._db: sqlite3.Connection | None = None
-        # One file per content folder and working folder; the code's version inside, so an upgrade
-        # empties it rather than leaving a file behind.
+        # One folder per content folder and working folder; the code's version in it, so an upgrade
+        # empties it rather than leaving files behind.
         identity = f"{root.resolve()}\0{os.getcwd()}"
+        self.folder: Path | None = Path(cache_dir) / hashlib.sha256(identity.encode()).hexdigest()[:16]
         try:
-            folder = Path(cache_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            name = hashlib.sha256(identity.encode()).hexdigest()[:16]
-            self._db = sqlite3.connect(folder / f"{name}.sqlite", timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS shards (shard TEXT PRIMARY KEY, files BLOB NOT NULL)")
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self.folder.mkdir(parents=True, exist_ok=True)
             version = _code_version()
-            if self._db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone() != (version,):
-                with self._db:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    self._db.execute("DELETE FROM shards")
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (version,))
-            with _no_garbage_collection():
-                for shard, files in self._db.execute("SELECT shard, files FROM shards"):
-                    with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
-                        self._shards[shard] = pickle.loads(files)
-        except (OSError, sqlite3.Error):
+            with contextlib.suppress(FileNotFoundError):
+                if (self.folder / VERSION_FILE).read_text() == version:
+                    self._load_shards()
+                    return
+            for stale in self.folder.glob("*.pickle"):
+                stale.unlink()
+            _write_atomically(self.folder / VERSION_FILE, version.encode())
+        except OSError:
             # A cache that cannot be used only costs time: everything is parsed.
-            self._close()
+            self.folder = None
             self._shards = {}
+
+    def _load_shards(self) -> None:
+        with _no_garbage_collection():
+            for path in self.folder.glob("*.pickle"):
+                with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
+                    self._shards[path.stem] = pickle.loads(path.read_bytes())
 
     def read(self, path: str | Path, relative: str, parse: Callable[[], ParsedFile],
              replay: Callable[[ParsedFile], None]) -> object | None:
@@ -194,31 +194,30 @@ class EntryCache:
 
     def save(self, folders: tuple[str, ...]) -> None:
         """Write the shards that changed; forget files gone from the ``folders`` that were read."""
-        if self._db is None:
+        if self.folder is None:
             return
         for shard, files in self._shards.items():
-            if shard.split("/", 1)[0] in folders:
+            if shard.rsplit("-", 1)[0] in folders:
                 gone = [relative for relative in files if relative not in self._seen]
                 for relative in gone:
                     del files[relative]
                 if gone:
                     self._dirty.add(shard)
-        try:
-            if self._dirty:
-                with self._db:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    for shard in sorted(self._dirty):  # one pickled shard in memory at a time
-                        self._db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)",
-                                         (shard, pickle.dumps(self._shards[shard], pickle.HIGHEST_PROTOCOL)))
-        except sqlite3.Error:
-            pass  # the next run parses these files again
-        finally:
-            self._close()
+        for shard in sorted(self._dirty):  # one pickled shard in memory at a time
+            with contextlib.suppress(OSError):  # not written: the next run parses these files again
+                _write_atomically(self.folder / f"{shard}.pickle",
+                                  pickle.dumps(self._shards[shard], protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never a part: two runs may share the cache."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
 
 
 @contextlib.contextmanager

@@ -17,10 +17,10 @@ Safe when files change during a run: a file is stat'ed before and after it is
 parsed, and its result kept only when both agree and the file was last changed
 more than two seconds before the run began (a file changed twice within one
 tick of the file system clock would otherwise keep its old times). Results are
-also tied to the code that produced them (a hash of the checking code: an
-upgrade empties the cache), to the
-folder and working directory (problems name files relative to it), and to the
-day where a check depends on it (a ``last_reviewed`` date in the future).
+also tied to the code that produced them (a hash of the checking code and the
+YAML library's version: an upgrade empties the cache), to the folder and
+working directory (problems name files relative to it), and to the day where
+a check depends on it (a ``last_reviewed`` date in the future).
 
 Stored in the index folder (``.entry-cache/<folder>/``, derived data, safe to
 delete) as pickled shards of files, each replaced atomically: a run rewrites
@@ -44,6 +44,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from .problems import Problem
 from .yamlfile import Document
@@ -81,7 +83,7 @@ class CachedLines:
 
 
 def _code_version() -> str:
-    digest = hashlib.sha256(sys.version.encode())
+    digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}".encode())
     for path in _CODE_FILES:
         with contextlib.suppress(OSError):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

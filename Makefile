@@ -82,4 +82,4 @@ bench: install
 	$(BIN)/python -m bench.run --sizes 1000,10000
 
 clean:
-	rm -rf search_index/releases search_index/current search_index/.publish.lock .pytest_cache tests/output
+	rm -rf search_index/releases search_index/current search_index/.publish.lock search_index/.entry-cache .pytest_cache tests/output

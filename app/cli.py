@@ -9,12 +9,14 @@ import click
 
 from . import config
 from .content import ContentError, load_content
+from .content.entry_cache import CACHE_FOLDER
 from .content.problems import by_kind
 from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
 from .editorial.reminders import review_reminders_command
 from .insight.commands import search_log_group
 from .opendata.commands import export_group, import_group
+from .publishing.commands import release_group
 from .publishing.publish import ShrinkRefused, publish
 from .publishing.releases import ReleaseError, ReleaseStore
 
@@ -68,7 +70,8 @@ def check_command(content_dir: Path | None, all_warnings: bool) -> None:
     review) are listed by kind, with a count and the first few of each, and
     do not fail the check.
     """
-    content = load_content(content_dir or config.content_dir())
+    # Parsed files are kept in the index folder, so a second check reads only what changed.
+    content = load_content(content_dir or config.content_dir(), cache_dir=config.index_dir() / CACHE_FOLDER)
     _print_problems(content.errors)
     _print_warnings(content.warnings, first=None if all_warnings else FIRST_OF_EACH_KIND)
     counts = (f"{len(content.services)} services, {len(content.organisations)} organisations, "
@@ -198,7 +201,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,
             export_group, user_group, backup_command, review_reminders_command, suggestions_group,
-            translations_group, search_log_group)
+            translations_group, search_log_group, release_group)
 
 
 @click.group()

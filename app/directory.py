@@ -21,19 +21,7 @@ import sqlite_utils
 
 from .content.model import NO_UPPER_AGE
 from .opening_hours import parse_hours
-
-# Link tables holding the list fields of a service, and the key each is read into.
-_SERVICE_LISTS = {
-    "needs": ("service_needs", "need_id"),
-    "levels": ("service_levels", "level_id"),
-    "hubs": ("service_hubs", "hub_id"),
-    "age_bands": ("service_age_bands", "age_band_id"),
-    "access": ("service_access", "access_route"),
-    "delivery": ("service_delivery", "delivery"),
-    "languages": ("service_languages", "language"),
-    "keywords": ("service_keywords", "keyword"),
-}
-
+from .release.schema import SERVICE_LISTS as _SERVICE_LISTS
 
 ORIGINAL, TRANSLATED, STALE, MISSING = "original", "translated", "stale", "missing"
 ENGLISH = "en"

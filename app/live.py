@@ -17,8 +17,8 @@ import sqlite_utils
 
 from .content.model import ACCESS_ROUTES, DELIVERY_MODES
 from .directory import Directory, load_directory
-from .publishing.publish import DATABASE_FILE, WHOOSH_FOLDER
 from .publishing.releases import Release, ReleaseStore
+from .release.schema import DATABASE_FILE, WHOOSH_FOLDER
 from .search.engine import SearchEngine
 
 

@@ -68,16 +68,24 @@ def covering_area(postcode: str, hub_areas: Iterable[tuple[str, str]]) -> tuple[
     (``earlyhelp check`` warns about those). Raises :class:`PostcodeError` for
     text that is not a postcode.
     """
-    parts = postcode_parts(postcode)
-    wanted = [part for part in (parts.unit, parts.sector, parts.district) if part]
-    best: tuple[int, str, str] | None = None
-    for hub_id, area in hub_areas:
-        area = normalise_area(area)
-        if area in wanted:
-            rank = wanted.index(area)
-            if best is None or rank < best[0]:
-                best = (rank, hub_id, area)
-    return (best[1], best[2]) if best else None
+    return AreaIndex(hub_areas).covering(postcode)
+
+
+class AreaIndex:
+    """Hub areas indexed once, for looking up many postcodes (``covering_area``'s rules)."""
+
+    def __init__(self, hub_areas: Iterable[tuple[str, str]]):
+        self._areas: dict[str, tuple[str, str]] = {}
+        for hub_id, area in hub_areas:
+            area = normalise_area(area)
+            self._areas.setdefault(area, (hub_id, area))
+
+    def covering(self, postcode: str) -> tuple[str, str] | None:
+        parts = postcode_parts(postcode)
+        for part in (parts.unit, parts.sector, parts.district):
+            if part and part in self._areas:
+                return self._areas[part]
+        return None
 
 
 def hub_for_postcode(postcode: str, hub_areas: Iterable[tuple[str, str]]) -> str | None:

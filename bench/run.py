@@ -80,7 +80,12 @@ def phase_generate(content: str, n: int, seed: int) -> dict:
 
 def phase_publish(content: str, index: str, processes: int, incremental: bool = False,
                   profile: str | None = None) -> dict:
+    from app.content.entry_cache import CACHE_FOLDER
     from app.publishing.publish import publish
+
+    if not incremental:
+        # A full publish is timed from cold: no entry file parsed by an earlier run is reused.
+        shutil.rmtree(Path(index) / CACHE_FOLDER, ignore_errors=True)
 
     profiler = None
     if profile:
@@ -96,6 +101,16 @@ def phase_publish(content: str, index: str, processes: int, incremental: bool = 
     return {"seconds": round(seconds, 3), "release": result.release_id,
             "services": result.manifest["counts"]["services"], "built": result.manifest.get("built", "full"),
             "rss_children_mb": peak_rss_mb(resource.RUSAGE_CHILDREN)}
+
+
+def phase_check(content: str, index: str) -> dict:
+    """What `earlyhelp check` does on a tree unchanged since the last publish (its parsed files cached)."""
+    from app.content import load_content
+    from app.content.entry_cache import CACHE_FOLDER
+
+    started = time.perf_counter()
+    content_set = load_content(content, cache_dir=Path(index) / CACHE_FOLDER)
+    return {"seconds": round(time.perf_counter() - started, 3), "errors": len(content_set.errors)}
 
 
 def phase_edit(content: str) -> dict:
@@ -275,7 +290,7 @@ def _write_profile(profiler, path: str) -> None:
             handle.write(stream.getvalue())
 
 
-PHASES = {"generate": phase_generate, "publish": phase_publish, "edit": phase_edit,
+PHASES = {"generate": phase_generate, "publish": phase_publish, "edit": phase_edit, "check": phase_check,
           "whoosh": phase_whoosh, "fts_build": phase_fts_build, "fts": phase_fts}
 
 
@@ -320,6 +335,11 @@ def bench_size(n: int, args) -> dict:
             result["publish_p1"] = publishes("full publish", 1,
                                              profile=profile_base and profile_base + "-publish-p1")
         result["publish_one_entry"] = publishes("one-entry publish", 2, edit=True)
+        log(f"[{n}] check, unchanged tree")
+        checks = [run_phase("check", content=str(content), index=str(index))
+                  for _ in range(args.publish_runs)]
+        result["check_unchanged"] = {**sorted(checks, key=lambda run: run["seconds"])[(len(checks) - 1) // 2],
+                                     "runs_seconds": [run["seconds"] for run in checks]}
         log(f"[{n}] Whoosh searches")
         result["whoosh"] = run_phase("whoosh", index=str(index), reps=args.reps,
                                      profile=profile_base and profile_base + "-search")
@@ -370,6 +390,13 @@ def markdown(results: list[dict]) -> str:
                      f" {p2['rss_mb']:.0f} / {p2['rss_children_mb']:.0f} |"
                      f" {r['whoosh']['open_seconds']:.2f} | {r['whoosh']['rss_mb']:.0f} |"
                      f" {r['fts_build']['seconds']:.2f} |")
+    lines += ["", "| services | full publish p=2 s (runs) | one-entry publish s (runs) | "
+              "check, unchanged s (runs) |", "|---:|---:|---:|---:|"]
+    for r in results:
+        cells = [r[key] for key in ("publish_p2", "publish_one_entry", "check_unchanged") if key in r]
+        texts = [f"{cell['seconds']:.2f} ({', '.join(f'{run:.2f}' for run in cell['runs_seconds'])})"
+                 for cell in cells]
+        lines.append(f"| {r['n']:,} | " + " | ".join(texts) + " |")
     lines += ["", "| services | query | Whoosh median ms | Whoosh p95 ms | FTS5 median ms | FTS5 p95 ms | "
               "ratio (median) | hits Whoosh / FTS5 |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:

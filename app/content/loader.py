@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..postcodes import PostcodeError, covering_area
+from ..postcodes import AreaIndex, PostcodeError
 from . import entries
+from .entry_cache import EntryCache, ParsedFile
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -99,8 +100,7 @@ class _Reader:
             self.problems.append(Problem(source, 1, "(file)", str(error)))
             return None
         relative = path.relative_to(self.root).as_posix()
-        self.digest.update(relative.encode() + b"\0" + raw + b"\0")
-        self.entry_fingerprints[relative] = hashlib.sha256(raw).hexdigest()[:16]
+        self._remember(relative, hashlib.sha256(raw).hexdigest()[:16])
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -118,6 +118,36 @@ class _Reader:
         self.documents[source] = document
         return source, document
 
+    def _remember(self, relative: str, fingerprint: str) -> None:
+        self.digest.update(f"{relative}\0{fingerprint}\0".encode())
+        self.entry_fingerprints[relative] = fingerprint
+
+    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None):
+        """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``."""
+        relative = f"{folder}/{name}"
+        # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
+        location = os.path.join(self.root, folder, name)
+
+        def parse() -> ParsedFile:
+            path = Path(location)
+            before = len(self.problems)
+            entry = source = None
+            if (reader := self.reader(path, front_matter=True)) is not None:
+                source = reader.source
+                entries.check_body_links(source, reader.document, self.problems)
+                entry = read(reader, stem)
+            return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
+                              self.documents.get(source), self.problems[before:])
+
+        def replay(parsed: ParsedFile) -> None:
+            self._remember(relative, parsed.fingerprint)
+            self.documents[parsed.source] = parsed.document
+            self.problems.extend(parsed.problems)
+
+        if cache is None:
+            return parse().entry
+        return cache.read(location, relative, parse, replay)
+
     def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
         parsed = self.read(path, front_matter)
         if parsed is None:
@@ -125,37 +155,43 @@ class _Reader:
         source, document = parsed
         return EntryReader(source, document, document.data, problems=self.problems)
 
-    def entry_files(self, folder: str) -> list[tuple[Path, str]]:
-        """(path, stem) for each entry file in ``folder``, reporting misnamed ones."""
+    def entry_files(self, folder: str) -> list[tuple[str, str]]:
+        """(file name, stem) for each entry file in ``folder``, reporting misnamed ones."""
         directory = self.root / folder
         if not directory.is_dir():
             return []
         found = []
-        for path in sorted(directory.iterdir()):
-            if path.name.startswith("."):
+        # os.scandir knows which names are folders without a stat each; names sort as strings.
+        with os.scandir(directory) as scanned:
+            items = sorted((item.name, item.is_dir()) for item in scanned)
+        for name, is_folder in items:
+            if name.startswith("."):
                 continue
-            if path.is_dir():
-                if path.suffix == ".md":  # an entry that would silently vanish from the site
-                    self.problems.append(Problem(display_path(path), 1, "(file)",
+            if is_folder:
+                if name.endswith(".md"):  # an entry that would silently vanish from the site
+                    self.problems.append(Problem(display_path(directory / name), 1, "(file)",
                                                  "is a folder, not an entry file"))
                 continue
-            if TRANSLATION_FILE.match(path.name):
+            if TRANSLATION_FILE.match(name):
                 continue
-            match = ENTRY_FILE.match(path.name)
+            match = ENTRY_FILE.match(name)
             if match:
-                found.append((path, match.group("stem")))
+                found.append((name, match.group("stem")))
             else:
-                self.problems.append(Problem(display_path(path), 1, "(file)",
+                self.problems.append(Problem(display_path(directory / name), 1, "(file)",
                                              "file names must be '<id>.md' using a-z, 0-9 and hyphens "
                                              "(translations: '<id>.<language>.md')"))
         return found
 
 
-def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True) -> ContentSet:
+def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True,
+                 cache_dir: str | Path | None = None) -> ContentSet:
     """Read and check every entry under ``root``; never raises for bad content.
 
     ``services=False`` reads everything but the services (the site, taxonomies, hubs,
     organisations and pages): what the editor's forms need, without the cost of thousands of files.
+    ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
+    not parsed again, and the problems reported are the same.
     """
     root = Path(root)
     today = today or dt.date.today()
@@ -186,22 +222,22 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
         if (reader := files.reader(path, front_matter=False)) is not None:
             setattr(content, attribute, read(reader))
 
-    for folder, attribute, read in (("hubs", "hubs", entries.read_hub),
-                                    ("organisations", "organisations", entries.read_organisation),
-                                    ("pages", "pages", entries.read_page)):
-        for path, stem in files.entry_files(folder):
-            if (reader := files.reader(path, front_matter=True)) is not None:
-                entries.check_body_links(reader.source, reader.document, content.problems)
-                getattr(content, attribute)[stem] = read(reader, stem)
-
     if services and not (root / "services").is_dir():
         # Not "0 services, 0 errors": a folder lost in a copy or a move must not pass as an empty directory.
         content.problems.append(Problem(display_path(root / "services"), 1, "(folder)",
                                         "services folder not found: every directory has one, even if empty"))
-    for path, stem in files.entry_files("services") if services else ():
-        if (reader := files.reader(path, front_matter=True)) is not None:
-            entries.check_body_links(reader.source, reader.document, content.problems)
-            content.services[stem] = entries.read_service(reader, stem, today)
+    cache = EntryCache(cache_dir, root, today) if cache_dir is not None else None
+    folders = (("hubs", "hubs", entries.read_hub),
+               ("organisations", "organisations", entries.read_organisation),
+               ("pages", "pages", entries.read_page))
+    if services:
+        folders += (("services", "services", lambda reader, stem: entries.read_service(reader, stem, today)),)
+    for folder, attribute, read in folders:
+        for name, stem in files.entry_files(folder):
+            if (entry := files.entry(folder, name, stem, read, cache)) is not None:
+                getattr(content, attribute)[stem] = entry
+    if cache is not None:
+        cache.save(tuple(folder for folder, _, _ in folders))
 
     load_translations(content, files, display_path)
 
@@ -259,13 +295,13 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                 report(hub, f"covers[{index}]",
                        f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
                        "to either hub", WARNING, "postcode area in two hubs")
-    hub_areas = [(hub.id, area) for hub in content.hubs.values() for area in hub.covers]
+    hub_areas = AreaIndex((hub.id, area) for hub in content.hubs.values() for area in hub.covers)
     for service in content.services.values():
         for index, venue in enumerate(service.venues):
             if not (venue.hub in content.hubs and venue.postcode):
                 continue
             try:
-                found = covering_area(venue.postcode, hub_areas)
+                found = hub_areas.covering(venue.postcode)
             except PostcodeError:
                 continue  # already reported as not a postcode
             if found is None:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from ..directory import load_directory
 from ..live import open_database
-from ..publishing.publish import DATABASE_FILE
 from ..publishing.releases import Release
+from ..release.schema import DATABASE_FILE
 from . import oruk
 from .openapi import openapi_document
 

@@ -18,18 +18,19 @@ import sqlite_utils
 
 from ..content.model import ACCESS_ROUTES, DELIVERY_MODES, NO_UPPER_AGE, stable_uuid
 from ..directory import Directory, service_details
+from ..release.schema import SERVICE_LISTS
 
 VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://openreferraluk.org/specifications/3.0/"
 
 # Our six taxonomies: name -> (label, the service link table and its column).
 TAXONOMIES = {
-    "needs": ("Needs", "service_needs", "need_id"),
-    "age-bands": ("Age bands", "service_age_bands", "age_band_id"),
-    "levels": ("Levels of need (continuum of need)", "service_levels", "level_id"),
-    "hubs": ("Early Help Hubs", "service_hubs", "hub_id"),
-    "access-routes": ("How to access a service", "service_access", "access_route"),
-    "delivery": ("How a service is delivered", "service_delivery", "delivery"),
+    "needs": ("Needs", *SERVICE_LISTS["needs"]),
+    "age-bands": ("Age bands", *SERVICE_LISTS["age_bands"]),
+    "levels": ("Levels of need (continuum of need)", *SERVICE_LISTS["levels"]),
+    "hubs": ("Early Help Hubs", *SERVICE_LISTS["hubs"]),
+    "access-routes": ("How to access a service", *SERVICE_LISTS["access"]),
+    "delivery": ("How a service is delivered", *SERVICE_LISTS["delivery"]),
 }
 ACCESS_ROUTE_NAMES = {"self-referral": "Self-referral", "professional-referral": "Professional referral",
                       "early-help-hub": "Through the Early Help Hub", "drop-in": "Drop-in"}

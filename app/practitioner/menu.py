@@ -14,15 +14,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from ..release.schema import SERVICE_LISTS
+
 # List fields the menu needs, read from the release's link tables.
-_LISTS = {
-    "needs": ("service_needs", "need_id"),
-    "levels": ("service_levels", "level_id"),
-    "hubs": ("service_hubs", "hub_id"),
-    "access": ("service_access", "access_route"),
-    "delivery": ("service_delivery", "delivery"),
-    "languages": ("service_languages", "language"),
-}
+_LISTS = {name: SERVICE_LISTS[name]
+          for name in ("needs", "levels", "hubs", "access", "delivery", "languages")}
 _COLUMNS = ", ".join([*(f"services.{name}" for name in (
     "id", "title", "summary", "age_min", "age_max", "pregnancy", "borough_wide", "free", "cost",
     "how_to_access",

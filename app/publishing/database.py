@@ -15,6 +15,7 @@ import sqlite_utils
 from ..content.loader import ContentSet
 from ..content.markdown import render_markdown
 from ..content.model import stable_uuid
+from ..release.schema import SERVICE_LINKS, SERVICE_TABLES, create_tables
 
 
 def _service_rows(services, content: ContentSet):
@@ -50,68 +51,6 @@ def _service_rows(services, content: ContentSet):
         }
 
 
-TABLES = {
-    "site": ({"key": str, "value": str}, "key", []),
-    "needs": ({"id": str, "label": str, "description": str, "position": int}, "id", []),
-    "need_synonyms": ({"need_id": str, "synonym": str}, None, [("need_id", "needs", "id")]),
-    "age_bands": ({"id": str, "label": str, "min": int, "max": int, "pregnancy": bool, "position": int},
-                  "id", []),
-    "levels": ({"id": int, "label": str, "description": str}, "id", []),
-    "hubs": ({"id": str, "uuid": str, "name": str, "address": str, "postcode": str, "phone": str,
-              "email": str, "opening_hours": str, "body_markdown": str, "body_html": str}, "id", []),
-    "hub_areas": ({"hub_id": str, "area": str}, None, [("hub_id", "hubs", "id")]),
-    "hub_wards": ({"hub_id": str, "ward": str}, None, [("hub_id", "hubs", "id")]),
-    "organisations": ({"id": str, "uuid": str, "name": str, "website": str, "phone": str, "email": str,
-                       "body_markdown": str, "body_html": str}, "id", []),
-    "services": ({"id": str, "uuid": str, "title": str, "summary": str, "organisation_id": str,
-                  "age_min": int, "age_max": int, "pregnancy": bool, "borough_wide": bool, "free": bool,
-                  "cost": str, "how_to_access": str, "phone": str, "email": str, "website": str,
-                  "referral_form": str, "interpreters": bool, "evidence_rating": str,
-                  "evidence_source": str, "evidence_url": str, "last_reviewed": str, "review_due": str,
-                  "body_markdown": str, "body_html": str, "source": str},
-                 "id", [("organisation_id", "organisations", "id")]),
-    "venues": ({"service_id": str, "position": int, "name": str, "address": str, "postcode": str,
-                "hub_id": str, "schedule": str, "accessibility": str, "hours": str}, None,
-               [("service_id", "services", "id"), ("hub_id", "hubs", "id")]),
-    "pages": ({"slug": str, "title": str, "summary": str, "body_markdown": str, "body_html": str},
-              "slug", []),
-    # Translations: only translated text; everything else is read from the English row.
-    # `stale` is set when the English changed after the translation was made.
-    "service_translations": ({"service_id": str, "language": str, "title": str, "summary": str,
-                              "how_to_access": str, "cost": str, "keywords": str, "body_markdown": str,
-                              "body_html": str, "stale": bool},
-                             ("service_id", "language"), [("service_id", "services", "id")]),
-    "venue_translations": ({"service_id": str, "language": str, "position": int, "schedule": str,
-                            "accessibility": str}, ("service_id", "language", "position"),
-                           [("service_id", "services", "id")]),
-    "hub_translations": ({"hub_id": str, "language": str, "name": str, "opening_hours": str,
-                          "body_markdown": str, "body_html": str, "stale": bool},
-                         ("hub_id", "language"), [("hub_id", "hubs", "id")]),
-    "page_translations": ({"slug": str, "language": str, "title": str, "summary": str,
-                           "body_markdown": str, "body_html": str, "stale": bool},
-                          ("slug", "language"), [("slug", "pages", "slug")]),
-    # taxonomy: "needs", "age_bands" or "levels"; term_id as text (level ids too).
-    "term_translations": ({"taxonomy": str, "term_id": str, "language": str, "label": str,
-                           "description": str, "stale": bool}, ("taxonomy", "term_id", "language"), []),
-    "need_synonym_translations": ({"need_id": str, "language": str, "synonym": str}, None,
-                                  [("need_id", "needs", "id")]),
-    "site_translations": ({"language": str, "key": str, "value": str, "stale": bool},
-                          ("language", "key"), []),
-}
-
-# Link tables: one row per value of a list field of a service.
-SERVICE_LINKS = {
-    "service_needs": ("need_id", str, ("needs", "id")),
-    "service_levels": ("level_id", int, ("levels", "id")),
-    "service_hubs": ("hub_id", str, ("hubs", "id")),
-    "service_age_bands": ("age_band_id", str, ("age_bands", "id")),
-    "service_access": ("access_route", str, None),
-    "service_delivery": ("delivery", str, None),
-    "service_languages": ("language", str, None),
-    "service_keywords": ("keyword", str, None),
-}
-
-
 def _link_values(content: ContentSet):
     bands = list(content.age_bands.values())
     return {
@@ -124,26 +63,6 @@ def _link_values(content: ContentSet):
         "service_languages": lambda s: s.languages,
         "service_keywords": lambda s: s.keywords,
     }
-
-
-def create_tables(db: sqlite_utils.Database) -> None:
-    """Create every table, so an empty list still leaves its table to query."""
-    for name, (columns, pk, foreign_keys) in TABLES.items():
-        db[name].create(columns, pk=pk, foreign_keys=foreign_keys)
-    for name, (column, kind, reference) in SERVICE_LINKS.items():
-        foreign_keys = [("service_id", "services", "id")]
-        if reference:
-            foreign_keys.append((column, *reference))
-        db[name].create({"service_id": str, column: kind, "position": int}, foreign_keys=foreign_keys)
-        db[name].create_index(["service_id"])
-        db[name].create_index([column])
-    db["venues"].create_index(["service_id"])
-    for table in ("services", "organisations", "hubs"):  # the Open Referral feed looks entries up by UUID
-        db[table].create_index(["uuid"], unique=True)
-    db["hub_areas"].create_index(["area"])
-
-
-SERVICE_TABLES = (*SERVICE_LINKS, "venues", "service_translations", "venue_translations")
 
 
 def _service_translations(services, content: ContentSet):

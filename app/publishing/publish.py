@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -17,20 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content import ContentSet, load_content
+from ..content.entry_cache import CACHE_FOLDER
 from ..content.translations import TRANSLATION_FILE
+from ..release.schema import DATABASE_FILE, SCHEMA_VERSION, WHOOSH_FOLDER
 from ..search.indexer import update_index, write_index
 from .database import replace_services, write_database
 from .releases import MANIFEST, ReleaseStore
 
 KEEP_RELEASES = 5
-# Bump when the database or index layout changes: a release of another
-# version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 3
 # A publish that changes at most this many services (and nothing else) copies
 # the live release and rewrites just those; more, and it rebuilds everything.
 INCREMENTAL_LIMIT = 200
-DATABASE_FILE = "directory.db"
-WHOOSH_FOLDER = "whoosh"
 
 Reporter = Callable[[str], None]
 
@@ -99,7 +97,7 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
     store = ReleaseStore(index_dir)
     started = time.monotonic()
     with store.lock():
-        content = load_content(content_dir, today=today)
+        content = load_content(content_dir, today=today, cache_dir=store.root / CACHE_FOLDER)
         content.raise_for_errors()
         release_id = _new_release_id(store, content.fingerprint)
         previous = store.current()
@@ -117,7 +115,9 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
             if changed is not None:
                 report(f"Building release {release_id}: updating {len(changed)} changed services")
                 shutil.copy2(previous.path / DATABASE_FILE, build / DATABASE_FILE)
-                shutil.copytree(previous.path / WHOOSH_FOLDER, build / WHOOSH_FOLDER)
+                # Whoosh never rewrites a file (deletions live in the new table of contents),
+                # so the new release shares the live one's segment files instead of copying them.
+                shutil.copytree(previous.path / WHOOSH_FOLDER, build / WHOOSH_FOLDER, copy_function=os.link)
                 replace_services(build / DATABASE_FILE, changed, content)
                 update_index(content, build / WHOOSH_FOLDER, changed)
             else:
@@ -127,7 +127,8 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
                 write_index(content, build / WHOOSH_FOLDER, processes=processes,
                             progress=lambda done, total: report(f"Indexed {done} of {total}"))
             manifest = _manifest(release_id, content, full_reason if changed is None else None)
-            (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            # Compact: the manifest lists every entry file's fingerprint (100,000 at national scale).
+            (build / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
             store.finish_build(build, release_id)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)

@@ -136,11 +136,14 @@ class ReleaseStore:
     def prune(self, keep: int) -> list[str]:
         """Delete all but the newest ``keep`` releases, never the live one."""
         current = self.current_id()
+        # Ids only: a manifest lists every entry file, so reading them all would cost seconds at scale.
+        complete = sorted((path.name for path in self.releases_dir.iterdir()
+                           if not path.name.startswith(".") and (path / MANIFEST).is_file()), reverse=True)
         removed = []
-        for release in self.list()[keep:]:
-            if release.id != current:
-                shutil.rmtree(release.path, ignore_errors=True)
-                removed.append(release.id)
+        for release_id in complete[keep:]:
+            if release_id != current:
+                shutil.rmtree(self.path_of(release_id), ignore_errors=True)
+                removed.append(release_id)
         return removed
 
 

@@ -1,0 +1,193 @@
+"""What a publish reuses from the last run: parsed entry files (app/content/entry_cache.py) and the
+live release's Whoosh segment files. A cached load must report exactly what a fresh load does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from app.content import entry_cache as cache_module
+from app.content import load_content
+from app.content.entry_cache import CACHE_FOLDER, EntryCache
+from app.publishing.publish import publish
+from app.publishing.releases import ReleaseStore
+from app.release.schema import WHOOSH_FOLDER
+
+from .factories import service, write_content, write_service
+
+TODAY = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files count as settled at once (the real rule waits two seconds after their last change)."""
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    return write_content(tmp_path / "content", [
+        service("parenting-group"),
+        service("bad-summary", summary="x" * 300),                      # a problem in the file alone
+        service("lost-org", organisation="no-such-org"),                # a problem across entries
+        service("future-review", last_reviewed="2026-12-01"),           # depends on the day
+    ])
+
+
+def loads(content: Path, cache: Path, today: dt.date = TODAY):
+    """A fresh load and a load through the cache, and how the cache did."""
+    counts = {}
+    original = EntryCache.save
+
+    def counting_save(self, folders):
+        counts.update(hits=self.hits, misses=self.misses)
+        original(self, folders)
+
+    EntryCache.save = counting_save
+    try:
+        cached = load_content(content, today=today, cache_dir=cache)
+    finally:
+        EntryCache.save = original
+    return load_content(content, today=today), cached, counts
+
+
+def same(fresh, cached) -> None:
+    assert [str(problem) for problem in cached.problems] == [str(problem) for problem in fresh.problems]
+    assert cached.services == fresh.services and cached.hubs == fresh.hubs
+    assert cached.organisations == fresh.organisations and cached.pages == fresh.pages
+    assert cached.entry_fingerprints == fresh.entry_fingerprints
+    assert cached.fingerprint == fresh.fingerprint
+
+
+def test_a_cached_load_reports_what_a_fresh_one_does(content, tmp_path, settled):
+    cache = tmp_path / "cache"
+    fresh, first, counts = loads(content, cache)
+    same(fresh, first)
+    assert counts == {"hits": 0, "misses": 8}   # 4 services, 2 hubs, 1 organisation, 1 page
+    fresh, second, counts = loads(content, cache)
+    same(fresh, second)
+    assert counts == {"hits": 8, "misses": 0}
+    messages = [problem.message for problem in second.errors]
+    assert messages == ["is 300 characters long; the limit is 200", "2026-12-01 is in the future",
+                        "unknown organisation 'no-such-org'"]
+
+
+def test_rules_across_entries_still_run_over_cached_entries(content, tmp_path, settled):
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    (content / "organisations" / "test-org.md").unlink()
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 0, "the services are unchanged, so they come from the cache"
+    unknown = [problem for problem in cached.errors if problem.message == "unknown organisation 'test-org'"]
+    assert len(unknown) == 3
+    assert all(problem.line > 1 for problem in unknown), "the line of the field, from the cached lines"
+
+
+def test_a_changed_file_is_read_again(content, tmp_path, settled):
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    write_service(content, service("bad-summary", summary="Short now."))
+    write_service(content, service("parenting-group", title="Renamed"))
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 2
+    assert cached.services["parenting-group"].title == "Renamed"
+    assert not any(problem.path.endswith("bad-summary.md") for problem in cached.errors)
+
+
+def test_same_size_and_time_still_counts_as_changed(content, tmp_path, settled):
+    """An edit that keeps the size and puts the modification time back is still seen (ctime, inode)."""
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    path = content / "services" / "parenting-group.md"
+    before = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("Parenting group", "Parenting groop"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 1 and cached.services["parenting-group"].title == "Parenting groop"
+
+
+def test_a_file_changed_while_it_is_read_is_not_remembered(content, tmp_path, settled):
+    cache = EntryCache(tmp_path / "cache", content, TODAY)
+    path = content / "services" / "parenting-group.md"
+
+    def parse_while_an_editor_saves():
+        parsed = cache_module.ParsedFile("old entry", str(path), "0" * 16, None, [])
+        path.write_text(path.read_text() + "\nSaved meanwhile.\n")
+        return parsed
+
+    assert cache.read(str(path), "services/parenting-group.md", parse_while_an_editor_saves,
+                      lambda parsed: None) == "old entry"
+    cache.save(("services",))
+    _, cached, counts = loads(content, tmp_path / "cache")
+    assert "Saved meanwhile." in cached.services["parenting-group"].body
+    assert counts["misses"] == 8
+
+
+def test_files_changed_just_before_the_run_are_read_but_not_remembered(content, tmp_path):
+    """The real rule: a file changed in the last two seconds may change again within one clock tick."""
+    cache = tmp_path / "cache"
+    _, _, counts = loads(content, cache)
+    _, _, again = loads(content, cache)
+    assert counts["misses"] == again["misses"] == 8
+
+
+def test_the_day_matters_only_where_a_rule_depends_on_it(content, tmp_path, settled):
+    cache = tmp_path / "cache"
+    _, before, _ = loads(content, cache, today=TODAY)
+    assert any(problem.path.endswith("future-review.md") and problem.field == "last_reviewed"
+               for problem in before.errors)
+    fresh, after, counts = loads(content, cache, today=dt.date(2026, 12, 2))
+    same(fresh, after)
+    assert not any(problem.path.endswith("future-review.md") and problem.field == "last_reviewed"
+                   for problem in after.errors)
+    assert counts == {"hits": 7, "misses": 1}
+
+
+def test_a_removed_file_is_gone_and_a_damaged_cache_is_only_slower(content, tmp_path, settled):
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    (content / "services" / "lost-org.md").unlink()
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert "lost-org" not in cached.services
+    for shard in cache.glob("*/*.pickle"):
+        shard.write_bytes(b"not a pickle at all" * 100)
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 7
+
+
+def test_a_one_entry_publish_shares_the_live_release_segment_files(content_dir, folders, settled):
+    first = publish(content_dir, folders["index"])
+    write_service(content_dir, service("gardening-club", title="Family gardening club"))
+    second = publish(content_dir, folders["index"])
+    assert second.manifest["built"] == "incremental"
+    assert (folders["index"] / CACHE_FOLDER).is_dir()
+    store = ReleaseStore(folders["index"])
+    old, new = (store.path_of(release.release_id) / WHOOSH_FOLDER for release in (first, second))
+    shared = [path.name for path in old.iterdir()
+              if (new / path.name).exists() and (new / path.name).stat().st_ino == path.stat().st_ino]
+    assert any(name.endswith(".seg") for name in shared), shared
+    # The live release's index is untouched by the new one: it still searches as before.
+    assert whoosh_index.open_dir(str(old)).doc_count() == 5
+    assert whoosh_index.open_dir(str(new)).doc_count() == 6
+
+
+def test_other_code_empties_the_cache_rather_than_trusting_it(content, tmp_path, settled, monkeypatch):
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    monkeypatch.setattr(cache_module, "_code_version", lambda: "another version")
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 8
+    assert len(list(cache.iterdir())) == 1, "one folder per content folder, whatever the version"
+    assert loads(content, cache)[2]["hits"] == 8

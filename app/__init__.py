@@ -7,7 +7,7 @@ from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .live import LiveRelease
+from .release.live import LiveRelease
 
 
 def create_app(config: object | None = None) -> Flask:

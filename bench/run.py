@@ -105,8 +105,8 @@ def phase_edit(content: str) -> dict:
 
 
 def phase_whoosh(index: str, reps: int, profile: str | None = None) -> dict:
-    from app.live import open_release
     from app.publishing.releases import ReleaseStore
+    from app.release.live import open_release
     from app.search.request import parse_request
 
     rss_before = peak_rss_mb()

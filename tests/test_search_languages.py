@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.live import LiveRelease
 from app.publishing.publish import publish
+from app.release.live import LiveRelease
 from app.search.request import parse_request
 from app.search.schema import sort_key
 

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .. import directory as reading
 from ..search.request import RequestError, parse_request
 from . import live_release, search_page
 from .i18n import request_language
@@ -50,7 +49,7 @@ def search():
         return (render_template("search_error.html", message=request_error_message(error)), 400,
                 {"Cache-Control": "no-store"})
     result = opened.engine.search(search_request)
-    cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits], language)
+    cards = opened.service_cards([hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
     return render_template(
         "search.html", result=result, search=search_request, cards=cards,
@@ -68,7 +67,7 @@ def search():
 def service(service_id: str):
     opened = live_release()
     language = request_language()
-    details = reading.service_details(opened.db(), service_id, language)
+    details = opened.service_details(service_id, language)
     if details is None:
         abort(404)
     url = url_for("public.service", service_id=service_id, _external=True)
@@ -79,7 +78,7 @@ def service(service_id: str):
 @blueprint.get("/hubs/")
 def hubs():
     opened = live_release()
-    return render_template("hubs.html", borough_wide=reading.borough_wide_count(opened.db()))
+    return render_template("hubs.html", borough_wide=opened.borough_wide_count())
 
 
 @blueprint.get("/hubs/<hub_id>")
@@ -91,13 +90,12 @@ def hub(hub_id: str):
     if details is None:
         abort(404)
     return render_template("hub.html", hub=details,
-                           by_need=reading.hub_services_by_need(opened.db(), hub_id, directory.needs,
-                                                                language=language))
+                           by_need=opened.hub_services_by_need(hub_id, directory.needs, language=language))
 
 
 @blueprint.get("/pages/<slug>")
 def page(slug: str):
-    details = reading.page(live_release().db(), slug, request_language())
+    details = live_release().page(slug, request_language())
     if details is None:
         abort(404)
     return render_template("page.html", page=details)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..directory import Directory, has_no_upper_age
+from ..release.directory import Directory, has_no_upper_age
 
 
 def _drop_empty(value):

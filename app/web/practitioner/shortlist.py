@@ -19,7 +19,6 @@ from flask import Flask, Response, abort, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ... import directory as reading
 from ...config import base_url
 from ...practitioner import shortlist as lists
 from ...practitioner.qr import qr_svg
@@ -39,8 +38,8 @@ def _asked() -> lists.ShortlistIds:
 
 
 def _services(ids) -> list[dict]:
-    db = live_release().db()
-    return [details for service_id in ids if (details := reading.service_details(db, service_id))]
+    reader = live_release()
+    return [details for service_id in ids if (details := reader.service_details(service_id))]
 
 
 def _external(path: str) -> str:
@@ -146,7 +145,7 @@ def _code_table() -> dict[str, list[str]]:
     opened = live_release()
     table = _code_tables.get(opened.id)
     if table is None:
-        table = lists.code_table(service_id for service_id, _ in reading.service_index(opened.db()))
+        table = lists.code_table(service_id for service_id, _ in opened.service_index())
         _code_tables.clear()
         _code_tables[opened.id] = table
     return table

@@ -32,6 +32,7 @@ def create_app(config: object | None = None) -> Flask:
         errors,
         i18n,
         oruk_api,
+        page_cache,
         practitioner,
         public,
         security,
@@ -52,6 +53,7 @@ def create_app(config: object | None = None) -> Flask:
     errors.register(app)
     csrf.register(app)
     editor.register(app)
+    page_cache.register(app)
     security.register(app)
     compression.register(app)
 

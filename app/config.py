@@ -80,6 +80,13 @@ def base_url() -> str:
     return os.environ.get("EARLYHELP_BASE_URL", "").strip().rstrip("/")
 
 
+def rendered_pages_bytes() -> int:
+    """``EARLYHELP_RENDERED_PAGES_MB`` (64): memory each server process may keep rendered public
+    pages of the live release in; 0 renders every page afresh."""
+    value = os.environ.get("EARLYHELP_RENDERED_PAGES_MB", "").strip()
+    return (int(value) if value.isdigit() else 64) * 1024 * 1024
+
+
 EDITOR_SESSION_HOURS = 8  # a working day; then sign in again
 
 
@@ -111,6 +118,7 @@ class Config:
         self.INSTANCE_DIR = instance_dir()
         self.SECRET_KEY = secret_key(self.INSTANCE_DIR)
         self.TRUSTED_PROXIES = trusted_proxies()
+        self.RENDERED_PAGES_MAX_BYTES = rendered_pages_bytes()
         self.use_https(https())
 
     def use_https(self, on: bool) -> None:

@@ -8,10 +8,12 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..search.request import RequestError, parse_request
-from . import live_release, search_page
+from ..release.reader import ReleaseReader
+from ..search.request import RequestError, SearchRequest, parse_request
+from . import live_release, page_cache, search_page
 from .i18n import request_language
 from .messages import notice_message, request_error_message
+from .page_cache import RenderedPage
 from .structured_data import service_json_ld
 
 blueprint = Blueprint("public", __name__)
@@ -35,8 +37,8 @@ def cache_public_pages(response):
 
 @blueprint.get("/")
 def home():
-    live_release()  # a 503 page until something is published
-    return render_template("home.html")
+    opened = live_release()  # a 503 page until something is published
+    return page_cache.rendered(opened.id, lambda: render_template("home.html")).response()
 
 
 @blueprint.get("/search")
@@ -48,10 +50,16 @@ def search():
     except RequestError as error:
         return (render_template("search_error.html", message=request_error_message(error)), 400,
                 {"Cache-Control": "no-store"})
+    # The search and its page are kept per release: asked again, neither is redone.
+    results = page_cache.rendered(opened.id, lambda: _results_page(opened, search_request, language))
+    return results.response()
+
+
+def _results_page(opened: ReleaseReader, search_request: SearchRequest, language: str) -> RenderedPage:
     result = opened.engine.search(search_request)
     cards = opened.service_cards([hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
-    return render_template(
+    return RenderedPage(result=result, html=render_template(
         "search.html", result=result, search=search_request, cards=cards,
         groups=search_page.filter_groups(result, directory),
         chips=search_page.chips(search_request, directory),
@@ -60,13 +68,17 @@ def search():
         did_you_mean_url=(search_page.search_url(search_request, q=result.did_you_mean)
                           if result.did_you_mean else None),
         clear_filters_url=search_page.search_url(search_request, **dict.fromkeys(search_request.filters)),
-        search_url=lambda **changes: search_page.search_url(search_request, **changes))
+        search_url=lambda **changes: search_page.search_url(search_request, **changes)))
 
 
 @blueprint.get("/services/<service_id>")
 def service(service_id: str):
     opened = live_release()
-    language = request_language()
+    page = page_cache.rendered(opened.id, lambda: _service_page(opened, service_id, request_language()))
+    return page.response()
+
+
+def _service_page(opened: ReleaseReader, service_id: str, language: str) -> str:
     details = opened.service_details(service_id, language)
     if details is None:
         abort(404)
@@ -78,13 +90,19 @@ def service(service_id: str):
 @blueprint.get("/hubs/")
 def hubs():
     opened = live_release()
-    return render_template("hubs.html", borough_wide=opened.borough_wide_count())
+    page = page_cache.rendered(
+        opened.id, lambda: render_template("hubs.html", borough_wide=opened.borough_wide_count()))
+    return page.response()
 
 
 @blueprint.get("/hubs/<hub_id>")
 def hub(hub_id: str):
     opened = live_release()
-    language = request_language()
+    page = page_cache.rendered(opened.id, lambda: _hub_page(opened, hub_id, request_language()))
+    return page.response()
+
+
+def _hub_page(opened: ReleaseReader, hub_id: str, language: str) -> str:
     directory = opened.directory.for_language(language)
     details = directory.hubs.get(hub_id)
     if details is None:

@@ -51,7 +51,8 @@ def test_the_etag_differs_by_language_and_by_the_language_an_english_page_sugges
 
     write_yaml(content_dir / "site.yml", site(["en", "pl"]))
     publish(content_dir, folders["index"], processes=1)
-    client = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"])).test_client()
+    config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+    client = create_app(config).test_client()
     english = client.get("/search?q=debt")
     polish = client.get("/pl/search?q=debt")
     suggested = client.get("/search?q=debt", headers={"Accept-Language": "pl"})

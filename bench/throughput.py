@@ -100,7 +100,9 @@ def run_wrk(url: str, paths: list[str], duration: int, connections: int, work: P
     script.write_text(LUA_PATHS % {"file": paths_file, "headers": lua_headers if headers else "nil"},
                       encoding="utf-8")
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        # A 10 s timeout: a slow answer is counted in the latencies, not as a socket error.
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+         "-s", str(script), url],
         capture_output=True, text=True, check=True).stdout
     return parse_wrk(output)
 

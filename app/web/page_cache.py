@@ -54,26 +54,27 @@ def code_fingerprint(*translation_dirs: Path) -> str:
 
 @dataclass
 class RenderedPage:
-    """A page's HTML, what it was built from when the view needs it again (a search's result, for
-    the search log), and its gzipped bytes once a client has asked for them."""
+    """A page's text (HTML, or JSON for the search API), what it was built from when the view needs
+    it again (a search's result, for the search log), and its gzipped bytes once asked for."""
 
-    html: str
+    text: str
     result: Any = None
+    mimetype: str = "text/html"
     _gzipped: bytes | None = None
 
     def size(self) -> int:
         # the text, its gzipped copy (about a fifth) and what a result holds (facets, a page of hits)
-        return len(self.html) * 6 // 5 + (4096 if self.result is not None else 0)
+        return len(self.text) * 6 // 5 + (4096 if self.result is not None else 0)
 
     def response(self) -> Response:
         """The page as a response, gzipped when the client accepts it (compressed once, then kept)."""
-        body = self.html.encode()
+        body = self.text.encode()
         if len(body) < MINIMUM_SIZE or "gzip" not in request.accept_encodings:
-            response = Response(body, mimetype="text/html")
+            response = Response(body, mimetype=self.mimetype)
         else:
             if self._gzipped is None:
                 self._gzipped = gzip.compress(body, 6, mtime=0)
-            response = Response(self._gzipped, mimetype="text/html")
+            response = Response(self._gzipped, mimetype=self.mimetype)
             response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")  # as the compression step does for other responses
         return response
@@ -96,6 +97,11 @@ class RenderedPages:
     def size(self) -> int:
         """The bytes the kept pages hold (as measured by the ``size`` given when keeping them)."""
         return self._bytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
     def get_or_build(self, release_id: str, key: tuple, build: Callable[[], Any],
                      size: Callable[[Any], int]) -> Any:

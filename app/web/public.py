@@ -59,7 +59,7 @@ def _results_page(opened: ReleaseReader, search_request: SearchRequest, language
     result = opened.engine.search(search_request)
     cards = opened.service_cards([hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
-    return RenderedPage(result=result, html=render_template(
+    return RenderedPage(result=result, text=render_template(
         "search.html", result=result, search=search_request, cards=cards,
         groups=search_page.filter_groups(result, directory),
         chips=search_page.chips(search_request, directory),

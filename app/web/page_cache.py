@@ -162,6 +162,8 @@ def rendered(release_id: str, build: Callable[[], str | RenderedPage]) -> Render
         built = build()
         return built if isinstance(built, RenderedPage) else RenderedPage(built)
 
+    # The ETag names the release the page came from, even when another is published meanwhile.
+    g.page_release = release_id
     return current_app.extensions["rendered_pages"].get_or_build(release_id, page_key(), page,
                                                                  RenderedPage.size)
 
@@ -177,10 +179,13 @@ def _conditional(response: Response) -> Response:
             or "no-store" in response.headers.get("Cache-Control", "")
             or not (request.blueprint in ETAG_BLUEPRINTS or request.endpoint in ETAG_ENDPOINTS)):
         return response
-    opened = current_app.extensions["live_release"].get()
-    if opened is None:
-        return response
-    response.set_etag(etag(opened.id), weak=True)  # weak: the same page gzipped or not
+    release_id = g.get("page_release")
+    if release_id is None:
+        opened = current_app.extensions["live_release"].get()
+        if opened is None:
+            return response
+        release_id = opened.id
+    response.set_etag(etag(release_id), weak=True)  # weak: the same page gzipped or not
     return response.make_conditional(request)
 
 

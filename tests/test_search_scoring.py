@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from whoosh import query as wq
 
 from app.publishing.publish import publish
 from app.release.live import LiveRelease
@@ -68,3 +69,14 @@ def test_only_allowed_documents_are_scored_but_every_match_is_counted(engine):
     matched, scored = engine._match(searcher, query, allowed)
     assert matched == everything
     assert scored and all((allowed >> engine.rank_of[docnum]) & 1 for _, docnum in scored)
+
+
+def test_boosts_of_nested_ors_are_applied_as_whoosh_applies_them(engine):
+    searcher = engine.searcher()
+    query = wq.Or([wq.Or([wq.Term("text", "support"), wq.Term("text", "debt")], boost=2.0),
+                   wq.Or([wq.Term("text", "advic")], boost=5.0), wq.Term("need", "parenting", boost=1.5)])
+    whoosh_scores = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    _, scored = engine._match(searcher, query, engine.all_bits)
+    assert whoosh_scores and {docnum for _, docnum in scored} == set(whoosh_scores)
+    for score, docnum in scored:
+        assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)

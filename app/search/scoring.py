@@ -25,8 +25,10 @@ from whoosh.scoring import BM25F
 def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, float]]:
     """The parts of an ``Or`` tree whose scores add up, each with the boost of the ``Or`` above it."""
     if isinstance(query, wq.Or) and not getattr(query, "scale", None):
+        # Whoosh applies an Or's boost only when it has more than one part.
+        own = query.boost if len(query.subqueries) > 1 else 1.0
         for child in query.subqueries:
-            yield from leaves(child, boost * query.boost)
+            yield from leaves(child, boost * own)
     else:
         yield query, boost
 

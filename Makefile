@@ -11,7 +11,7 @@ AXE_JS := node_modules/axe-core/axe.min.js
 # with neither, apt-get itself says why it cannot install.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo -n)
 
-.PHONY: run test install lint translations messages language check-messages publish check bench clean browser-deps
+.PHONY: run test install lint translations messages language check-messages publish check bench clean browser-deps bench-deps bench-throughput
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,15 @@ test: install translations lint browser-deps
 ## Benchmarks (not part of `make test`): see bench/README.md.
 bench: install
 	$(BIN)/python -m bench.run --sizes 1000,10000
+
+## The load generator of the throughput benchmark: Debian's wrk.
+bench-deps:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+
+## The real server (earlyhelp serve, waitress) under wrk at 10,000 services.
+bench-throughput: install translations bench-deps
+	$(BIN)/python -m bench.throughput --n 10000
 
 clean:
 	rm -rf search_index/releases search_index/current search_index/.publish.lock search_index/.entry-cache .pytest_cache tests/output

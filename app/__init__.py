@@ -7,7 +7,7 @@ from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .live import LiveRelease
+from .release.live import LiveRelease
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -35,6 +35,7 @@ def create_app(config: object | None = None) -> Flask:
         errors,
         i18n,
         oruk_api,
+        page_cache,
         practitioner,
         public,
         security,
@@ -55,6 +56,7 @@ def create_app(config: object | None = None) -> Flask:
     errors.register(app)
     csrf.register(app)
     editor.register(app)
+    page_cache.register(app)
     security.register(app)
     compression.register(app)
 

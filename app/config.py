@@ -109,6 +109,13 @@ def max_shrink() -> float:
     return min(max(percent, 0.0), 100.0) / 100
 
 
+def rendered_pages_bytes() -> int:
+    """``EARLYHELP_RENDERED_PAGES_MB`` (64): memory each server process may keep rendered public
+    pages of the live release in; 0 renders every page afresh."""
+    value = os.environ.get("EARLYHELP_RENDERED_PAGES_MB", "").strip()
+    return (int(value) if value.isdigit() else 64) * 1024 * 1024
+
+
 EDITOR_SESSION_HOURS = 8  # a working day; then sign in again
 
 
@@ -174,6 +181,7 @@ class Config:
         self.SEARCH_LOG = search_log_enabled()
         self.INSIGHT_MIN_COUNT = insight_min_count()
         self.SEARCH_LOG_MONTHS = search_log_months()
+        self.RENDERED_PAGES_MAX_BYTES = rendered_pages_bytes()
         self.use_https(https())
 
     def use_https(self, on: bool) -> None:

@@ -120,8 +120,8 @@ def phase_edit(content: str) -> dict:
 
 
 def phase_whoosh(index: str, reps: int, profile: str | None = None) -> dict:
-    from app.live import open_release
     from app.publishing.releases import ReleaseStore
+    from app.release.live import open_release
     from app.search.request import parse_request
 
     rss_before = peak_rss_mb()
@@ -149,6 +149,47 @@ def phase_whoosh(index: str, reps: int, profile: str | None = None) -> dict:
         _write_profile(profiler, profile)
     return {"open_seconds": round(open_seconds, 3), "rss_before_open_mb": rss_before,
             "rss_after_open_mb": rss_open, "queries": timings}
+
+
+def phase_http(content: str, index: str, reps: int, port: int) -> dict:
+    """The query mix over HTTP against ``earlyhelp serve`` (waitress), as the HTML results page
+    and the JSON API, with the rendered-page store off so every request searches and renders."""
+    import http.client
+    import urllib.parse
+
+    env = {**os.environ, "EARLYHELP_CONTENT_DIR": content, "EARLYHELP_INDEX_DIR": index,
+           "EARLYHELP_INSTANCE_DIR": str(Path(index).parent / "instance"), "EARLYHELP_RENDERED_PAGES_MB": "0"}
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "earlyhelp"), "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for _ in range(600):
+            try:
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                break
+            except OSError:
+                connection.close()
+                time.sleep(0.5)
+
+        def get(path: str) -> bytes:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 200, (path, response.status)
+            return body
+
+        found = {}
+        for base in ("/search", "/api/search"):
+            def run_one(name: str, params: dict, base=base) -> dict:
+                body = get(base + "?" + urllib.parse.urlencode(params, doseq=True))
+                return {"bytes": len(body)}
+
+            found["page" if base == "/search" else "api"] = time_queries(run_one, reps)
+        return found
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def phase_fts_build(index: str, fts_path: str) -> dict:
@@ -291,7 +332,7 @@ def _write_profile(profiler, path: str) -> None:
 
 
 PHASES = {"generate": phase_generate, "publish": phase_publish, "edit": phase_edit, "check": phase_check,
-          "whoosh": phase_whoosh, "fts_build": phase_fts_build, "fts": phase_fts}
+          "whoosh": phase_whoosh, "http": phase_http, "fts_build": phase_fts_build, "fts": phase_fts}
 
 
 def run_phase(name: str, **kwargs) -> dict:
@@ -343,6 +384,9 @@ def bench_size(n: int, args) -> dict:
         log(f"[{n}] Whoosh searches")
         result["whoosh"] = run_phase("whoosh", index=str(index), reps=args.reps,
                                      profile=profile_base and profile_base + "-search")
+        log(f"[{n}] searches over HTTP")
+        result["http"] = run_phase("http", content=str(content), index=str(index), reps=args.reps,
+                                   port=args.port)
         log(f"[{n}] building FTS5 reference")
         result["fts_build"] = run_phase("fts_build", index=str(index), fts_path=str(fts_path))
         log(f"[{n}] FTS5 searches")
@@ -398,13 +442,18 @@ def markdown(results: list[dict]) -> str:
                  for cell in cells]
         lines.append(f"| {r['n']:,} | " + " | ".join(texts) + " |")
     lines += ["", "| services | query | Whoosh median ms | Whoosh p95 ms | FTS5 median ms | FTS5 p95 ms | "
-              "ratio (median) | hits Whoosh / FTS5 |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
+              "ratio (median) | HTTP page median / p95 ms | HTTP API median / p95 ms | ratio HTTP page p95 / "
+              "FTS5 p95 | hits Whoosh / FTS5 |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         for name in QUERIES:
             w, f = r["whoosh"]["queries"][name], r["fts"]["queries"][name]
+            page, api = r["http"]["page"][name], r["http"]["api"][name]
             ratio = w["median_ms"] / f["median_ms"] if f["median_ms"] else float("inf")
+            http_ratio = page["p95_ms"] / f["p95_ms"] if f["p95_ms"] else float("inf")
             lines.append(f"| {r['n']:,} | {name} | {w['median_ms']:.2f} | {w['p95_ms']:.2f} | "
                          f"{f['median_ms']:.2f} | {f['p95_ms']:.2f} | {ratio:.1f}x |"
+                         f" {page['median_ms']:.1f} / {page['p95_ms']:.1f} |"
+                         f" {api['median_ms']:.1f} / {api['p95_ms']:.1f} | {http_ratio:.1f}x |"
                          f" {w['total']:,} / {f['total']:,} |")
     return "\n".join(lines)
 
@@ -418,6 +467,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--publish-runs", type=int, default=3,
                         help="publishes of each kind per size; the median is reported (default 3)")
     parser.add_argument("--tmp", default=None, help="where to make the temporary folders")
+    parser.add_argument("--port", type=int, default=8150, help="port of the server searched over HTTP")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     parser.add_argument("--profile", action="store_true",
                         help="also write cProfile output for publish (p=1) and the search mix to --out")

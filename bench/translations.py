@@ -114,9 +114,9 @@ def folder_bytes(path: Path) -> int:
 
 
 def measure(content: Path, index_root: Path, runs: int, reps: int, languages: list[str]) -> dict:
-    from app.live import open_release
     from app.publishing.publish import publish
     from app.publishing.releases import ReleaseStore
+    from app.release.live import open_release
     from app.search.request import parse_request
 
     seconds = []

@@ -166,3 +166,28 @@ def test_share_and_print_are_offered_by_the_pages_own_script(client):
     script = soup.find("script", src=re.compile(r"/static/js/service\.[0-9a-f]+\.js$"))
     assert script and script.has_attr("defer")
     assert client.get(script["src"]).status_code == 200
+
+
+def test_a_kept_page_and_its_etag_follow_the_clock(folders, monkeypatch):
+    """Pages are kept per release (app/web/page_cache.py), but "open now" is not a property of the
+    release: when it opens, the next request is rendered afresh, with another ETag."""
+    import app.web.opening as opening
+
+    monday = dt.datetime(2026, 12, 7, 9, 0, tzinfo=LOCAL_TIME)  # a Monday
+    drop_in = service("drop-in", title="Drop-in", venues=[{
+        "name": "Hall", "address": "1 Road", "postcode": "N17 6BB", "hours": ["Mon 10:00-12:00"]}])
+    content = write_content(folders["content"], [drop_in])
+    publish(content, folders["index"], processes=1)
+    client = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"])).test_client()
+
+    def page_at(moment: dt.datetime):
+        monkeypatch.setattr(opening, "now", lambda: moment)
+        response = client.get("/services/drop-in")
+        return response.headers["ETag"], response.get_data(as_text=True)
+
+    closed_tag, closed = page_at(monday)
+    assert "Closed now. Opens" in closed
+    assert page_at(monday + dt.timedelta(minutes=30)) == (closed_tag, closed)  # the same answer: kept
+    open_tag, opened = page_at(monday + dt.timedelta(hours=1, minutes=30))
+    assert "Open now, until" in opened and open_tag != closed_tag
+    assert client.get("/services/drop-in", headers={"If-None-Match": closed_tag}).status_code == 200

@@ -289,6 +289,7 @@ def test_json_ld_cannot_be_closed_early_even_by_text_the_checker_would_refuse(ho
     evil = "</script><script>alert(1)</script><!--<script>"
     monkeypatch.setattr(public_views, "service_json_ld",
                         lambda details, directory, url: {"@type": "Service", "name": evil, "url": url})
+    hostile_client.application.extensions["rendered_pages"].clear()  # pages rendered before the patch
     raw, data = _json_ld(hostile_client, f"/services/{SERVICE_ID}")
     assert data["name"] == evil
     assert "</script" not in raw.lower() and "<!--" not in raw and "<script" not in raw.lower()

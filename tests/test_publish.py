@@ -185,7 +185,7 @@ def test_publish_command_uses_environment_folders(tmp_path):
 
 
 def search_ids(index_dir, **params) -> list[str]:
-    from app.live import LiveRelease
+    from app.release.live import LiveRelease
     from app.search.request import parse_request
 
     engine = LiveRelease(index_dir).get().engine

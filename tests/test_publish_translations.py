@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from app.live import LiveRelease
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
+from app.release.live import LiveRelease
 from app.search.request import parse_request
 
 from .factories import write_service, write_translation, write_yaml

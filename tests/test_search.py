@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.live import LiveRelease
 from app.publishing.publish import publish
+from app.release.live import LiveRelease
 from app.search.request import RequestError, parse_request
 
 from .factories import service, write_content

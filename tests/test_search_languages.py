@@ -9,8 +9,8 @@ import yaml
 
 from app.content.fingerprint import fingerprint
 from app.content.loader import load_content
-from app.live import LiveRelease
 from app.publishing.publish import publish
+from app.release.live import LiveRelease
 from app.search.query import same_inflected_word
 from app.search.request import parse_request
 from app.search.schema import sort_key

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from app.config import PROJECT_ROOT
-from app.live import LiveRelease
 from app.publishing.publish import publish
+from app.release.live import LiveRelease
 from app.search.request import parse_request
 
 QUERY_FOLDER = Path(__file__).parent / "search_quality"
@@ -69,7 +69,7 @@ def evaluate(engine, queries: list[dict], language: str = "en") -> dict:
 def test_query_set_is_large_and_points_at_published_services(sample_engine, language):
     queries = load_queries(query_files()[language])
     assert len(queries) >= (40 if language == "en" else 10)
-    published = {row["id"] for row in sample_engine.db()["services"].rows}
+    published = {service_id for service_id, _ in sample_engine.service_index()}
     for case in queries:
         assert case["expect"], case["query"]
         missing = set(case["expect"]) - published

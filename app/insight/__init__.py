@@ -6,6 +6,6 @@
 - :mod:`.quality`: overdue reviews, owners, completeness, likely duplicates, invalid contacts and
   suggestions, per entry, organisation and hub.
 
-Reports read the live release through :mod:`app.directory` and never write to it. What each
-measure means for a commissioner is in docs/insight.md.
+Reports read the live release through its reader (:mod:`app.release.reader`) and never write to
+it. What each measure means for a commissioner is in docs/insight.md.
 """

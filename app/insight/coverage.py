@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..directory import Directory
+from ..release.directory import Directory
 
 DEFAULT_THIN = 1
 MAX_THIN = 20

@@ -16,10 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..directory import load_directory
-from ..live import open_database
 from ..publishing.releases import Release
-from ..release.schema import DATABASE_FILE
+from ..release.reader import ReleaseReader
 from . import oruk
 from .openapi import openapi_document
 
@@ -40,9 +38,9 @@ def export_oruk(release: Release, folder: Path, base_url: str | None = None) -> 
     absolute ``openapi_url``, so without it the folder's own file: URL is used.
     """
     base = (base_url or folder.resolve().as_uri()).rstrip("/")
-    db = open_database(release.path / DATABASE_FILE)
+    reader = ReleaseReader(release)
     try:
-        feed = oruk.Feed(db, load_directory(db))
+        feed = oruk.Feed(reader)
         services = list(feed.all_services(oruk.ServiceFilter()))
         _write(folder / "index.json", {"version": oruk.VERSION, "profile": oruk.PROFILE_URL,
                                        "openapi_url": f"{base}/openapi.json"})
@@ -61,5 +59,5 @@ def export_oruk(release: Release, folder: Path, base_url: str | None = None) -> 
         _write(folder / "service_at_locations.json",
                _envelope([item for record in services for item in record.get("service_at_locations", [])]))
     finally:
-        db.conn.close()
+        reader.close()
     return len(services)

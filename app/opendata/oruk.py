@@ -1,7 +1,7 @@
 """A release as Open Referral UK 3.0 records (see docs/open-referral.md for the mapping).
 
-Builds plain dictionaries from a release database (``sqlite3.Row`` rows, as
-``live.open_database`` makes them); the web layer serves them and
+Builds plain dictionaries from what a release reader (``app.release.reader``)
+reads; the web layer serves them and
 ``earlyhelp export oruk`` writes them to files. Empty optional fields are left
 out, never ``None`` or ``""``.
 """
@@ -9,28 +9,25 @@ out, never ``None`` or ``""``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
 from ..content.model import ACCESS_ROUTES, DELIVERY_MODES, NO_UPPER_AGE, stable_uuid
-from ..directory import Directory, service_details
-from ..release.schema import SERVICE_LISTS
+from ..release.directory import Directory
+from ..release.reader import ReleaseReader, ServiceSelection
 
 VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://openreferraluk.org/specifications/3.0/"
 
-# Our six taxonomies: name -> (label, the service link table and its column).
+# Our six taxonomies: name -> (label, the list field of a service holding its terms).
 TAXONOMIES = {
-    "needs": ("Needs", *SERVICE_LISTS["needs"]),
-    "age-bands": ("Age bands", *SERVICE_LISTS["age_bands"]),
-    "levels": ("Levels of need (continuum of need)", *SERVICE_LISTS["levels"]),
-    "hubs": ("Early Help Hubs", *SERVICE_LISTS["hubs"]),
-    "access-routes": ("How to access a service", *SERVICE_LISTS["access"]),
-    "delivery": ("How a service is delivered", *SERVICE_LISTS["delivery"]),
+    "needs": ("Needs", "needs"),
+    "age-bands": ("Age bands", "age_bands"),
+    "levels": ("Levels of need (continuum of need)", "levels"),
+    "hubs": ("Early Help Hubs", "hubs"),
+    "access-routes": ("How to access a service", "access"),
+    "delivery": ("How a service is delivered", "delivery"),
 }
 ACCESS_ROUTE_NAMES = {"self-referral": "Self-referral", "professional-referral": "Professional referral",
                       "early-help-hub": "Through the Early Help Hub", "drop-in": "Drop-in"}
@@ -121,7 +118,7 @@ def _city(address: str, council: str) -> str:
 
 
 def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) -> dict:
-    """A fully nested service, from :func:`app.directory.service_details`."""
+    """A fully nested service, from :meth:`app.release.reader.ReleaseReader.service_details`."""
     sid, slug = service["uuid"], service["id"]
     council = directory.site.get("council") or directory.site.get("name") or "Local authority"
     hubs = list(directory.hubs) if service["borough_wide"] else service["hubs"]
@@ -224,37 +221,23 @@ class ServiceFilter:
     modified_after: dt.date | None = None
     hub: str | None = None               # hub id, from a postcode
 
-    def where(self, vocabulary: Vocabulary) -> tuple[str, list]:
-        clauses, params = ["1"], []
-        if self.ids is not None:
-            # One JSON parameter, however many ids: SQLite limits the number of parameters.
-            clauses.append("services.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(sorted(self.ids)))
+    def selection(self, vocabulary: Vocabulary) -> ServiceSelection:
+        """The services these filters select, in the release reader's terms."""
+        selection = ServiceSelection(ids=self.ids, organisation_uuid=self.organization_id,
+                                     modified_after=self.modified_after, hub=self.hub)
         if self.taxonomy_term_id:
             term = vocabulary.by_uuid.get(self.taxonomy_term_id)
             if term is None:
-                return "0", []
-            _, table, column = TAXONOMIES[term.taxonomy]
-            clauses.append(f"services.id IN (SELECT service_id FROM [{table}] WHERE [{column}] = ?)")
-            params.append(int(term.term) if term.taxonomy == "levels" else term.term)
+                return ServiceSelection(nothing=True)
+            value = int(term.term) if term.taxonomy == "levels" else term.term
+            selection.list_value = (TAXONOMIES[term.taxonomy][1], value)
         if self.taxonomy_id:
             name = next((name for name in TAXONOMIES
                          if stable_uuid("taxonomy", name) == self.taxonomy_id), None)
             if name is None:
-                return "0", []
-            _, table, _ = TAXONOMIES[name]
-            clauses.append(f"services.id IN (SELECT service_id FROM [{table}])")
-        if self.organization_id:
-            clauses.append("services.organisation_id IN (SELECT id FROM organisations WHERE uuid = ?)")
-            params.append(self.organization_id)
-        if self.modified_after:
-            clauses.append("services.last_reviewed >= ?")
-            params.append(self.modified_after.isoformat())
-        if self.hub:
-            clauses.append("(services.borough_wide OR services.id IN "
-                           "(SELECT service_id FROM service_hubs WHERE hub_id = ?))")
-            params.append(self.hub)
-        return " AND ".join(clauses), params
+                return ServiceSelection(nothing=True)
+            selection.has_list = TAXONOMIES[name][1]
+        return selection
 
 
 @dataclass
@@ -276,34 +259,29 @@ class Page:
 class Feed:
     """The ORUK records of one release."""
 
-    def __init__(self, db: sqlite_utils.Database, directory: Directory):
-        self.db = db
-        self.directory = directory
-        self.vocabulary = vocabulary(directory)
+    def __init__(self, reader: ReleaseReader):
+        self.reader = reader
+        self.directory = reader.directory
+        self.vocabulary = vocabulary(reader.directory)
 
     # services
     def service_ids(self, filters: ServiceFilter) -> list[str]:
         """Ids of the services that pass the filters, in title order (stable paging)."""
-        where, params = filters.where(self.vocabulary)
-        return [row[0] for row in self.db.execute(
-            f"SELECT services.id FROM services WHERE {where} ORDER BY services.title, services.id", params)]
+        return self.reader.service_ids(filters.selection(self.vocabulary))
 
     def service(self, service_id: str) -> dict | None:
-        details = service_details(self.db, service_id)
+        details = self.reader.service_details(service_id)
         return service_record(details, self.directory, self.vocabulary) if details else None
 
     def service_by_uuid(self, uuid: str) -> dict | None:
-        row = self.db.execute("SELECT id FROM services WHERE uuid = ?", [uuid]).fetchone()
-        return self.service(row[0]) if row else None
+        service_id = self.reader.service_id_for_uuid(uuid)
+        return self.service(service_id) if service_id else None
 
     def services_page(self, filters: ServiceFilter, number: int, per_page: int, minimal: bool) -> Page:
         ids = self.service_ids(filters)
         chosen = ids[(number - 1) * per_page: number * per_page]
         if minimal:
-            placeholders = ",".join("?" * len(chosen))
-            rows = {row["id"]: dict(row) for row in self.db.execute(
-                f"SELECT id, uuid, title, last_reviewed FROM services WHERE id IN ({placeholders})", chosen)}
-            contents = [minimal_record(rows[service_id]) for service_id in chosen]
+            contents = [minimal_record(row) for row in self.reader.service_summaries(chosen)]
         else:
             contents = [self.service(service_id) for service_id in chosen]
         return Page(contents, len(ids), number, per_page)
@@ -322,22 +300,21 @@ class Feed:
         return found
 
     def service_at_location(self, uuid: str) -> dict | None:
-        for row in self.db.execute("SELECT service_id, position FROM venues").fetchall():
-            if stable_uuid("service_at_location", f"{row[0]}/{row[1]}") == uuid:
-                service = self.service(row[0])
+        for service_id, position in self.reader.venue_keys():
+            if stable_uuid("service_at_location", f"{service_id}/{position}") == uuid:
+                service = self.service(service_id)
                 return next(item for item in service["service_at_locations"] if item["id"] == uuid)
         return None
 
     # organisations
     def organisations(self) -> list[dict]:
-        return [organisation_record(dict(row)) for row in self.db.execute(
-            "SELECT * FROM organisations ORDER BY name, id")]
+        return [organisation_record(row) for row in self.reader.organisations()]
 
     def organisation(self, uuid: str, with_services: bool) -> dict | None:
-        row = self.db.execute("SELECT * FROM organisations WHERE uuid = ?", [uuid]).fetchone()
+        row = self.reader.organisation_by_uuid(uuid)
         if row is None:
             return None
-        record = organisation_record(dict(row))
+        record = organisation_record(row)
         ids = self.service_ids(ServiceFilter(organization_id=uuid))
         if with_services:
             record["services"] = [self.service(service_id) for service_id in ids]

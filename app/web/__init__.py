@@ -2,10 +2,10 @@
 
 from flask import abort, current_app, request
 
-from ..live import OpenRelease
+from ..release.reader import ReleaseReader
 
 
-def live_release() -> OpenRelease:
+def live_release() -> ReleaseReader:
     """The release being served; a 503 page when nothing is published yet."""
     opened = current_app.extensions["live_release"].get()
     if opened is None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from ..search.request import RequestError, parse_request
-from . import live_release, service_url
+from ..release.reader import ReleaseReader
+from ..search.request import RequestError, SearchRequest, parse_request
+from . import live_release, page_cache, service_url
 from .messages import notice_message, request_error_message
+from .page_cache import RenderedPage
 from .search_log import log_search
 
 blueprint = Blueprint("api", __name__)
@@ -24,9 +26,15 @@ def search():
         response = jsonify({"error": request_error_message(error)})
         response.status_code = 400
         return response
+    # The search and its answer are kept per release, as the results page's are.
+    answer = page_cache.rendered(opened.id, lambda: _search_answer(opened, search_request, language))
+    log_search(search_request, answer.result.total)
+    return answer.response()
+
+
+def _search_answer(opened: ReleaseReader, search_request: SearchRequest, language: str) -> RenderedPage:
     result = opened.engine.search(search_request)
-    log_search(search_request, result.total)
-    return jsonify({
+    return RenderedPage(mimetype="application/json", result=result, text=current_app.json.dumps({
         "total": result.total,
         "page": search_request.page,
         "per_page": search_request.per_page,
@@ -41,7 +49,7 @@ def search():
         "matched_needs": result.matched_needs,
         "notices": [{"code": notice.code, "message": notice_message(notice)} for notice in result.notices],
         "release": opened.id,
-    })
+    }))
 
 
 def _result(hit, language: str) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
 
-from .. import directory as reading
 from . import live_release
 from .i18n import offered_languages
 
@@ -37,6 +36,6 @@ def sitemap():
     urls += [(url_for("public.hub", hub_id=hub_id, _external=True), None) for hub_id in opened.directory.hubs]
     urls += [(url_for("public.page", slug=slug, _external=True), None) for slug in opened.directory.pages]
     urls += [(url_for("public.service", service_id=service_id, _external=True), reviewed)
-             for service_id, reviewed in reading.service_index(opened.db())]
+             for service_id, reviewed in opened.service_index()]
     body = render_template("sitemap.xml", urls=urls)
     return Response(body, mimetype="application/xml", headers={"Cache-Control": "public, max-age=3600"})

@@ -46,8 +46,7 @@ def cacheable(response: Response) -> Response:
 
 
 def feed() -> oruk.Feed:
-    opened = live_release()
-    return oruk.Feed(opened.db(), opened.directory)
+    return oruk.Feed(live_release())
 
 
 def register(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -9,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from .. import directory as reading
 from ..opening_hours import opening_status
-from ..search.request import RequestError, parse_request
-from . import live_release, opening, search_page
+from ..release.reader import ReleaseReader
+from ..search.request import RequestError, SearchRequest, parse_request
+from . import live_release, opening, page_cache, search_page
 from .i18n import request_language
 from .messages import notice_message, request_error_message
+from .page_cache import RenderedPage
 from .search_log import log_search
 from .structured_data import service_json_ld
 
@@ -45,8 +47,8 @@ def cache_public_pages(response):
 
 @blueprint.get("/")
 def home():
-    live_release()  # a 503 page until something is published
-    return render_template("home.html")
+    opened = live_release()  # a 503 page until something is published
+    return page_cache.rendered(opened.id, lambda: render_template("home.html")).response()
 
 
 @blueprint.get("/search")
@@ -67,17 +69,26 @@ def search():
                         {"Cache-Control": "no-store"})
             del params[name]
             first_notices.append(str(UNREADABLE_NUMBERS[name]) % {"value": error.params["value"]})
+    # The search and its page are kept per release: asked again, neither is redone.
+    results = page_cache.rendered(opened.id,
+                                  lambda: _results_page(opened, search_request, language, first_notices))
+    # Logged as asked for (a page past the last, shown as the last, is not a new search).
+    log_search(search_request, results.result.total)
+    return results.response()
+
+
+def _results_page(opened: ReleaseReader, search_request: SearchRequest, language: str,
+                  first_notices: list[str]) -> RenderedPage:
     result = opened.engine.search(search_request)
-    # Logged as asked for: a page past the last (shown as the last below) is not a new search.
-    log_search(search_request, result.total)
     if not result.hits and result.total and search_request.page > result.pages:
         # Past the last page (page=999999): the last page, rather than a page of nothing.
-        search_request.page = result.pages
+        search_request = dataclasses.replace(search_request, page=result.pages)
         result = opened.engine.search(search_request)
-        first_notices.append(_("There are not that many pages of results, so this is the last page."))
-    cards = reading.service_cards(opened.db(), [hit.id for hit in result.hits], language)
+        last_page = _("There are not that many pages of results, so this is the last page.")
+        first_notices = [*first_notices, last_page]
+    cards = opened.service_cards([hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
-    return render_template(
+    return RenderedPage(result=result, text=render_template(
         "search.html", result=result, search=search_request, cards=cards,
         groups=search_page.filter_groups(result, directory),
         chips=search_page.chips(search_request, directory),
@@ -86,54 +97,69 @@ def search():
         did_you_mean_url=(search_page.search_url(search_request, q=result.did_you_mean)
                           if result.did_you_mean else None),
         clear_filters_url=search_page.search_url(search_request, **dict.fromkeys(search_request.filters)),
-        search_url=lambda **changes: search_page.search_url(search_request, **changes))
+        search_url=lambda **changes: search_page.search_url(search_request, **changes)))
 
 
 @blueprint.get("/services/<service_id>")
 def service(service_id: str):
     opened = live_release()
     language = request_language()
-    details = reading.service_details(opened.db(), service_id, language)
+    details = page_cache.kept(opened.id, ("service", service_id, language),
+                              lambda: opened.service_details(service_id, language))
     if details is None:
         abort(404)
-    url = url_for("public.service", service_id=service_id, _external=True)
-    # Open now / next opening depends on the clock, so it is worked out on every request, and the
-    # page may not be kept past the moment the answer changes.
+    # Open now / next opening depends on the clock: worked out on every request, it is part of the
+    # kept page's key (and ETag), and the page may not be cached past the moment the answer changes.
     at = opening.now()
     status = opening_status([(venue["name"], venue["periods"]) for venue in details["venues"]], at)
+    state = () if status is None else (status.open, status.until, status.next_opening, status.venue)
+    page = page_cache.rendered(
+        opened.id, lambda: _service_page(opened, service_id, details, status, at, language), extra=state)
+    response = page.response()
+    response.headers["Cache-Control"] = f"public, max-age={opening.cache_seconds(status, at, PUBLIC_MAX_AGE)}"
+    return response
+
+
+def _service_page(opened: ReleaseReader, service_id: str, details: dict, status, at: dt.datetime,
+                  language: str) -> str:
+    url = url_for("public.service", service_id=service_id, _external=True)
     shown = None
     if status is not None:
         named = len(details["venues"]) > 1  # say which place, when there is more than one
         shown = {"status": status, "text": opening.status_text(status, at.date()),
                  "venue": status.venue if named else ""}
-    page = render_template("service.html", service=details, opening=shown, url=url,
+    return render_template("service.html", service=details, opening=shown, url=url,
                            weekly_hours=opening.weekly_hours,
                            json_ld=service_json_ld(details, opened.directory.for_language(language), url))
-    return page, {"Cache-Control": f"public, max-age={opening.cache_seconds(status, at, PUBLIC_MAX_AGE)}"}
 
 
 @blueprint.get("/hubs/")
 def hubs():
     opened = live_release()
-    return render_template("hubs.html", borough_wide=reading.borough_wide_count(opened.db()))
+    page = page_cache.rendered(
+        opened.id, lambda: render_template("hubs.html", borough_wide=opened.borough_wide_count()))
+    return page.response()
 
 
 @blueprint.get("/hubs/<hub_id>")
 def hub(hub_id: str):
     opened = live_release()
-    language = request_language()
+    page = page_cache.rendered(opened.id, lambda: _hub_page(opened, hub_id, request_language()))
+    return page.response()
+
+
+def _hub_page(opened: ReleaseReader, hub_id: str, language: str) -> str:
     directory = opened.directory.for_language(language)
     details = directory.hubs.get(hub_id)
     if details is None:
         abort(404)
     return render_template("hub.html", hub=details,
-                           by_need=reading.hub_services_by_need(opened.db(), hub_id, directory.needs,
-                                                                language=language))
+                           by_need=opened.hub_services_by_need(hub_id, directory.needs, language=language))
 
 
 @blueprint.get("/pages/<slug>")
 def page(slug: str):
-    details = reading.page(live_release().db(), slug, request_language())
+    details = live_release().page(slug, request_language())
     if details is None:
         abort(404)
     return render_template("page.html", page=details)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..content.model import ACCESS_ROUTES, DELIVERY_MODES
-from ..directory import Directory
+from ..release.directory import Directory
 from ..search.engine import SearchResult
 from ..search.request import DEFAULT_PER_PAGE, SearchRequest
 from . import labels

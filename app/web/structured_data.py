@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..directory import Directory, has_no_upper_age
 from ..opening_hours import Period
+from ..release.directory import Directory, has_no_upper_age
 
 
 def _drop_empty(value):

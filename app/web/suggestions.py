@@ -16,7 +16,6 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import format_number
 from flask_babel import gettext as _
 
-from .. import directory as reading
 from ..editorial import suggestions
 from ..editorial.suggestions import HONEYPOT_FIELD, Refusal, SuggestionInvalid, SuggestionRefused
 from . import live_release
@@ -30,7 +29,7 @@ NO_STORE = {"Cache-Control": "no-store"}  # each form carries a fresh token; ans
 
 
 def _service_or_404(service_id: str) -> dict:
-    details = reading.service_details(live_release().db(), service_id, request_language())
+    details = live_release().service_details(service_id, request_language())
     if details is None:
         abort(404)
     return details

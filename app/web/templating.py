@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
 
-from ..directory import is_overdue
+from ..release.directory import is_overdue
 from . import labels
 from .i18n import request_language, text_direction
 
@@ -48,7 +48,7 @@ def page_language() -> dict[str, str]:
 def text_lang(entry: dict, field: str | None = None) -> Markup:
     """``lang``/``dir`` attributes for an entry's text when it is not in the page's language.
 
-    Entries from :mod:`app.directory` carry the language their text is in
+    Entries from :mod:`app.release.directory` carry the language their text is in
     (``lang``) and the fields left in English by a translation
     (``english_fields``); an untranslated entry on a Polish page is English.
     """

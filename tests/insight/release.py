@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app import directory as reading
-from app.live import open_release
 from app.publishing.releases import ReleaseStore
+from app.release.live import open_release
 
 
 def open_corpus(index: Path):
     """(directory, services, organisations) of the live release in ``index``."""
     opened = open_release(ReleaseStore(index).current())
-    db = opened.db()
-    return opened.directory, reading.all_services(db), reading.organisations(db)
+    return opened.directory, opened.all_services(), opened.organisations_by_id()

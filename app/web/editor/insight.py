@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from ... import directory as reading
 from ...editorial import suggestions as suggestion_queue
 from ...editorial.reminders import providers_by_organisation
 from ...insight import coverage as gaps
@@ -60,7 +59,7 @@ def with_release(view: Callable) -> Callable:
 def _services(opened) -> list[dict]:
     """Every published service, read from the release once per request."""
     if "insight_services" not in g:
-        g.insight_services = reading.all_services(opened.db())
+        g.insight_services = opened.all_services()
     return g.insight_services
 
 
@@ -265,7 +264,7 @@ def reasons_text(pair: checks.Duplicate) -> str:
 def _quality(opened) -> checks.QualityReport:
     db = editorial_db()
     return checks.quality_report(
-        _services(opened), reading.organisations(opened.db()), opened.directory.hubs,
+        _services(opened), opened.organisations_by_id(), opened.directory.hubs,
         owned=set(providers_by_organisation(db)), suggestions=suggestion_queue.counts_by_service(db),
         today=_today())
 
@@ -293,7 +292,7 @@ def insight_quality(opened):
     report = _quality(opened)
     entries, values = _quality_scope(report, opened)
     chosen = {entry.id for entry in entries}
-    organisations = reading.organisations(opened.db())
+    organisations = opened.organisations_by_id()
     return render_template(
         "editor/insight/quality.html", title=_("Data quality"), report=report, values=values,
         organisations=organisations, hubs=opened.directory.hubs, limit=LIST_LIMIT,
@@ -319,7 +318,7 @@ def insight_quality_csv(opened):
     """One row per published service with every quality figure."""
     report = _quality(opened)
     entries, _values = _quality_scope(report, opened)
-    organisations = reading.organisations(opened.db())
+    organisations = opened.organisations_by_id()
     yes, no = _("Yes"), _("No")
     rows = [[entry.title, organisations.get(entry.organisation, {}).get("name", entry.organisation),
              entry.due or "", yes if entry.overdue else no, yes if entry.has_owner else no,

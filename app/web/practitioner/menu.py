@@ -42,21 +42,20 @@ def menu_url(**changes) -> str:
 def menu():
     opened = live_release()
     directory = opened.directory
-    db = opened.db()
     hub, age, problems = _filters()
     table = request.args.get("view") == "table"
     sort, descending = menus.read_sort(request.args.get("sort"))
     levels = list(directory.levels)
-    total = menus.count_services(db, hub, age)
+    total = opened.menu_count(hub, age)
     pages = max(1, -(-total // TABLE_ROWS))
     raw_page = request.args.get("page", "1").strip()
     page = min(int(raw_page), pages) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
     page = max(page, 1)
     return render_template(
         "menu.html", total=total, hub=hub, age=age, problems=problems, table=table, levels=levels,
-        rows=[] if table else menus.menu_grid(db, directory.needs, levels, hub, age, MAX_PER_CELL),
-        sorted_services=(menus.table_page(db, hub, age, sort, descending, (page - 1) * TABLE_ROWS, TABLE_ROWS)
-                         if table else []),
+        rows=[] if table else opened.menu_grid(directory.needs, levels, hub, age, MAX_PER_CELL),
+        sorted_services=(menus.table_page(opened, hub, age, sort, descending, (page - 1) * TABLE_ROWS,
+                                          TABLE_ROWS) if table else []),
         page=page, pages=pages, first_row=(page - 1) * TABLE_ROWS + 1,
         sort=sort, descending=descending, sorts=list(menus.SORTS),
         menu_url=menu_url, evidence_labels=EVIDENCE_LABELS, evidence_qualifiers=EVIDENCE_QUALIFIERS,
@@ -70,7 +69,7 @@ def menu_csv():
     opened = live_release()
     directory = opened.directory
     hub, age, _problems = _filters()
-    services = menus.menu_services(opened.db(), hub, age)
+    services = opened.menu_services(hub, age)
     header = [_("Service"), _("Organisation"), _("Summary"), _("Needs"), _("Levels of need"), _("Ages"),
               _("Minimum age"), _("Maximum age"), _("Area"), _("How to get it"), _("How to access"),
               _("Free"), _("Cost"), _("Delivery"), _("Languages"), _("Interpreters"), _("Phone"), _("Email"),

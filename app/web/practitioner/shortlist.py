@@ -31,7 +31,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 
-from ... import directory as reading
 from ...config import base_url
 from ...practitioner import shortlist as lists
 from ...practitioner.qr import qr_svg
@@ -59,9 +58,9 @@ def _asked() -> lists.ShortlistIds:
 
 def _services(ids) -> list[dict]:
     """The services, with their text in the page's language where translated."""
-    db = live_release().db()
+    reader = live_release()
     language = request_language()
-    return [details for service_id in ids if (details := reading.service_details(db, service_id, language))]
+    return [details for service_id in ids if (details := reader.service_details(service_id, language))]
 
 
 def _external(path: str) -> str:
@@ -263,7 +262,7 @@ def _code_table() -> dict[str, list[str]]:
     opened = live_release()
     table = _code_tables.get(opened.id)
     if table is None:
-        table = lists.code_table(service_id for service_id, _ in reading.service_index(opened.db()))
+        table = lists.code_table(service_id for service_id, _ in opened.service_index())
         _code_tables.clear()
         _code_tables[opened.id] = table
     return table

@@ -1,8 +1,9 @@
 """Read what a release publishes: the site settings, taxonomy, hubs, services and pages.
 
-Queries a release's SQLite database (see ``publishing/database.py``) through a
-connection whose rows are ``sqlite3.Row`` (as ``live.open_database`` makes them)
-and returns plain dictionaries ready for pages and feeds. No Flask here.
+Queries a release's SQLite database (tables in ``schema.py``) through a
+connection whose rows are ``sqlite3.Row`` (as ``reader.open_database`` makes
+them) and returns plain dictionaries ready for pages and feeds. Pages and feeds
+call these through :class:`app.release.reader.ReleaseReader`. No Flask here.
 
 Every reader takes the reader's ``language``. Entries come back with their
 translated text where there is a translation, and say what was shown:
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .content.model import NO_UPPER_AGE
-from .opening_hours import parse_hours
-from .release.schema import SERVICE_LISTS as _SERVICE_LISTS
+from ..content.model import NO_UPPER_AGE
+from ..opening_hours import parse_hours
+from .schema import SERVICE_LISTS as _SERVICE_LISTS
 
 ORIGINAL, TRANSLATED, STALE, MISSING = "original", "translated", "stale", "missing"
 ENGLISH = "en"

@@ -1,0 +1,212 @@
+"""One object that reads a release: its directory, services, hub pages, menu, feed lists and search.
+
+Views, the practitioner tools and the Open Referral feed read a release only
+through a :class:`ReleaseReader`; the SQL lives in this package (``directory.py``,
+``menu.py`` and the feed's queries below) and the search in ``app/search``.
+Each thread gets its own read-only connection. No Flask here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import sqlite_utils
+
+from ..content.model import ACCESS_ROUTES, DELIVERY_MODES
+from ..publishing.releases import Release
+from ..search.engine import SearchEngine
+from . import directory as queries
+from . import menu as menu_queries
+from .directory import ENGLISH, Directory, NeedGroup, load_directory
+from .schema import DATABASE_FILE, SERVICE_LISTS, WHOOSH_FOLDER
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """A read-only connection to a release database, rows as ``sqlite3.Row``."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    return sqlite_utils.Database(connection)
+
+
+@dataclass
+class ServiceSelection:
+    """Which services a feed lists; every condition given must hold."""
+
+    ids: set[str] | None = None                        # e.g. the services some words matched
+    list_value: tuple[str, str | int] | None = None    # (list field, value), e.g. ("needs", "parenting")
+    has_list: str | None = None                        # a list field the service has any value in
+    organisation_uuid: str | None = None
+    modified_after: dt.date | None = None
+    hub: str | None = None                             # its services and the borough-wide ones
+    nothing: bool = False                              # a filter nothing can pass (an unknown term)
+
+    def where(self) -> tuple[str, list]:
+        """SQL conditions on ``services`` and their parameters."""
+        if self.nothing:
+            return "0", []
+        clauses, params = ["1"], []
+        if self.ids is not None:
+            # One JSON parameter, however many ids: SQLite limits the number of parameters.
+            clauses.append("services.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(self.ids)))
+        if self.list_value is not None:
+            table, column = SERVICE_LISTS[self.list_value[0]]
+            clauses.append(f"services.id IN (SELECT service_id FROM [{table}] WHERE [{column}] = ?)")
+            params.append(self.list_value[1])
+        if self.has_list is not None:
+            table, _ = SERVICE_LISTS[self.has_list]
+            clauses.append(f"services.id IN (SELECT service_id FROM [{table}])")
+        if self.organisation_uuid:
+            clauses.append("services.organisation_id IN (SELECT id FROM organisations WHERE uuid = ?)")
+            params.append(self.organisation_uuid)
+        if self.modified_after:
+            clauses.append("services.last_reviewed >= ?")
+            params.append(self.modified_after.isoformat())
+        if self.hub:
+            clauses.append("(services.borough_wide OR services.id IN "
+                           "(SELECT service_id FROM service_hubs WHERE hub_id = ?))")
+            params.append(self.hub)
+        return " AND ".join(clauses), params
+
+
+class ReleaseReader:
+    """A release opened for reading: manifest, settings and taxonomy (``directory``), services,
+    search engine. Safe to share between threads."""
+
+    def __init__(self, release: Release):
+        self.release = release
+        self._path = release.path / DATABASE_FILE
+        self._local = threading.local()
+        db = open_database(self._path)
+        try:
+            self.directory: Directory = load_directory(db)
+        finally:
+            db.conn.close()
+
+    @property
+    def id(self) -> str:
+        return self.release.id
+
+    @property
+    def manifest(self) -> dict:
+        return self.release.manifest
+
+    @cached_property
+    def engine(self) -> SearchEngine:
+        """The release's search engine, opened on first use (an export never needs it)."""
+        directory = self.directory
+        synonyms = {need_id: [need["label"], *need["synonyms"]] for need_id, need in directory.needs.items()}
+        known_values = {
+            "need": list(directory.needs),
+            "age": list(directory.age_bands),
+            "hub": list(directory.hubs),
+            "level": [str(level) for level in directory.levels],
+            "free": ["1"],
+            "delivery": DELIVERY_MODES,
+            "access": ACCESS_ROUTES,
+        }
+        return SearchEngine(self.release.path / WHOOSH_FOLDER, synonyms, known_values,
+                            translated_synonyms=directory.synonyms_by_language())
+
+    def _db(self) -> sqlite_utils.Database:
+        """This thread's read-only connection to the release database."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_database(self._path)
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when the reader is dropped)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            del self._local.db
+
+    # -- public pages ------------------------------------------------------
+    def service_cards(self, ids: list[str], language: str = ENGLISH) -> list[dict]:
+        """What a result card shows for each service, in the order of ``ids``."""
+        return queries.service_cards(self._db(), ids, language)
+
+    def service_details(self, service_id: str, language: str = ENGLISH) -> dict | None:
+        """Everything a service page shows, or None when the id is not published."""
+        return queries.service_details(self._db(), service_id, language)
+
+    def hub_services_by_need(self, hub_id: str, needs: dict[str, dict], limit: int = 5,
+                             language: str = ENGLISH) -> list[NeedGroup]:
+        """For each need, the first ``limit`` services based in a hub, and how many there are."""
+        return queries.hub_services_by_need(self._db(), hub_id, needs, limit, language)
+
+    def borough_wide_count(self) -> int:
+        return queries.borough_wide_count(self._db())
+
+    def page(self, slug: str, language: str = ENGLISH) -> dict | None:
+        return queries.page(self._db(), slug, language)
+
+    def all_services(self) -> list[dict]:
+        """Every published service with the fields the insight reports read."""
+        return queries.all_services(self._db())
+
+    def organisations_by_id(self) -> dict[str, dict]:
+        """Every organisation by id (the insight reports)."""
+        return queries.organisations(self._db())
+
+    def service_index(self) -> list[tuple[str, str | None]]:
+        """Every published service id with its last review date."""
+        return queries.service_index(self._db())
+
+    # -- the Menu of Interventions -----------------------------------------
+    def menu_count(self, hub: str | None = None, age_band: str | None = None) -> int:
+        return menu_queries.count_services(self._db(), hub, age_band)
+
+    def menu_services(self, hub: str | None = None, age_band: str | None = None) -> list[dict]:
+        """Every service (by title) with every field the menu's CSV needs."""
+        return menu_queries.menu_services(self._db(), hub, age_band)
+
+    def menu_grid(self, needs: dict[str, dict], levels: Iterable[int], hub: str | None = None,
+                  age_band: str | None = None, per_cell: int = 12) -> list[menu_queries.MenuRow]:
+        """Rows of needs by columns of levels, at most ``per_cell`` services a cell."""
+        return menu_queries.menu_grid(self._db(), needs, levels, hub, age_band, per_cell)
+
+    def menu_table_candidates(self, hub: str | None, age_band: str | None) -> list[dict]:
+        return menu_queries.table_candidates(self._db(), hub, age_band)
+
+    def menu_table_rows(self, ids: list[str]) -> list[dict]:
+        return menu_queries.table_rows(self._db(), ids)
+
+    # -- feeds -------------------------------------------------------------
+    def service_ids(self, selection: ServiceSelection) -> list[str]:
+        """Ids of the selected services, in title order (stable paging)."""
+        where, params = selection.where()
+        return [row[0] for row in self._db().execute(
+            f"SELECT services.id FROM services WHERE {where} ORDER BY services.title, services.id", params)]
+
+    def service_id_for_uuid(self, uuid: str) -> str | None:
+        row = self._db().execute("SELECT id FROM services WHERE uuid = ?", [uuid]).fetchone()
+        return row[0] if row else None
+
+    def service_summaries(self, ids: list[str]) -> list[dict]:
+        """id, uuid, title and last review date of each service, in the order of ``ids``."""
+        placeholders = ",".join("?" * len(ids))
+        rows = {row["id"]: dict(row) for row in self._db().execute(
+            f"SELECT id, uuid, title, last_reviewed FROM services WHERE id IN ({placeholders})", ids)}
+        return [rows[service_id] for service_id in ids if service_id in rows]
+
+    def venue_keys(self) -> list[tuple[str, int]]:
+        """(service id, position) of every venue."""
+        return [(row[0], row[1]) for row in self._db().execute(
+            "SELECT service_id, position FROM venues").fetchall()]
+
+    def organisations(self) -> list[dict]:
+        """Every organisation, by name."""
+        return [dict(row) for row in self._db().execute("SELECT * FROM organisations ORDER BY name, id")]
+
+    def organisation_by_uuid(self, uuid: str) -> dict | None:
+        row = self._db().execute("SELECT * FROM organisations WHERE uuid = ?", [uuid]).fetchone()
+        return dict(row) if row else None

@@ -1,0 +1,127 @@
+"""ETags and conditional requests on public pages, and the per-release store of rendered pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.config import TestingConfig
+from app.publishing.publish import publish
+from app.web.page_cache import RenderedPages
+
+from .factories import service, write_content
+
+PAGES = ["/", "/search?q=debt", "/search?need=parenting", "/services/debt-advice", "/hubs/", "/hubs/west",
+         "/menu", "/api/search?q=debt"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_public_pages_carry_an_etag_and_answer_a_matching_if_none_match_with_304(client, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    assert tag.startswith('W/"')
+    again = client.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == tag
+    assert client.get(url, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200
+
+
+def test_a_new_release_changes_the_etag_and_the_page(client, content_dir, folders):
+    before = client.get("/search?q=debt")
+    tag = before.headers["ETag"]
+    write_content(content_dir, [service("debt-advice", title="Debt and money advice line",
+                                        summary="Help with debt.", needs=["money-debt"], hubs="all")])
+    publish(content_dir, folders["index"], processes=1)
+    after = client.get("/search?q=debt", headers={"If-None-Match": tag})  # a stale tag
+    assert after.status_code == 200
+    assert after.headers["ETag"] != tag
+    assert b"Debt and money advice line" in after.data
+    assert b"Debt and money advice line" not in before.data
+
+
+def test_the_etag_differs_by_language_and_by_the_language_an_english_page_suggests(folders, content_dir):
+    from .factories import site, write_yaml
+
+    write_yaml(content_dir / "site.yml", site(["en", "pl"]))
+    publish(content_dir, folders["index"], processes=1)
+    config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+    client = create_app(config).test_client()
+    english = client.get("/search?q=debt")
+    polish = client.get("/pl/search?q=debt")
+    suggested = client.get("/search?q=debt", headers={"Accept-Language": "pl"})
+    assert len({english.headers["ETag"], polish.headers["ETag"], suggested.headers["ETag"]}) == 3
+    assert b'lang="pl"' in suggested.data  # the suggestion to read it in Polish
+    # the same URL asked for without the suggestion is not served the suggested page from the store
+    assert client.get("/search?q=debt").data == english.data
+
+
+def test_no_etag_on_errors_editor_pages_or_pages_not_to_be_stored(client):
+    assert "ETag" not in client.get("/services/no-such-service").headers
+    refused = client.get("/api/search?page=abc&q=" + "x" * 5000)
+    assert refused.status_code == 400 and "ETag" not in refused.headers
+    assert "ETag" not in client.get("/editor/sign-in").headers
+    assert "ETag" not in client.get("/healthz").headers
+
+
+def test_a_page_asked_for_again_is_served_from_the_store_and_the_same(app, client):
+    pages = app.extensions["rendered_pages"]
+    first = client.get("/search?q=debt").data
+    kept = len(pages)
+    assert kept >= 1
+    assert client.get("/search?q=debt").data == first
+    assert len(pages) == kept
+    client.get("/search?q=parenting")
+    assert len(pages) == kept + 1
+
+
+def test_the_store_is_bounded_keeps_the_recently_used_and_forgets_an_older_release():
+    pages = RenderedPages(max_bytes=100)
+    built = []
+
+    def build(value):
+        def make():
+            built.append(value)
+            return value
+        return make
+
+    assert pages.get_or_build("r1", ("a",), build("a" * 40), len) == "a" * 40
+    pages.get_or_build("r1", ("b",), build("b" * 40), len)
+    pages.get_or_build("r1", ("a",), build("never"), len)  # kept: not built again, now most recent
+    pages.get_or_build("r1", ("c",), build("c" * 40), len)  # over 100 bytes: "b" goes
+    assert built == ["a" * 40, "b" * 40, "c" * 40]
+    assert pages.size <= 100 and len(pages) == 2
+    pages.get_or_build("r1", ("b",), build("b" * 40), len)
+    assert built[-1] == "b" * 40
+    pages.get_or_build("r1", ("huge",), build("h" * 500), len)  # larger than the store: not kept
+    assert pages.size <= 100
+    pages.get_or_build("r2", ("a",), build("new"), len)  # a new release: nothing of r1 applies
+    assert built[-1] == "new" and len(pages) == 1
+
+
+def test_a_store_of_zero_bytes_renders_every_page_afresh(folders, published):
+    config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+    config.RENDERED_PAGES_MAX_BYTES = 0
+    app = create_app(config)
+    client = app.test_client()
+    assert client.get("/search?q=debt").status_code == 200
+    assert client.get("/search?q=debt").status_code == 200
+    assert len(app.extensions["rendered_pages"]) == 0
+
+
+def test_a_kept_page_is_served_gzipped_to_clients_that_accept_it_and_plain_to_others(client):
+    import gzip
+
+    plain = client.get("/search?q=debt")
+    for _ in range(2):  # built, then from the store
+        zipped = client.get("/search?q=debt", headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.data) == plain.data
+        assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert "Content-Encoding" not in client.get("/search?q=debt").headers

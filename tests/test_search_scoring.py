@@ -1,0 +1,82 @@
+"""Scoring terms a posting block at a time (app/search/scoring.py) gives Whoosh's own scores."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import query as wq
+
+from app.publishing.publish import publish
+from app.release.live import LiveRelease
+from app.search.scoring import BlockScorer, leaves
+
+from .factories import service, write_content
+
+WORDS = [["parenting", "group"], ["debt", "advice"], ["speech", "and", "language"],
+         ["parenting", "support", "group", "evenings"], ["advice", "support"], ["youth", "club"], ["support"],
+         ["debt", "support", "advice", "line"]]
+SERVICES = [
+    service(f"service-{number}", title=f"Service {number} " + " ".join(words),
+            summary="Support for families: " + " ".join(words * (number % 3 + 1)),
+            needs=["parenting"] if number % 2 else ["money-debt"],
+            hubs="all" if number % 4 == 0 else ["west"])
+    for number, words in enumerate(WORDS * 4)
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scoring")
+    content = write_content(root / "content", SERVICES)
+    publish(content, root / "index", processes=1)
+    return LiveRelease(root / "index").get().engine
+
+
+@pytest.mark.parametrize("text", ["support", "debt advice", "parenting support group",
+                                  '"speech and language"', "money worries", "advise"])
+def test_block_scores_are_whoosh_scores(engine, text):
+    searcher = engine.searcher()
+    query = engine.builder.build(text, searcher).query
+    assert query is not None
+    whoosh_scores = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    matched, scored = engine._match(searcher, query, engine.all_bits)
+    assert {docnum for _, docnum in scored} == set(whoosh_scores)
+    assert matched.bit_count() == len(whoosh_scores)
+    for score, docnum in scored:
+        assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)
+    # best first, ties in title order
+    ranks = [(-score, engine.rank_of[docnum]) for score, docnum in scored]
+    assert ranks == sorted(ranks)
+
+
+def test_terms_of_the_text_are_block_scored_and_the_rest_left_to_whoosh(engine):
+    searcher = engine.searcher()
+    query = engine.builder.build('support "speech and language" money worries', searcher).query
+    scorer = BlockScorer(searcher)
+    parts = [leaf for leaf, _ in leaves(query)]
+    text_terms = [leaf for leaf in parts if type(leaf).__name__ == "Term" and leaf.fieldname == "text"]
+    assert text_terms and all(scorer.can_score(leaf) for leaf in text_terms)
+    phrases = [leaf for leaf in parts if type(leaf).__name__ == "Phrase"]
+    assert phrases and not any(scorer.can_score(leaf) for leaf in phrases)
+    need_terms = [leaf for leaf, _ in leaves(query) if getattr(leaf, "fieldname", "") == "need"]
+    assert need_terms and not any(scorer.can_score(leaf) for leaf in need_terms)
+
+
+def test_only_allowed_documents_are_scored_but_every_match_is_counted(engine):
+    searcher = engine.searcher()
+    query = engine.builder.build("support", searcher).query
+    everything, _ = engine._match(searcher, query, engine.all_bits)
+    allowed = engine.bits["hub"]["west"]
+    matched, scored = engine._match(searcher, query, allowed)
+    assert matched == everything
+    assert scored and all((allowed >> engine.rank_of[docnum]) & 1 for _, docnum in scored)
+
+
+def test_boosts_of_nested_ors_are_applied_as_whoosh_applies_them(engine):
+    searcher = engine.searcher()
+    query = wq.Or([wq.Or([wq.Term("text", "support"), wq.Term("text", "debt")], boost=2.0),
+                   wq.Or([wq.Term("text", "advic")], boost=5.0), wq.Term("need", "parenting", boost=1.5)])
+    whoosh_scores = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    _, scored = engine._match(searcher, query, engine.all_bits)
+    assert whoosh_scores and {docnum for _, docnum in scored} == set(whoosh_scores)
+    for score, docnum in scored:
+        assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)

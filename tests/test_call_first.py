@@ -178,7 +178,8 @@ def test_a_kept_page_and_its_etag_follow_the_clock(folders, monkeypatch):
         "name": "Hall", "address": "1 Road", "postcode": "N17 6BB", "hours": ["Mon 10:00-12:00"]}])
     content = write_content(folders["content"], [drop_in])
     publish(content, folders["index"], processes=1)
-    client = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"])).test_client()
+    app = create_app(TestingConfig(folders["content"], folders["index"], folders["instance"]))
+    client = app.test_client()
 
     def page_at(moment: dt.datetime):
         monkeypatch.setattr(opening, "now", lambda: moment)

@@ -31,7 +31,8 @@ DATABASE_CALLS = {"execute", "executemany", "executescript", "rows_where", "db"}
 def _modules_outside_the_read_side():
     for path in sorted(APP.rglob("*.py")):
         relative = path.relative_to(APP).as_posix()
-        if relative.split("/")[0] in RELEASE_READERS_AND_WRITERS + INSTANCE_DATABASE or relative in OTHER_DATABASES:
+        first = relative.split("/")[0]
+        if first in RELEASE_READERS_AND_WRITERS + INSTANCE_DATABASE or relative in OTHER_DATABASES:
             continue
         yield relative, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 

@@ -16,7 +16,7 @@ DATABASE_FILE = "directory.db"
 WHOOSH_FOLDER = "whoosh"
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: venues.hours
 
 # name -> (columns, primary key, foreign keys)
 TABLES = {

@@ -26,6 +26,7 @@ import pytest
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
 from app.publishing.transfer import TransferError, archive_key, pull, push, record_key
+from app.release.schema import SCHEMA_VERSION
 
 from .factories import service, write_service
 from .test_api import free_port, get_json, wait_for
@@ -142,14 +143,15 @@ def _forged_archive(shelf: Path, release_id: str, members: dict[str, bytes]) -> 
     (shelf / "latest.json").write_text(json.dumps(record))
 
 
+def _manifest(release_id: str, schema_version: int = SCHEMA_VERSION) -> bytes:
+    return json.dumps({"id": release_id, "schema_version": schema_version}).encode()
+
+
 @pytest.mark.parametrize("members, message", [
     ({"../../escaped.txt": b"x", "manifest.json": b"{}"}, "cannot be unpacked"),
-    ({"manifest.json": json.dumps({"id": "20260101-000000-000-aaaaaaaa", "schema_version": 3}).encode()},
-     "holds release"),
-    ({"manifest.json": json.dumps({"id": "20260101-000000-000-bbbbbbbb", "schema_version": 999}).encode()},
-     "layout version 999"),
-    ({"manifest.json": json.dumps({"id": "20260101-000000-000-bbbbbbbb", "schema_version": 3}).encode()},
-     "lacks directory.db"),
+    ({"manifest.json": _manifest("20260101-000000-000-aaaaaaaa")}, "holds release"),
+    ({"manifest.json": _manifest("20260101-000000-000-bbbbbbbb", 999)}, "layout version 999"),
+    ({"manifest.json": _manifest("20260101-000000-000-bbbbbbbb")}, "lacks directory.db"),
 ])
 def test_an_archive_that_does_not_hold_its_release_is_refused(members, message, published, folders, node,
                                                               shelf, tmp_path):

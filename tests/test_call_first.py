@@ -10,6 +10,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+import app.web.opening as opening
 from app import create_app
 from app.config import TestingConfig
 from app.opening_hours import DAYS, LOCAL_TIME
@@ -171,8 +172,6 @@ def test_share_and_print_are_offered_by_the_pages_own_script(client):
 def test_a_kept_page_and_its_etag_follow_the_clock(folders, monkeypatch):
     """Pages are kept per release (app/web/page_cache.py), but "open now" is not a property of the
     release: when it opens, the next request is rendered afresh, with another ETag."""
-    import app.web.opening as opening
-
     monday = dt.datetime(2026, 12, 7, 9, 0, tzinfo=LOCAL_TIME)  # a Monday
     drop_in = service("drop-in", title="Drop-in", venues=[{
         "name": "Hall", "address": "1 Road", "postcode": "N17 6BB", "hours": ["Mon 10:00-12:00"]}])

@@ -168,6 +168,18 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                   locked_until, session_version, created_at, last_sign_in_at FROM users_before_analyst""",
         "DROP TABLE temp.users_before_analyst",
     ]),
+    # 5: settings of this installation that are not content (who must use two-factor sign-in,
+    # whether an admin may approve their own change): kept here, not in content/site.yml, so that
+    # they are never published and cannot be changed by editing a content file. Read and written
+    # only through app/editorial/instance_settings.py.
+    (5, [
+        """CREATE TABLE instance_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id)
+        )""",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

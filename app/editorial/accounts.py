@@ -83,6 +83,8 @@ class Refusal(StrEnum):
     LOCKED = "locked"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     DISABLED = "disabled"  # only said to someone who gave the right password
+    WRONG_CODE = "wrong_code"  # two-factor sign-in: the code (or recovery code) is not right
+    CODE_REUSED = "code_reused"  # two-factor sign-in: that code has already been used
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,14 @@ class User:
     def display_name(self) -> str:
         """The name to show: the person's name, else their email."""
         return self.name or self.email
+
+
+@dataclass(frozen=True)
+class CodeNeeded:
+    """What :func:`authenticate` answers when the password is right and the account uses two-factor
+    sign-in: not signed in yet, a code from the authenticator app comes next."""
+
+    user: User
 
 
 def roles_at_least(role: str) -> tuple[str, ...]:
@@ -340,16 +350,7 @@ def change_own_password(db: sqlite3.Connection, user: User, current: str, new: s
     A wrong current password counts as a failed sign-in for the email (so a borrowed session cannot be
     used to guess it for long): ``AccountError`` ``wrong_password``, then ``too_many_attempts``.
     """
-    now = instance.utc_now()
-    if _email_limited(db, user.email, now):
-        raise AccountError("too_many_attempts", "too many wrong passwords; wait 15 minutes")
-    row = db.execute("SELECT password_hash FROM users WHERE id = ?", [user.id]).fetchone()
-    if row is None or not _verify(row["password_hash"], current[:MAX_PASSWORD_LENGTH + 1]):
-        with transaction(db):
-            _note_attempt(db, now, ip, user.email, succeeded=False)
-            audit.record(db, user.email, "user.password_change_refused", user.email,
-                         {"reason": "wrong_password"}, ip)
-        raise AccountError("wrong_password", "the current password is not right")
+    verify_own_password(db, user, current, refused_action="user.password_change_refused", ip=ip)
     if new == current:
         raise AccountError("password_unchanged", "the new password is the same as the current one")
     check_password(new, user.email)
@@ -359,6 +360,36 @@ def change_own_password(db: sqlite3.Connection, user: User, current: str, new: s
                    [password_hash, user.id])
         audit.record(db, user.email, "user.password_changed", user.email, {}, ip)
     return get_user(db, user.id)
+
+
+def refuse_if_guessing(db: sqlite3.Connection, user: User, now: dt.datetime) -> None:
+    """``AccountError`` ``too_many_attempts`` once the email has had too many failures lately: a signed-in
+    person confirming it is them (password, two-factor code) gets no more guesses than a sign-in."""
+    if _email_limited(db, user.email, now):
+        raise AccountError("too_many_attempts", "too many wrong attempts; wait 15 minutes")
+
+
+def note_wrong_confirmation(db: sqlite3.Connection, user: User, now: dt.datetime, action: str, reason: str,
+                            ip: str | None) -> None:
+    """Count a wrong password or code given by a signed-in person towards their email's limit; audit it."""
+    with transaction(db):
+        _note_attempt(db, now, ip, user.email, succeeded=False)
+        audit.record(db, user.email, action, user.email, {"reason": reason}, ip)
+
+
+def verify_own_password(db: sqlite3.Connection, user: User, password: str, *, refused_action: str,
+                        ip: str | None = None) -> None:
+    """Check the password of a signed-in person confirming it is them, or raise ``AccountError``.
+
+    A wrong one counts as a failed sign-in for the email (so a borrowed session cannot be used to
+    guess it for long): ``wrong_password``, then ``too_many_attempts``; ``refused_action`` is audited.
+    """
+    now = instance.utc_now()
+    refuse_if_guessing(db, user, now)
+    row = db.execute("SELECT password_hash FROM users WHERE id = ?", [user.id]).fetchone()
+    if row is None or not _verify(row["password_hash"], password[:MAX_PASSWORD_LENGTH + 1]):
+        note_wrong_confirmation(db, user, now, refused_action, "wrong_password", ip)
+        raise AccountError("wrong_password", "the current password is not right")
 
 
 def set_role(db: sqlite3.Connection, email: str, role: str, *, organisation: str | None = None,
@@ -421,8 +452,60 @@ def _refuse(db: sqlite3.Connection, now: dt.datetime, email: str, ip: str | None
     return reason
 
 
-def authenticate(db: sqlite3.Connection, email: str, password: str, ip: str | None = None) -> User | Refusal:
+def refuse_if_limited(db: sqlite3.Connection, email: str, ip: str | None, now: dt.datetime) -> Refusal | None:
+    """The refusal (recorded and audited) when a sign-in attempt for ``email`` from ``ip`` is over a limit or
+    the account is locked; None when it may go ahead. Used for the password and for the two-factor code."""
+    db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [instance.iso(now - ATTEMPTS_KEPT)])
+    if _ip_limited(db, ip, email, now):
+        return _refuse(db, now, email, ip, Refusal.TOO_MANY_ATTEMPTS)
+    user = find_user(db, email)
+    if user is not None and user.is_locked(now):
+        return _refuse(db, now, email, ip, Refusal.LOCKED)
+    if _email_limited(db, email, now):
+        return _refuse(db, now, email, ip, Refusal.TOO_MANY_ATTEMPTS)
+    return None
+
+
+def count_failure(db: sqlite3.Connection, user: User, now: dt.datetime, ip: str | None, action: str,
+                  details: dict) -> None:
+    """A wrong password or two-factor code for ``user``: towards the lockout and the limits, audited as
+    ``action``; the account locks at :data:`LOCKOUT_THRESHOLD` failures in a row."""
+    with transaction(db):
+        failures = db.execute("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? "
+                              "RETURNING failed_sign_ins", [user.id]).fetchone()[0]
+        _note_attempt(db, now, ip, user.email, succeeded=False)
+        audit.record(db, user.email, action, user.email, {**details, "failures": failures}, ip)
+        if failures >= LOCKOUT_THRESHOLD:
+            until = instance.iso(now + LOCKOUT_PERIOD)
+            db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = ? WHERE id = ?",
+                       [until, user.id])
+            audit.record(db, "system", "user.locked", user.email, {"until": until, "failures": failures}, ip)
+
+
+def complete_sign_in(db: sqlite3.Connection, user: User, now: dt.datetime, ip: str | None,
+                     details: dict | None = None) -> User:
+    """Record a finished sign-in (the slate of failures wiped, the time noted, audited); the account."""
+    with transaction(db):
+        db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ? "
+                   "WHERE id = ?", [instance.iso(now), user.id])
+        _note_attempt(db, now, ip, user.email, succeeded=True)
+        audit.record(db, user.email, "sign_in.succeeded", user.email, details or {}, ip)
+    return get_user(db, user.id)
+
+
+def _has_two_factor(db: sqlite3.Connection, user_id: int) -> bool:
+    # Read here rather than through two_factor.py, which builds on this module.
+    return db.execute("SELECT EXISTS (SELECT 1 FROM two_factor WHERE user_id = ? "
+                      "AND confirmed_at IS NOT NULL)", [user_id]).fetchone()[0] == 1
+
+
+def authenticate(db: sqlite3.Connection, email: str, password: str,
+                 ip: str | None = None) -> User | CodeNeeded | Refusal:
     """Check a sign-in: the :class:`User` when it succeeds, else the :class:`Refusal`.
+
+    For an account with two-factor sign-in, a right password gives :class:`CodeNeeded` instead, and
+    nothing is wiped or noted as a success until the code is right (two_factor.verify_sign_in): knowing
+    the password buys no extra guesses at the code.
 
     An unknown email and a wrong password give the same answer in the same time.
     Refusals for limits and locks are answered without hashing, so a flood of
@@ -431,14 +514,10 @@ def authenticate(db: sqlite3.Connection, email: str, password: str, ip: str | No
     now = instance.utc_now()
     email = normalise_email(email)[:MAX_EMAIL_LENGTH]
     password = password[:MAX_PASSWORD_LENGTH + 1]  # one too many fails; no need to hash a megabyte
-    db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [instance.iso(now - ATTEMPTS_KEPT)])
-    if _ip_limited(db, ip, email, now):
-        return _refuse(db, now, email, ip, Refusal.TOO_MANY_ATTEMPTS)
+    refusal = refuse_if_limited(db, email, ip, now)
+    if refusal is not None:
+        return refusal
     row = db.execute("SELECT * FROM users WHERE email = ?", [email]).fetchone()
-    if row is not None and User.from_row(row).is_locked(now):
-        return _refuse(db, now, email, ip, Refusal.LOCKED)
-    if _email_limited(db, email, now):
-        return _refuse(db, now, email, ip, Refusal.TOO_MANY_ATTEMPTS)
 
     if row is None:
         _verify(_dummy_hash(), password)
@@ -447,32 +526,26 @@ def authenticate(db: sqlite3.Connection, email: str, password: str, ip: str | No
             audit.record(db, email, "sign_in.failed", email, {"reason": "unknown_email"}, ip)
         return Refusal.INVALID
 
+    user = User.from_row(row)
     if not _verify(row["password_hash"], password):
-        with transaction(db):
-            failures = db.execute("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? "
-                                  "RETURNING failed_sign_ins", [row["id"]]).fetchone()[0]
-            _note_attempt(db, now, ip, email, succeeded=False)
-            audit.record(db, email, "sign_in.failed", email,
-                         {"reason": "wrong_password", "failures": failures}, ip)
-            if failures >= LOCKOUT_THRESHOLD:
-                until = instance.iso(now + LOCKOUT_PERIOD)
-                db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = ? WHERE id = ?",
-                           [until, row["id"]])
-                audit.record(db, "system", "user.locked", email, {"until": until, "failures": failures}, ip)
+        count_failure(db, user, now, ip, "sign_in.failed", {"reason": "wrong_password"})
         # The same answer as for an unknown email, even on the failure that locks.
         return Refusal.INVALID
 
-    if row["disabled"]:
+    if user.disabled:
         return _refuse(db, now, email, ip, Refusal.DISABLED)
 
     rehashed = PASSWORD_HASHER.check_needs_rehash(row["password_hash"])
-    new_hash = hash_password(password) if rehashed else row["password_hash"]
-    with transaction(db):
-        db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ?, "
-                   "password_hash = ? WHERE id = ?", [instance.iso(now), new_hash, row["id"]])
-        _note_attempt(db, now, ip, email, succeeded=True)
-        audit.record(db, email, "sign_in.succeeded", email, {"rehashed": True} if rehashed else {}, ip)
-    return get_user(db, row["id"])
+    if rehashed:
+        new_hash = hash_password(password)  # slow: outside the write lock
+        with transaction(db):
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user.id])
+    details = {"rehashed": True} if rehashed else {}
+    if _has_two_factor(db, user.id):
+        with transaction(db):
+            audit.record(db, email, "sign_in.password_accepted", email, details, ip)
+        return CodeNeeded(user)
+    return complete_sign_in(db, user, now, ip, details)
 
 
 def sign_out(db: sqlite3.Connection, user: User, ip: str | None = None) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import config
-from . import accounts, audit, instance, suggestions
+from . import accounts, audit, instance, suggestions, two_factor
 
 ACTOR = "cli"
 
@@ -43,7 +43,7 @@ password_stdin_option = click.option(
 
 @click.group("user")
 def user_group() -> None:
-    """Add, list, disable and enable editor accounts, and reset passwords."""
+    """Add, list, disable and enable editor accounts, and reset passwords and two-factor sign-in."""
 
 
 @user_group.command("add")
@@ -133,6 +133,17 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin, user.email)
     user = _change(accounts.set_password, user.email, password=password)
     click.echo(f"New password set for {user.email}.")
+
+
+@user_group.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Take two-factor sign-in off EMAIL (a lost phone and lost recovery codes); ends its open sessions.
+
+    If its role must use two-factor sign-in, it sets it up again at its next sign-in.
+    """
+    user = _change(two_factor.reset, email)
+    click.echo(f"Two-factor sign-in reset for {user.email}.")
 
 
 @click.command("backup")

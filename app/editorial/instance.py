@@ -180,6 +180,26 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             updated_by INTEGER REFERENCES users(id)
         )""",
     ]),
+    # 6: two-factor sign-in (app/editorial/two_factor.py). One row per account that has begun setting
+    # it up; it is on once confirmed_at is set. The secret is sealed with a key kept outside this
+    # database; last_used_step stops a code being used twice. Recovery codes are kept as hashes.
+    (6, [
+        """CREATE TABLE two_factor (
+            user_id INTEGER PRIMARY KEY REFERENCES users (id),
+            secret TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            confirmed_at TEXT,
+            last_used_step INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        )""",
+        "CREATE INDEX recovery_codes_user ON recovery_codes (user_id, used_at)",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

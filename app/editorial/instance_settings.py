@@ -15,7 +15,9 @@ from typing import Any
 from . import audit, instance
 
 # key -> value used until an admin changes it. Add a key here before using it.
-DEFAULTS: dict[str, Any] = {}
+DEFAULTS: dict[str, Any] = {
+    "two_factor_roles": [],  # roles that must use two-factor sign-in (app/editorial/two_factor.py)
+}
 
 
 def get(db: sqlite3.Connection, key: str) -> Any:

@@ -34,7 +34,8 @@ def open_db(instance_dir):
 def test_the_commands_are_registered_for_earlyhelp_and_flask():
     names = {command.name for command in COMMANDS}
     assert {"user", "backup"} <= names
-    assert set(main.commands["user"].commands) == {"add", "list", "disable", "enable", "reset-password"}
+    assert set(main.commands["user"].commands) == {"add", "list", "disable", "enable", "reset-password",
+                                                    "reset-two-factor"}
 
 
 def test_user_add_reads_the_password_from_stdin_for_scripts(run, instance_dir):

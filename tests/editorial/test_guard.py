@@ -12,20 +12,26 @@ import pytest
 from bs4 import BeautifulSoup
 from werkzeug.routing import IntegerConverter
 
-from app.editorial import accounts, instance
+from app.editorial import accounts, instance, two_factor
 from app.web.editor import is_editor_path
 
 from ..pages import check_page_rules
 from ..test_headers_and_assets import PUBLIC_URLS
 from .helpers import EMAILS, PASSWORD, csrf_token, sign_in
 
-OPEN_ENDPOINTS = {"editor.sign_in"}
+# The sign-in page, and its second step (the two-factor code), which reads the half-signed-in state.
+OPEN_ENDPOINTS = {"editor.sign_in", "editor.sign_in_code"}
 LAST = {"editor.sign_out"}  # ends the session, so it goes after the others
 # The insight reports (/editor/insight): for analysts, who change nothing, and admins.
 INSIGHT_ENDPOINTS = {"editor.insight", "editor.insight_coverage", "editor.insight_coverage_csv",
                      "editor.insight_coverage_json", "editor.insight_demand", "editor.insight_demand_csv",
                      "editor.insight_quality", "editor.insight_quality_csv", "editor.insight_summary"}
-EVERY_ACCOUNT = {"editor.dashboard", "editor.account", "editor.change_password", "editor.sign_out"}
+TWO_FACTOR_OWN = {"editor.two_factor_set_up", "editor.two_factor_confirm", "editor.two_factor_recovery_codes",
+                  "editor.two_factor_off"}
+EVERY_ACCOUNT = ({"editor.dashboard", "editor.account", "editor.change_password", "editor.sign_out"}
+                 | TWO_FACTOR_OWN)
+# Reachable by an account whose role must use two-factor sign-in before it has set it up.
+BEFORE_TWO_FACTOR = {"editor.two_factor_set_up", "editor.two_factor_confirm", "editor.sign_out"}
 
 
 @pytest.fixture
@@ -60,7 +66,8 @@ def test_the_matrix_sees_the_routes_we_know(editor_app, target):
     assert {"editor.sign_in", "editor.sign_out", "editor.dashboard", "editor.users", "editor.new_user",
             "editor.user", "editor.change_role", "editor.reset_password", "editor.disable_user",
             "editor.enable_user", "editor.audit", "editor.audit_csv", "editor.settings_form",
-            "editor.settings_history"} <= endpoints
+            "editor.settings_history", "editor.sign_in_code", "editor.two_factor_settings",
+            "editor.reset_two_factor"} | TWO_FACTOR_OWN <= endpoints
 
 
 def test_every_editor_view_wears_a_guard(editor_app):
@@ -117,11 +124,28 @@ def test_each_role_is_refused_exactly_the_routes_it_may_not_use(editor_app, targ
         assert not refused
     else:
         assert {"editor.users", "editor.audit", "editor.audit_csv", "editor.settings_form",
-                "editor.settings_history"} <= set(refused)
+                "editor.settings_history", "editor.two_factor_settings",
+                "editor.reset_two_factor"} <= set(refused)
     if role == "analyst":  # reads the reports, and may change nothing but its own password
         assert set(allowed) == INSIGHT_ENDPOINTS | EVERY_ACCOUNT
     elif role != "admin":
         assert set(refused) >= INSIGHT_ENDPOINTS
+
+
+@pytest.mark.parametrize("role", ["analyst", "admin"])
+def test_a_role_that_must_use_two_factor_reaches_only_its_set_up_until_done(editor_app, target, db,
+                                                                          accounts_by_role, role):
+    two_factor.set_required_roles(db, list(accounts.ROLES), actor=accounts_by_role["admin"])
+    client = editor_app.test_client()
+    assert sign_in(client, EMAILS[role]).status_code == 303
+    for endpoint, method, url in editor_requests(editor_app, target):
+        if endpoint in OPEN_ENDPOINTS or endpoint in BEFORE_TWO_FACTOR:
+            continue
+        response = send(client, method, url, "/editor/account/two-factor")
+        assert response.status_code == 303, f"{role}: {method} {url}: {response.status_code}"
+        assert response.headers["Location"].startswith("/editor/account/two-factor"), f"{method} {url}"
+    assert client.get("/editor/account/two-factor").status_code == 200
+    assert not two_factor.is_enabled(db, accounts.find_user(db, EMAILS[role]).id)
 
 
 def test_every_insight_route_is_guarded_for_analysts_and_admins(editor_app):

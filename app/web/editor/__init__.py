@@ -37,6 +37,8 @@ TOOLS = [
     ("editor.settings_form", _l("Site settings"),
      _l("The directory's name, the safeguarding front door, the quick exit, languages and review interval.")),
     ("editor.users", _l("Users"), _l("Add accounts, change roles, reset passwords and disable accounts.")),
+    ("editor.two_factor_settings", _l("Two-factor sign-in"),
+     _l("Choose which roles must give a code from an authenticator app when they sign in.")),
     ("editor.audit", _l("Audit log"),
      _l("Who did what and when: sign-ins, account changes, changes published, rollbacks and backups.")),
     ("editor.reviews_dashboard", _l("Review dates"),
@@ -45,7 +47,7 @@ TOOLS = [
      _l("Problems the public have reported with service pages, to check and deal with.")),
     ("editor.insight", _l("Insight"),
      _l("For commissioners: gaps in provision, what families search for, and the quality of the data.")),
-    ("editor.account", _l("Your account"), _l("Change your password.")),
+    ("editor.account", _l("Your account"), _l("Change your password and set up two-factor sign-in.")),
 ]
 
 
@@ -100,6 +102,7 @@ def register(app: Flask) -> None:
         reviews,
         settings,
         suggestions,
+        two_factor,
         users,
     )
 

@@ -1,11 +1,12 @@
-"""Your own account: changing your password (with the current one), which renews your session."""
+"""Your own account: changing your password (with the current one), which renews your session, and
+the state of your two-factor sign-in (its forms are in two_factor.py)."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts
+from ...editorial import accounts, two_factor
 from ...editorial.accounts import AccountError
 from . import blueprint, editorial_db
 from .guard import current_user, role_required, start_session
@@ -15,17 +16,21 @@ from .messages import account_error_message, role_label
 PASSWORD_ERROR_FIELDS = {"wrong_password": "current-password", "too_many_attempts": "current-password"}
 
 
-def _page(errors: dict[str, str] | None = None, status: int = 200):
+def account_page(errors: dict[str, str] | None = None, status: int = 200):
+    """Your account's page, with ``errors`` beside the form that was refused."""
     user = current_user()
+    db = editorial_db()
     return render_template("editor/account.html", title=_("Your account"), user=user,
-                           role=role_label(user.role), errors=errors or {}), status
+                           role=role_label(user.role), errors=errors or {},
+                           two_factor=two_factor.status(db, user.id),
+                           two_factor_required=two_factor.is_required(db, user.role)), status
 
 
 @blueprint.get("/account")
 @role_required()
 def account():
     """Who you are signed in as, and the form to change your password."""
-    return _page()
+    return account_page()
 
 
 @blueprint.post("/account/password")
@@ -48,8 +53,8 @@ def change_password():
         except AccountError as error:
             field = PASSWORD_ERROR_FIELDS.get(error.code, "new-password")
             status = 429 if error.code == "too_many_attempts" else 400
-            return _page({field: account_error_message(error)}, status)
+            return account_page({field: account_error_message(error)}, status)
         start_session(changed)  # a fresh session; every other one ended with the old password
         flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
         return redirect(url_for("editor.account"), 303)
-    return _page(errors, 400)
+    return account_page(errors, 400)

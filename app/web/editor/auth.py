@@ -8,12 +8,21 @@ from flask_babel import gettext as _
 from ...editorial import accounts
 from ...editorial.accounts import Refusal
 from . import blueprint, editorial_db
-from .guard import current_user, end_session, open_to_all, role_required, safe_next, start_session
+from .guard import (
+    before_two_factor,
+    current_user,
+    end_session,
+    open_to_all,
+    role_required,
+    safe_next,
+    start_second_step,
+    start_session,
+)
 from .messages import role_description, role_label, sign_in_refusal_message
 
 # How each refusal answers: "too many" is 429 so tools and logs can tell a limit from a typo.
 REFUSAL_STATUS = {Refusal.INVALID: 400, Refusal.LOCKED: 429, Refusal.TOO_MANY_ATTEMPTS: 429,
-                  Refusal.DISABLED: 403}
+                  Refusal.DISABLED: 403, Refusal.WRONG_CODE: 400, Refusal.CODE_REUSED: 400}
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -39,6 +48,9 @@ def sign_in():
         if isinstance(result, accounts.User):
             start_session(result)
             return redirect(next_path or url_for("editor.dashboard"), 303)
+        if isinstance(result, accounts.CodeNeeded):
+            start_second_step(result.user, next_path)
+            return redirect(url_for("editor.sign_in_code"), 303)
         errors["email"] = sign_in_refusal_message(result)
         status = REFUSAL_STATUS[result]
     return render_template("editor/sign_in.html", title=_("Sign in"), email=email, errors=errors,
@@ -47,6 +59,7 @@ def sign_in():
 
 @blueprint.post("/sign-out")
 @role_required()
+@before_two_factor
 def sign_out():
     """End this account's sessions, here and everywhere else."""
     accounts.sign_out(editorial_db(), current_user(), ip=request.remote_addr)

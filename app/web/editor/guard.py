@@ -5,17 +5,25 @@ The session (a signed cookie) holds the account id, the account's
 request the account is read again, and the session ends when the account
 was disabled, its version moved on (password reset, sign-out elsewhere) or
 eight hours have passed since sign-in.
+
+Between a right password and a right two-factor code the session holds only
+the half-signed-in state (the account id, its version, when the password was
+given, where to go next), which no editor page reads as signed in; it lasts
+:data:`SECOND_STEP_TIME`. A signed-in account whose role must use two-factor
+sign-in and has not set it up reaches nothing but the set-up pages (and
+signing out) until it has.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts, instance
+from ...editorial import accounts, instance, two_factor
 from ...editorial.accounts import ROLES, User
 from . import allowed_roles, blueprint, editorial_db, tools_for
 from .messages import change_action_label, change_status_label, editor_time, role_label, status_label
@@ -23,6 +31,12 @@ from .messages import change_action_label, change_status_label, editor_time, rol
 USER_ID = "editor_user_id"
 SESSION_VERSION = "editor_session_version"
 SIGNED_IN_AT = "editor_signed_in_at"
+# The half-signed-in state: the password was right, the two-factor code is still to come.
+PENDING_USER_ID = "editor_pending_user_id"
+PENDING_VERSION = "editor_pending_session_version"
+PENDING_AT = "editor_pending_at"
+PENDING_NEXT = "editor_pending_next"
+SECOND_STEP_TIME = dt.timedelta(minutes=5)
 
 
 def current_user() -> User | None:
@@ -63,6 +77,12 @@ def open_to_all(view: Callable) -> Callable:
     return view
 
 
+def before_two_factor(view: Callable) -> Callable:
+    """Mark a guarded view as reachable by an account that must set up two-factor sign-in and has not yet."""
+    view.before_two_factor = True
+    return view
+
+
 def _return_path() -> str | None:
     # Only a GET can be repeated after signing in; a form post starts again from its page.
     if request.method != "GET":
@@ -91,6 +111,39 @@ def end_session() -> None:
     session.clear()
 
 
+def start_second_step(user: User, next_path: str | None) -> None:
+    """The half-signed-in state for ``user``, whose password was right: nothing else survives."""
+    session.clear()
+    session[PENDING_USER_ID] = user.id
+    session[PENDING_VERSION] = user.session_version
+    session[PENDING_AT] = instance.iso(instance.utc_now())
+    if next_path:
+        session[PENDING_NEXT] = next_path
+
+
+def second_step() -> tuple[User | None, str | None, bool]:
+    """(the account half signed in, where to go after, whether the half sign-in ran out).
+
+    The account is None when there is no half sign-in or it ran out (and then it is forgotten), or the
+    account was disabled or reset meanwhile.
+    """
+    user_id = session.get(PENDING_USER_ID)
+    if user_id is None:
+        return None, None, False
+    try:
+        started = instance.parse_iso(session.get(PENDING_AT, ""))
+    except (TypeError, ValueError):
+        started = None
+    if started is None or instance.utc_now() - started > SECOND_STEP_TIME:
+        session.clear()
+        return None, None, True
+    user = accounts.get_user(editorial_db(), user_id)
+    if user is None or user.disabled or user.session_version != session.get(PENDING_VERSION):
+        session.clear()
+        return None, None, False
+    return user, safe_next(session.get(PENDING_NEXT)), False
+
+
 def _session_user() -> User | None:
     user_id = session.get(USER_ID)
     if user_id is None:
@@ -115,7 +168,18 @@ def load_signed_in_user():
     # Fail closed: a route that forgot its guard is refused rather than open.
     if request.endpoint is not None and allowed_roles(request.endpoint) == ():
         abort(403)
-    g.editor_user = _session_user()
+    user = g.editor_user = _session_user()
+    if user is None or request.endpoint is None:
+        return None
+    view = current_app.view_functions[request.endpoint]
+    if getattr(view, "before_two_factor", False) or getattr(view, "editor_roles", ()) is None:
+        return None
+    db = editorial_db()
+    if two_factor.is_required(db, user.role) and not two_factor.is_enabled(db, user.id):
+        # Before the view, so nothing of the page runs; a form post's work is not done either.
+        flash(_("Your role must use two-factor sign-in. Set it up to carry on."), "info")
+        return redirect(url_for("editor.two_factor_set_up", next=_return_path()), 303)
+    return None
 
 
 @blueprint.context_processor

@@ -121,6 +121,21 @@ def account_error_message(error: AccountError) -> str:
         return _("Choose a new password that is different from your current one")
     if code == "own_account":
         return _("You cannot change your own role or disable your own account. Ask another admin")
+    if code in ("enter_code", "wrong_code"):
+        return (_("Enter the 6-digit code from your app") if code == "enter_code" else
+                _("The code is not right. Enter the code your app shows now"))
+    if code == "no_enrolment":
+        return _("Setting up took too long. Scan the new QR code and enter the code your app shows")
+    if code == "two_factor_already_on":
+        return _("Two-factor sign-in is already on")
+    if code == "two_factor_off":
+        return _("Two-factor sign-in is not on")
+    if code == "two_factor_required":
+        return _("Your role must use two-factor sign-in, so it cannot be switched off")
+    if code == "enter_code_or_password":
+        return _("Enter the code from your app, or your password")
+    if code == "wrong_code_or_password":
+        return _("The code or password is not right")
     return error.message
 
 
@@ -141,4 +156,8 @@ def sign_in_refusal_message(refusal: Refusal) -> str:
         return _("There have been too many attempts to sign in. Wait 15 minutes and try again")
     if refusal == Refusal.DISABLED:
         return _("This account has been disabled. Ask an administrator if you need it again")
+    if refusal == Refusal.WRONG_CODE:
+        return _("The code is not right. Enter the code your app shows now")
+    if refusal == Refusal.CODE_REUSED:
+        return _("This code has already been used. Wait for your app to show a new one")
     return _("Enter a correct email address and password")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts
+from ...editorial import accounts, two_factor
 from ...editorial.accounts import ROLES, AccountError
 from . import blueprint, editorial_db
 from .guard import current_user, role_required, start_session
@@ -93,17 +93,19 @@ def new_user():
                            roles=_role_options(), organisations=_organisations()), 400 if errors else 200
 
 
-def _user_page(user: accounts.User, errors: dict[str, str] | None = None, status: int = 200):
+def user_page(user: accounts.User, errors: dict[str, str] | None = None, status: int = 200):
+    """One account's page, with ``errors`` beside the form that was refused."""
     return render_template("editor/user.html", title=user.display_name, user=user, errors=errors or {},
                            roles=_role_options(), organisations=_organisations(),
-                           is_self=user.id == current_user().id), status
+                           is_self=user.id == current_user().id,
+                           two_factor=two_factor.status(editorial_db(), user.id)), status
 
 
 @blueprint.get("/users/<int:user_id>")
 @role_required("admin")
 def user(user_id: int):
     """One account, with the forms that change it."""
-    return _user_page(_user_or_404(user_id))
+    return user_page(_user_or_404(user_id))
 
 
 @blueprint.post("/users/<int:user_id>/role")
@@ -113,13 +115,13 @@ def change_role(user_id: int):
     user = _user_or_404(user_id)
     role = request.form.get("role", "")
     if role not in ROLES:
-        return _user_page(user, {"role": _("Choose a role")}, 400)
+        return user_page(user, {"role": _("Choose a role")}, 400)
     try:
         changed = accounts.set_role(editorial_db(), user.email, role,
                                     organisation=_organisation_for(role),
                                     organisations=_organisations(), actor=_actor(), ip=request.remote_addr)
     except AccountError as error:
-        return _user_page(user, _account_error(error, "role"), 400)
+        return user_page(user, _account_error(error, "role"), 400)
     flash(_("%(email)s is now: %(role)s.", email=changed.email, role=role_label(changed.role)), "success")
     return redirect(url_for("editor.user", user_id=user.id), 303)
 
@@ -138,7 +140,7 @@ def reset_password(user_id: int):
         except AccountError as error:
             errors["new-password"] = account_error_message(error)
     if errors:
-        return _user_page(user, errors, 400)
+        return user_page(user, errors, 400)
     if changed.id == current_user().id:
         start_session(changed)  # your own new password: signed out elsewhere, still signed in here
     flash(_("New password set for %(email)s. They have been signed out everywhere.", email=user.email),
@@ -154,7 +156,7 @@ def disable_user(user_id: int):
     try:
         accounts.disable_user(editorial_db(), user.email, actor=_actor(), ip=request.remote_addr)
     except AccountError as error:
-        return _user_page(user, {"disable": account_error_message(error)}, 400)
+        return user_page(user, {"disable": account_error_message(error)}, 400)
     flash(_("Disabled %(email)s. They have been signed out.", email=user.email), "success")
     return redirect(url_for("editor.user", user_id=user.id), 303)
 

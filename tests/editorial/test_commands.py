@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import COMMANDS, main
-from app.editorial import accounts, audit, instance
+from app.editorial import accounts, audit, instance, two_factor
 
 from .helpers import PASSWORD
 
@@ -117,6 +117,28 @@ def test_changing_an_unknown_or_the_last_admin_account_fails_with_a_message(run)
     run("user", "add", "ann@example.org", "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
     result = run("user", "disable", "ann@example.org")
     assert result.exit_code == 1 and "only active admin" in result.output
+
+
+def test_reset_two_factor_takes_it_off_and_ends_the_sessions(run, instance_dir):
+    run("user", "add", "bob@example.org", "--role", "editor", "--password-stdin", input=PASSWORD + "\n")
+    db = open_db(instance_dir)
+    bob = accounts.find_user(db, "bob@example.org")
+    key = two_factor.load_key(instance_dir)
+    secret = two_factor.enrolment_secret(db, bob, key)
+    bob, _codes = two_factor.confirm_enrolment(db, bob, two_factor.code_at(secret, instance.utc_now()), key)
+    assert isinstance(accounts.authenticate(db, "bob@example.org", PASSWORD), accounts.CodeNeeded)
+
+    result = run("user", "reset-two-factor", "BOB@example.org")
+    assert result.exit_code == 0 and result.output == "Two-factor sign-in reset for bob@example.org.\n"
+    assert not two_factor.is_enabled(db, bob.id)
+    assert accounts.find_user(db, "bob@example.org").session_version == bob.session_version + 1
+    assert db.execute("SELECT COUNT(*) FROM recovery_codes").fetchone()[0] == 0
+    entry = audit.entries(db, actor="cli")[0]
+    assert (entry.action, entry.subject, entry.details) == ("two_factor.reset", "bob@example.org",
+                                                           {"was_on": True})
+    assert isinstance(accounts.authenticate(db, "bob@example.org", PASSWORD), accounts.User)
+    result = run("user", "reset-two-factor", "nobody@example.org")
+    assert result.exit_code == 1 and "There is no account for nobody@example.org" in result.output
 
 
 def test_backup_copies_the_database_and_the_content_and_the_copy_restores(run, instance_dir, editor_content,

@@ -378,6 +378,9 @@ def test_an_admin_resets_two_factor_and_the_sessions_end(editor_app, editor_clie
     editor = accounts.find_user(db, EDITOR)
     admin = editor_app.test_client()
     sign_in(admin, ADMIN)
+    rows = {row.find("a").get_text(): [cell.get_text() for cell in row.find_all("td")]
+            for row in get_editor_page(admin, "/editor/users").find("tbody").find_all("tr")}
+    assert rows[EDITOR][4] == "On" and rows[ADMIN][4] == "Off"
     page = get_editor_page(admin, f"/editor/users/{editor.id}")
     assert "On since" in page.get_text() and page.find("button", id="reset-two-factor")
     response = post_form(admin, f"/editor/users/{editor.id}/two-factor/reset",

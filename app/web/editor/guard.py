@@ -177,7 +177,6 @@ def load_signed_in_user():
     db = editorial_db()
     if two_factor.is_required(db, user.role) and not two_factor.is_enabled(db, user.id):
         # Before the view, so nothing of the page runs; a form post's work is not done either.
-        flash(_("Your role must use two-factor sign-in. Set it up to carry on."), "info")
         return redirect(url_for("editor.two_factor_set_up", next=_return_path()), 303)
     return None
 

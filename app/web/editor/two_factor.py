@@ -179,12 +179,12 @@ def two_factor_settings():
             flash(_("Saved. Accounts with these roles set up two-factor sign-in the next time they open an "
                     "editor page."), "success")
         return redirect(url_for("editor.two_factor_settings"), 303)
-    users = accounts.list_users(db)
-    without = [user for user in users if not user.disabled and two_factor.is_required(db, user.role)
-               and not two_factor.is_enabled(db, user.id)]
+    required, enabled = two_factor.required_roles(db), two_factor.enabled_user_ids(db)
+    without = [user for user in accounts.list_users(db)
+               if not user.disabled and user.role in required and user.id not in enabled]
     return render_template("editor/two_factor_settings.html", title=_("Two-factor sign-in"),
                            roles=[(role, role_label(role)) for role in ROLES],
-                           required=two_factor.required_roles(db), without=without, errors={})
+                           required=required, without=without, errors={})
 
 
 @blueprint.post("/users/<int:user_id>/two-factor/reset")

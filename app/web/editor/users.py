@@ -61,7 +61,8 @@ def _passwords(errors: dict[str, str], password_field: str, confirm_field: str) 
 def users():
     """Every account, most trusted first."""
     return render_template("editor/users.html", title=_("Users"), users=accounts.list_users(editorial_db()),
-                           organisations=_organisations())
+                           organisations=_organisations(),
+                           two_factor_on=two_factor.enabled_user_ids(editorial_db()))
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])

@@ -493,8 +493,9 @@ def complete_sign_in(db: sqlite3.Connection, user: User, now: dt.datetime, ip: s
     return get_user(db, user.id)
 
 
-def _has_two_factor(db: sqlite3.Connection, user_id: int) -> bool:
-    # Read here rather than through two_factor.py, which builds on this module.
+def has_two_factor(db: sqlite3.Connection, user_id: int) -> bool:
+    """True when the account has two-factor sign-in on (two_factor.py, which builds on this module,
+    does the rest)."""
     return db.execute("SELECT EXISTS (SELECT 1 FROM two_factor WHERE user_id = ? "
                       "AND confirmed_at IS NOT NULL)", [user_id]).fetchone()[0] == 1
 
@@ -541,7 +542,7 @@ def authenticate(db: sqlite3.Connection, email: str, password: str,
         with transaction(db):
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user.id])
     details = {"rehashed": True} if rehashed else {}
-    if _has_two_factor(db, user.id):
+    if has_two_factor(db, user.id):
         with transaction(db):
             audit.record(db, email, "sign_in.password_accepted", email, details, ip)
         return CodeNeeded(user)

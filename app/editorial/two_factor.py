@@ -181,7 +181,7 @@ def status(db: sqlite3.Connection, user_id: int) -> Status:
 
 def is_enabled(db: sqlite3.Connection, user_id: int) -> bool:
     """True when the account has confirmed two-factor sign-in."""
-    return status(db, user_id).enabled
+    return accounts.has_two_factor(db, user_id)
 
 
 def enabled_user_ids(db: sqlite3.Connection) -> set[int]:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import accounts, audit, instance, instance_settings
 from .accounts import AccountError, Refusal, User
@@ -45,6 +47,8 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/i/l: read off paper without doubt
 RECOVERY_CODE_LENGTH = 10
 STEPS_EITHER_SIDE = 1
+NONCE_LENGTH = 12  # bytes, as AES-GCM expects
+SEAL_CONTEXT = b"earlyhelp two-factor secret"  # bound into the tag: a value sealed for another use fails
 
 _CODE = re.compile(r"^[0-9]{6}$")
 _SEPARATORS = re.compile(r"[\s-]+")
@@ -60,7 +64,7 @@ def load_key(instance_dir: str | Path) -> bytes:
     """The key that seals secrets: ``EARLYHELP_TWO_FACTOR_KEY`` (64 hex digits), else a key made once
     into ``<instance_dir>/two_factor_key`` (readable by the service's own user only)."""
     if os.environ.get(KEY_VARIABLE):
-        return bytes.fromhex(os.environ[KEY_VARIABLE].strip())
+        return _key_from_hex(os.environ[KEY_VARIABLE], KEY_VARIABLE)
     path = Path(instance_dir) / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,28 +75,24 @@ def load_key(instance_dir: str | Path) -> bytes:
         else:
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+    return _key_from_hex(path.read_text(), str(path))
 
 
-def _subkey(key: bytes, purpose: bytes) -> bytes:
-    return hmac.new(key, purpose, hashlib.sha256).digest()
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    # HMAC-SHA256 as a pseudorandom function in counter mode: the standard library has no cipher.
-    blocks = (length + 31) // 32
-    return b"".join(hmac.new(key, nonce + index.to_bytes(4, "big"), hashlib.sha256).digest()
-                    for index in range(blocks))[:length]
+def _key_from_hex(text: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ValueError(f"{where}: the two-factor key must be 64 hexadecimal digits (32 bytes)")
+    return key
 
 
 def seal(key: bytes, secret: str) -> str:
-    """``secret`` encrypted and authenticated with ``key`` (encrypt-then-MAC, a fresh nonce each time)."""
-    nonce = secrets.token_bytes(16)
-    data = secret.encode("ascii")
-    sealed = bytes(a ^ b for a, b in zip(data, _keystream(_subkey(key, b"encrypt"), nonce, len(data)),
-                                         strict=True))
-    tag = hmac.new(_subkey(key, b"authenticate"), b"v1" + nonce + sealed, hashlib.sha256).digest()
-    return "v1:" + base64.urlsafe_b64encode(nonce + sealed + tag).decode("ascii")
+    """``secret`` encrypted and authenticated with ``key`` (AES-256-GCM, a fresh nonce each time)."""
+    nonce = secrets.token_bytes(NONCE_LENGTH)
+    sealed = AESGCM(key).encrypt(nonce, secret.encode("ascii"), SEAL_CONTEXT)
+    return "v1:" + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
 def unseal(key: bytes, text: str) -> str:
@@ -102,14 +102,12 @@ def unseal(key: bytes, text: str) -> str:
         raw = base64.urlsafe_b64decode(encoded.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         raise UnreadableSecret("not a sealed secret") from None
-    if version != "v1" or len(raw) < 48:
+    if version != "v1" or len(raw) <= NONCE_LENGTH:
         raise UnreadableSecret("not a sealed secret")
-    nonce, sealed, tag = raw[:16], raw[16:-32], raw[-32:]
-    expected = hmac.new(_subkey(key, b"authenticate"), b"v1" + nonce + sealed, hashlib.sha256).digest()
-    if not hmac.compare_digest(tag, expected):
-        raise UnreadableSecret("sealed with another key, or altered")
-    stream = _keystream(_subkey(key, b"encrypt"), nonce, len(sealed))
-    return bytes(a ^ b for a, b in zip(sealed, stream, strict=True)).decode("ascii")
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_LENGTH], raw[NONCE_LENGTH:], SEAL_CONTEXT).decode("ascii")
+    except InvalidTag:
+        raise UnreadableSecret("sealed with another key, or altered") from None
 
 
 # -- codes --------------------------------------------------------------------------------------

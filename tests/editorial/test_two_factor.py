@@ -437,3 +437,10 @@ def test_the_key_can_come_from_the_environment(instance_dir, monkeypatch):
     monkeypatch.setenv(two_factor.KEY_VARIABLE, "ab" * 32)
     assert two_factor.load_key(instance_dir) == bytes.fromhex("ab" * 32)
     assert not (instance_dir / two_factor.KEY_FILE).exists()
+
+
+@pytest.mark.parametrize("value", ["not hex", "ab" * 16, "ab" * 33])
+def test_a_malformed_key_in_the_environment_is_refused_with_its_name(instance_dir, monkeypatch, value):
+    monkeypatch.setenv(two_factor.KEY_VARIABLE, value)
+    with pytest.raises(ValueError, match=two_factor.KEY_VARIABLE):
+        two_factor.load_key(instance_dir)

@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from ...editorial.instance import Instance
+from ...editorial.two_factor import load_key
 
 blueprint = Blueprint("editor", __name__, url_prefix="/editor")
 
@@ -107,6 +108,9 @@ def register(app: Flask) -> None:
     )
 
     app.extensions["editorial"] = Instance(app.config["INSTANCE_DIR"])
+    # Read (or made) once at start: a malformed EARLYHELP_TWO_FACTOR_KEY stops the server with its
+    # message rather than failing the first sign-in.
+    app.extensions["two_factor_key"] = load_key(app.config["INSTANCE_DIR"])
     app.register_blueprint(blueprint)
     app.teardown_appcontext(_close_db)
     app.after_request(_private_headers)

@@ -34,7 +34,7 @@ ENDS_SECOND_STEP = {Refusal.LOCKED, Refusal.TOO_MANY_ATTEMPTS, Refusal.DISABLED,
 
 
 def _key() -> bytes:
-    return two_factor.load_key(current_app.config["INSTANCE_DIR"])
+    return current_app.extensions["two_factor_key"]
 
 
 def _ip() -> str | None:

@@ -81,6 +81,7 @@ class Runner:
         self.now = now
         self.dry_run = dry_run
         self._settings = None
+        self._context = None
 
     @property
     def local(self) -> dt.datetime:
@@ -92,9 +93,11 @@ class Runner:
         return self._settings
 
     def context(self) -> notifications.Context:
-        site = load_content(self.content_dir, services=False).site
-        return notifications.Context(self.db, self.now, self.settings(), site.name,
-                                     config.base_url() or site.base_url.rstrip("/"))
+        if self._context is None:
+            site = load_content(self.content_dir, services=False).site
+            self._context = notifications.Context(self.db, self.now, self.settings(), site.name,
+                                                  config.base_url() or site.base_url.rstrip("/"))
+        return self._context
 
     # -- periods -------------------------------------------------------------------------------------
     def period(self, job: Job) -> str | None:

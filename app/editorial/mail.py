@@ -46,6 +46,12 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """(code, label) for a form: "Polski (Polish)", "English"."""
+    return [(code, language_name(code) if code == DEFAULT_LANGUAGE else
+             f"{language_name(code)} ({Locale.parse(code).get_display_name('en')})") for code in languages()]
+
+
 @functools.cache
 def _catalogue(language: str) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:

@@ -25,7 +25,8 @@ LAST = {"editor.sign_out"}  # ends the session, so it goes after the others
 INSIGHT_ENDPOINTS = {"editor.insight", "editor.insight_coverage", "editor.insight_coverage_csv",
                      "editor.insight_coverage_json", "editor.insight_demand", "editor.insight_demand_csv",
                      "editor.insight_quality", "editor.insight_quality_csv", "editor.insight_summary"}
-EVERY_ACCOUNT = {"editor.dashboard", "editor.account", "editor.change_password", "editor.sign_out"}
+EVERY_ACCOUNT = {"editor.dashboard", "editor.account", "editor.change_password", "editor.change_language",
+                 "editor.sign_out"}
 
 
 @pytest.fixture

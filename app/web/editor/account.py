@@ -1,11 +1,12 @@
-"""Your own account: changing your password (with the current one), which renews your session."""
+"""Your own account: changing your password (with the current one), which renews your session, and
+choosing the language of the emails you are sent."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts
+from ...editorial import accounts, mail
 from ...editorial.accounts import AccountError
 from . import blueprint, editorial_db
 from .guard import current_user, role_required, start_session
@@ -18,7 +19,8 @@ PASSWORD_ERROR_FIELDS = {"wrong_password": "current-password", "too_many_attempt
 def _page(errors: dict[str, str] | None = None, status: int = 200):
     user = current_user()
     return render_template("editor/account.html", title=_("Your account"), user=user,
-                           role=role_label(user.role), errors=errors or {}), status
+                           role=role_label(user.role), errors=errors or {},
+                           email_languages=mail.language_choices()), status
 
 
 @blueprint.get("/account")
@@ -53,3 +55,17 @@ def change_password():
         flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
         return redirect(url_for("editor.account"), 303)
     return _page(errors, 400)
+
+
+@blueprint.post("/account/language")
+@role_required()
+def change_language():
+    """Choose the language of the emails you are sent."""
+    user = current_user()
+    try:
+        changed = accounts.set_language(editorial_db(), user.email, request.form.get("language", ""),
+                                        languages=mail.languages(), actor=user.email, ip=request.remote_addr)
+    except AccountError as error:
+        return _page({"language": account_error_message(error)}, 400)
+    flash(_("Your emails will be in %(language)s.", language=mail.language_name(changed.language)), "success")
+    return redirect(url_for("editor.account"), 303)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts
+from ...editorial import accounts, mail
 from ...editorial.accounts import ROLES, AccountError
 from . import blueprint, editorial_db
 from .guard import current_user, role_required, start_session
@@ -96,6 +96,7 @@ def new_user():
 def _user_page(user: accounts.User, errors: dict[str, str] | None = None, status: int = 200):
     return render_template("editor/user.html", title=user.display_name, user=user, errors=errors or {},
                            roles=_role_options(), organisations=_organisations(),
+                           email_languages=mail.language_choices(),
                            is_self=user.id == current_user().id), status
 
 
@@ -121,6 +122,21 @@ def change_role(user_id: int):
     except AccountError as error:
         return _user_page(user, _account_error(error, "role"), 400)
     flash(_("%(email)s is now: %(role)s.", email=changed.email, role=role_label(changed.role)), "success")
+    return redirect(url_for("editor.user", user_id=user.id), 303)
+
+
+@blueprint.post("/users/<int:user_id>/language")
+@role_required("admin")
+def change_user_language(user_id: int):
+    """Choose the language of the emails an account is sent."""
+    user = _user_or_404(user_id)
+    try:
+        changed = accounts.set_language(editorial_db(), user.email, request.form.get("language", ""),
+                                        languages=mail.languages(), actor=_actor(), ip=request.remote_addr)
+    except AccountError as error:
+        return _user_page(user, {"language": account_error_message(error)}, 400)
+    flash(_("%(email)s will be sent emails in %(language)s.", email=changed.email,
+            language=mail.language_name(changed.language)), "success")
     return redirect(url_for("editor.user", user_id=user.id), 303)
 
 

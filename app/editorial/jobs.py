@@ -106,8 +106,13 @@ class Runner:
             return instance.iso(self.now)
         if job.schedule == HOURLY:
             return self.local.strftime("%Y-%m-%dT%H")
-        if job.schedule == DIGEST_HOUR and self.local.hour < self.settings().digest_hour:
-            return None
+        if job.schedule == DIGEST_HOUR:
+            try:
+                hour = self.settings().digest_hour
+            except config.MailSettingsError:
+                hour = 0  # due, so that running it says what is wrong with the settings
+            if self.local.hour < hour:
+                return None
         return self.local.date().isoformat()
 
     def done_period(self, job: Job) -> str | None:

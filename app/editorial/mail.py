@@ -97,9 +97,9 @@ def message(*, to_name: str, to_email: str, subject: str, body: str, mail_from: 
     email["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     domain = parseaddr(mail_from)[1].rpartition("@")[2]
     email["Message-ID"] = make_msgid(domain=domain or None)
-    email["Content-Language"] = language
     email["Auto-Submitted"] = "auto-generated"  # so vacation replies are not sent back to us
     email.set_content(body)
+    email["Content-Language"] = language  # after set_content, which clears the Content-* headers
     return email
 
 
@@ -146,7 +146,10 @@ class Mailer:
     def send(self, email: EmailMessage) -> None:
         try:
             self._server.send_message(email)
-        except (smtplib.SMTPServerDisconnected, OSError) as error:
+        except OSError as error:  # smtplib's errors are OSErrors too
+            refused = not isinstance(error, smtplib.SMTPServerDisconnected)
+            if isinstance(error, smtplib.SMTPException) and refused:
+                raise  # the server refused this message (a recipient, its size): the next may go
             raise MailError(f"the SMTP server {self.settings.host}:{self.settings.port} went away: "
                             f"{error}") from None
 

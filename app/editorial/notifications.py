@@ -135,9 +135,9 @@ def _review_lines(words: Words, ctx: Context, items: list[ReviewItem]) -> list[s
 def _suggestion_lines(words: Words, ctx: Context, found: list[suggestions.Suggestion]) -> list[str]:
     lines = [words.gettext("New suggestions from the public:"), ""]
     for suggestion in found:
-        received = words.date(instance.parse_iso(suggestion.created_at).astimezone(reviews.LOCAL_TIME).date())
-        lines.append(f"- {suggestion.service_title or suggestion.service_id} "
-                     f"({words.gettext('received %(date)s', date=received)})")
+        day = instance.parse_iso(suggestion.created_at).astimezone(reviews.LOCAL_TIME).date()
+        received = words.gettext("received %(date)s", date=words.date(day))
+        lines.append(f"- {suggestion.service_title or suggestion.service_id} ({received})")
     return [*lines, "", words.gettext("Read them and mark them as dealt with: %(url)s",
                                       url=ctx.link("/editor/suggestions"))]
 

@@ -304,7 +304,7 @@ def test_a_suggestion_not_yet_told_goes_in_the_digest(run, smtp, db, now, people
     assert run().exit_code == 0
     [editor] = smtp.inbox.to(people["editor"])
     assert "- Other overdue (overdue since" in editor.get_content()
-    assert "New suggestions from the public:\n\n- Other-Overdue (received " in editor.get_content()
+    assert "New suggestions from the public:\r\n\r\n- Other-Overdue (received " in editor.get_content()
     now.advance(hours=1)
     run()
     assert len(smtp.inbox.to(people["editor"])) == 1

@@ -137,8 +137,8 @@ def send_reminders(db: sqlite3.Connection, found: list[OrganisationReminder], se
 @click.option("--days", type=click.IntRange(0, 366), default=reviews.SOON_DAYS, show_default=True,
               help="Include services due within this many days (overdue ones always).")
 @click.option("--send", is_flag=True,
-              help="Email each provider the list of their services (needs EARLYHELP_SMTP_HOST and "
-                   "EARLYHELP_MAIL_FROM).")
+              help="Email each provider the list of their services now, in English (needs an SMTP server: "
+                   "see docs/operations.md). 'earlyhelp jobs run' sends the daily digests.")
 def review_reminders_command(days: int, send: bool) -> None:
     """List, per organisation, the services overdue or due for review and the providers to remind.
 

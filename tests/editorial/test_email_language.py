@@ -50,3 +50,20 @@ def test_an_admin_chooses_the_language_of_someone_elses_emails(editor_client, db
     assert accounts.get_user(db, editor.id).language == "ar"
     [entry] = audit.entries(db, action="user.language_changed")
     assert entry.actor == EMAILS["admin"] and entry.subject == editor.email
+
+
+def test_an_admin_chooses_it_when_adding_an_account(editor_client, db):
+    sign_in(editor_client, EMAILS["admin"])
+    page = get_editor_page(editor_client, "/editor/users/new")
+    assert page.find("select", id="language").find("option", selected=True)["value"] == "en"
+    response = post_form(editor_client, "/editor/users/new", {
+        "email": "nowa@example.org", "role": "editor", "language": "pl",
+        "password": "a long enough passphrase", "confirm-password": "a long enough passphrase"})
+    assert response.status_code == 303
+    assert accounts.find_user(db, "nowa@example.org").language == "pl"
+    response = post_form(editor_client, "/editor/users/new", {
+        "email": "other@example.org", "role": "editor", "language": "xx",
+        "password": "a long enough passphrase", "confirm-password": "a long enough passphrase"})
+    assert response.status_code == 400
+    assert "Choose a language from the list" in response.get_data(as_text=True)
+    assert accounts.find_user(db, "other@example.org") is None

@@ -68,7 +68,7 @@ def users():
 @role_required("admin")
 def new_user():
     """The form to add an account, and adding it."""
-    form = {"email": "", "name": "", "role": "", "organisation": ""}
+    form = {"email": "", "name": "", "role": "", "organisation": "", "language": mail.DEFAULT_LANGUAGE}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {key: request.form.get(key, "").strip() for key in form}
@@ -76,6 +76,9 @@ def new_user():
             errors["email"] = _("Enter the email address")
         if form["role"] not in ROLES:
             errors["role"] = _("Choose a role")
+        form["language"] = form["language"] or mail.DEFAULT_LANGUAGE
+        if form["language"] not in mail.languages():
+            errors["language"] = _("Choose a language from the list")
         password = _passwords(errors, "password", "confirm-password")
         if not errors:
             try:
@@ -86,11 +89,16 @@ def new_user():
             except AccountError as error:
                 errors.update(_account_error(error, "email"))
             else:
+                if form["language"] != user.language:  # before the job that tells them runs
+                    user = accounts.set_language(editorial_db(), user.email, form["language"],
+                                                 languages=mail.languages(), actor=_actor(),
+                                                 ip=request.remote_addr)
                 flash(_("Added an account for %(email)s. Tell them their password in person or by phone.",
                         email=user.email), "success")
                 return redirect(url_for("editor.user", user_id=user.id), 303)
     return render_template("editor/user_new.html", title=_("Add a user"), form=form, errors=errors,
-                           roles=_role_options(), organisations=_organisations()), 400 if errors else 200
+                           roles=_role_options(), organisations=_organisations(),
+                           email_languages=mail.language_choices()), 400 if errors else 200
 
 
 def _user_page(user: accounts.User, errors: dict[str, str] | None = None, status: int = 200):

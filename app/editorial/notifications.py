@@ -27,6 +27,7 @@ from ..content import ContentSet
 from . import accounts, audit, instance, reviews, suggestions
 from .accounts import User
 from .mail import Mailer, Words, message
+from .reminders import providers_by_organisation
 from .reviews import ReviewItem
 
 ACTOR = "jobs"
@@ -70,16 +71,19 @@ class Mail:
 
 def owners_by_organisation(db: sqlite3.Connection) -> Callable[[str | None], list[User]]:
     """``owners(organisation)``: its active providers, else every active editor."""
-    providers: dict[str, list[User]] = {}
-    editors: list[User] = []
-    for user in accounts.list_users(db):
-        if user.disabled:
-            continue
-        if user.role == "provider" and user.organisation:
-            providers.setdefault(user.organisation, []).append(user)
-        elif user.role == "editor":
-            editors.append(user)
+    providers = providers_by_organisation(db)
+    editors = [user for user in accounts.list_users(db) if user.role == "editor" and not user.disabled]
     return lambda organisation: providers.get(organisation or "", editors)
+
+
+def _by_owner(owners: Callable[[str | None], list[User]], things: Iterable, organisation: Callable
+              ) -> dict[int, tuple[User, list]]:
+    """``{user id: (user, [their things])}``: each thing under every owner of its organisation."""
+    found: dict[int, tuple[User, list]] = {}
+    for thing in things:
+        for user in owners(organisation(thing)):
+            found.setdefault(user.id, (user, []))[1].append(thing)
+    return found
 
 
 def _last_sent(db: sqlite3.Connection, user: User) -> dict[str, dt.date]:
@@ -160,14 +164,9 @@ def review_digests(ctx: Context, content: ContentSet) -> list[Mail]:
     what they were told of today.
     """
     owners = owners_by_organisation(ctx.db)
-    due: dict[int, tuple[User, list[ReviewItem]]] = {}
-    for item in reviews.due_items(content, ctx.today, ctx.settings.reminder_days):
-        for user in owners(item.organisation):
-            due.setdefault(user.id, (user, []))[1].append(item)
-    new_suggestions: dict[int, tuple[User, list[suggestions.Suggestion]]] = {}
-    for suggestion in _new_suggestions(ctx):
-        for user in owners(suggestion.organisation):
-            new_suggestions.setdefault(user.id, (user, []))[1].append(suggestion)
+    due = _by_owner(owners, reviews.due_items(content, ctx.today, ctx.settings.reminder_days),
+                    lambda item: item.organisation)
+    new_suggestions = _by_owner(owners, _new_suggestions(ctx), lambda suggestion: suggestion.organisation)
     mails = []
     repeat_after = ctx.today - dt.timedelta(days=ctx.settings.repeat_days)
     for user_id in sorted(due.keys() | new_suggestions.keys()):
@@ -198,11 +197,8 @@ def review_digests(ctx: Context, content: ContentSet) -> list[Mail]:
 
 def suggestion_notices(ctx: Context) -> list[Mail]:
     """One email per owner listing the suggestions from the public they have not been told of."""
-    owners = owners_by_organisation(ctx.db)
-    found: dict[int, tuple[User, list[suggestions.Suggestion]]] = {}
-    for suggestion in _new_suggestions(ctx):
-        for user in owners(suggestion.organisation):
-            found.setdefault(user.id, (user, []))[1].append(suggestion)
+    found = _by_owner(owners_by_organisation(ctx.db), _new_suggestions(ctx),
+                      lambda suggestion: suggestion.organisation)
     mails = []
     for user, listed in (found[user_id] for user_id in sorted(found)):
         sent = _last_sent(ctx.db, user)

@@ -94,9 +94,10 @@ class Runner:
 
     def context(self) -> notifications.Context:
         if self._context is None:
-            site = load_content(self.content_dir, services=False).site
-            self._context = notifications.Context(self.db, self.now, self.settings(), site.name,
-                                                  config.base_url() or site.base_url.rstrip("/"))
+            def site():
+                return load_content(self.content_dir, services=False).site
+
+            self._context = notifications.Context(self.db, self.now, self.settings(), site, config.base_url())
         return self._context
 
     # -- periods -------------------------------------------------------------------------------------

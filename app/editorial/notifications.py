@@ -16,6 +16,7 @@ composed again, whole, on the next run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import smtplib
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -24,6 +25,7 @@ from email.message import EmailMessage
 
 from ..config import MailSettings
 from ..content import ContentSet
+from ..content.model import Site
 from . import accounts, audit, instance, reviews, suggestions
 from .accounts import User
 from .mail import Mailer, Words, message
@@ -37,15 +39,29 @@ SENT_KEPT_DAYS = 90  # longer than any window above, so nothing is sent again af
 ACCOUNT_EVENTS = ("user.created", "user.password_reset", "user.password_changed")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
-    """What every email needs: the instance database, the time, the settings and the site."""
+    """What every email needs: the instance database, the time, the settings and the site (read from
+    ``content/site.yml`` by ``load_site`` only when there is an email to write)."""
 
     db: sqlite3.Connection
     now: dt.datetime
     settings: MailSettings
-    site_name: str
-    base_url: str  # "https://directory.example.gov.uk", or "" when not configured
+    load_site: Callable[[], Site]
+    configured_base_url: str = ""  # EARLYHELP_BASE_URL, which wins over site.yml's base_url
+
+    @functools.cached_property
+    def site(self) -> Site:
+        return self.load_site()
+
+    @property
+    def site_name(self) -> str:
+        return self.site.name
+
+    @property
+    def base_url(self) -> str:
+        """``https://directory.example.gov.uk``, or "" when not configured."""
+        return self.configured_base_url or self.site.base_url.rstrip("/")
 
     @property
     def today(self) -> dt.date:

@@ -124,20 +124,24 @@ class Mailer:
     def __enter__(self) -> Mailer:
         settings = self.settings
         where = f"{settings.host}:{settings.port}"
-        try:
+        try:  # smtplib's errors are OSErrors too
             if settings.tls == "ssl":
                 server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT,
                                           context=ssl.create_default_context())
             else:
                 server = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
-                if settings.tls == "starttls":
-                    server.starttls(context=ssl.create_default_context())
-        except (OSError, smtplib.SMTPException) as error:
+        except OSError as error:
             raise MailError(f"cannot reach the SMTP server {where}: {error}") from None
+        try:
+            if settings.tls == "starttls":
+                server.starttls(context=ssl.create_default_context())
+        except OSError as error:
+            server.close()
+            raise MailError(f"the SMTP server {where} did not start TLS: {error}") from None
         try:
             if settings.user:
                 server.login(settings.user, settings.password)
-        except (OSError, smtplib.SMTPException) as error:
+        except OSError as error:
             server.close()
             raise MailError(f"the SMTP server {where} refused to sign us in: {error}") from None
         self._server = server

@@ -370,3 +370,20 @@ def test_bad_mail_settings_fail_the_mail_jobs_with_a_clear_message(run, smtp, in
     assert "smtp_security must be one of starttls, ssl, none" in result.output
     assert "search-log-purge: done" in result.output
     assert smtp.inbox.messages == []
+
+
+@pytest.mark.parametrize(("settings", "said"), [
+    ({"EARLYHELP_SMTP_SECURITY": "starttls"}, "did not start TLS"),
+    ({"EARLYHELP_SMTP_USER": "directory", "EARLYHELP_SMTP_PASSWORD": "s3cret"}, "refused to sign us in"),
+])
+def test_a_server_without_tls_or_sign_in_is_named_and_nothing_is_lost(run, smtp, monkeypatch, db, settings,
+                                                                      said):
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    result = run()
+    assert result.exit_code == 1
+    assert f"the SMTP server 127.0.0.1:{smtp.port} {said}" in result.output
+    assert smtp.inbox.messages == [] and db.execute("SELECT COUNT(*) FROM mail_sent").fetchone()[0] == 0
+    for name in settings:
+        monkeypatch.delenv(name)
+    assert run().exit_code == 0 and len(smtp.inbox.messages) == 3

@@ -158,9 +158,12 @@ class Runner:
         """Send ``mails`` (or, in a dry run, say what would be sent)."""
         if not mails:
             return Outcome(DONE, ["nothing to send"])
+        notes = [] if ctx.base_url else [
+            "note: EARLYHELP_BASE_URL (or base_url in site.yml) is not set, so the links in the emails "
+            "are not complete addresses"]
         if self.dry_run:
-            return Outcome(DONE, [f"would email {mail.user.email} ({mail.user.language}): "
-                                  f"{mail.email['Subject']} [{mail.summary}]" for mail in mails])
+            return Outcome(DONE, notes + [f"would email {mail.user.email} ({mail.user.language}): "
+                                          f"{mail.email['Subject']} [{mail.summary}]" for mail in mails])
         smtp = ctx.settings.smtp
         if smtp is None:
             where = self.instance_dir / config.MAIL_SETTINGS_FILE
@@ -176,8 +179,8 @@ class Runner:
                                          str(error))
             return Outcome(FAILED, [f"{error}; {len(waiting)} email(s) not sent: tried again on the next "
                                     "run"])
-        lines = [f"sent to {mail.user.email} ({mail.user.language}): {mail.email['Subject']}"
-                 for mail in result.sent]
+        lines = notes + [f"sent to {mail.user.email} ({mail.user.language}): {mail.email['Subject']}"
+                         for mail in result.sent]
         lines += [f"refused for {mail.user.email}: {error}" for mail, error in result.refused]
         return Outcome(FAILED if result.refused else DONE, lines)
 

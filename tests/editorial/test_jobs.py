@@ -387,3 +387,12 @@ def test_a_server_without_tls_or_sign_in_is_named_and_nothing_is_lost(run, smtp,
     for name in settings:
         monkeypatch.delenv(name)
     assert run().exit_code == 0 and len(smtp.inbox.messages) == 3
+
+
+def test_without_the_sites_address_the_run_says_links_are_incomplete(run, smtp, monkeypatch, people):
+    monkeypatch.delenv("EARLYHELP_BASE_URL")
+    result = run()
+    assert result.exit_code == 0
+    assert "EARLYHELP_BASE_URL (or base_url in site.yml) is not set" in result.output
+    [polish] = smtp.inbox.to(people["pl"])
+    assert "\n  /editor/reviews#review-overdue-group" in polish.get_content().replace("\r\n", "\n")

@@ -13,6 +13,7 @@ from .content.entry_cache import CACHE_FOLDER
 from .content.problems import by_kind
 from .content.translation_commands import translations_group
 from .editorial.commands import audit_command_line, backup_command, suggestions_group, user_group
+from .editorial.jobs import jobs_group
 from .editorial.reminders import review_reminders_command
 from .insight.commands import search_log_group
 from .opendata.commands import export_group, import_group
@@ -201,7 +202,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,
             export_group, user_group, backup_command, review_reminders_command, suggestions_group,
-            translations_group, search_log_group, release_group)
+            translations_group, search_log_group, release_group, jobs_group)
 
 
 @click.group()

@@ -63,27 +63,96 @@ def trusted_proxies() -> int:
     return int(value) if value.isdigit() else 0
 
 
+MAIL_SETTINGS_FILE = "mail.yml"  # in the instance folder; EARLYHELP_* variables win over it
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+class MailSettingsError(ValueError):
+    """``mail.yml`` cannot be read, or holds a value that cannot be right."""
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where ``earlyhelp review-reminders --send`` hands its emails over (STARTTLS on port 587)."""
+    """Where emails are handed over: ``security`` is ``starttls``, ``ssl`` or ``none`` (by default
+    ``ssl`` on port 465, ``starttls`` on 587 and ``none`` on any other port, such as a local relay's 25)."""
 
     host: str
     port: int
     user: str
     password: str
     mail_from: str
+    security: str = ""
+
+    @property
+    def tls(self) -> str:
+        if self.security:
+            return self.security
+        return {465: "ssl", 587: "starttls"}.get(self.port, "none")
 
 
-def smtp_settings() -> SmtpSettings | None:
-    """``EARLYHELP_SMTP_HOST``/``_PORT`` (587)/``_USER``/``_PASSWORD`` and ``EARLYHELP_MAIL_FROM``;
-    None unless both the host and the sender are set."""
-    host = os.environ.get("EARLYHELP_SMTP_HOST", "").strip()
-    mail_from = os.environ.get("EARLYHELP_MAIL_FROM", "").strip()
-    if not host or not mail_from:
-        return None
-    port = os.environ.get("EARLYHELP_SMTP_PORT", "").strip()
-    return SmtpSettings(host, int(port) if port.isdigit() else 587, os.environ.get("EARLYHELP_SMTP_USER", ""),
-                        os.environ.get("EARLYHELP_SMTP_PASSWORD", ""), mail_from)
+@dataclass(frozen=True)
+class MailSettings:
+    """The SMTP server (None when none is configured) and when reminders go out."""
+
+    smtp: SmtpSettings | None
+    digest_hour: int = 7  # the review digests go out at the first `jobs run` from this hour (UK time)
+    reminder_days: int = 30  # a digest lists the entries overdue or due within this many days
+    repeat_days: int = 7  # an entry already in a digest is listed again after this many days
+
+
+def _mail_file(instance: Path) -> dict:
+    path = instance / MAIL_SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise MailSettingsError(f"{path}: cannot be read: {error}") from None
+    if not isinstance(data, dict):
+        raise MailSettingsError(f"{path}: expected settings such as 'smtp_host: mail.example.org'")
+    return {str(key): "" if value is None else str(value).strip() for key, value in data.items()}
+
+
+def _mail_number(values: dict, key: str, default: int, highest: int) -> int:
+    value = values.get(key, "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > highest:
+        raise MailSettingsError(f"{key} must be a whole number from 0 to {highest}, not {value!r}")
+    return int(value)
+
+
+def mail_settings(instance: Path | None = None) -> MailSettings:
+    """Mail settings from ``<instance>/mail.yml`` (keys ``smtp_host``, ``smtp_port``, ``smtp_security``,
+    ``smtp_user``, ``smtp_password``, ``mail_from``, ``digest_hour``, ``reminder_days``,
+    ``repeat_days``), each overridden by the variable ``EARLYHELP_<KEY in capitals>`` when that is set.
+
+    The SMTP server is None unless both the host and the sender are set. Raises
+    :class:`MailSettingsError` for a file that cannot be read or a value that cannot be right.
+    """
+    values = _mail_file(instance_dir() if instance is None else Path(instance))
+    for key in ("smtp_host", "smtp_port", "smtp_security", "smtp_user", "smtp_password", "mail_from",
+                "digest_hour", "reminder_days", "repeat_days"):
+        if os.environ.get(f"EARLYHELP_{key.upper()}", "").strip():
+            values[key] = os.environ[f"EARLYHELP_{key.upper()}"].strip()
+    security = values.get("smtp_security", "").lower()
+    if security and security not in SMTP_SECURITY:
+        raise MailSettingsError(f"smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
+    smtp = None
+    if values.get("smtp_host") and values.get("mail_from"):
+        smtp = SmtpSettings(values["smtp_host"], _mail_number(values, "smtp_port", 587, 65535),
+                            values.get("smtp_user", ""), values.get("smtp_password", ""), values["mail_from"],
+                            security)
+    return MailSettings(smtp, _mail_number(values, "digest_hour", 7, 23),
+                        _mail_number(values, "reminder_days", 30, 366),
+                        _mail_number(values, "repeat_days", 7, 366))
+
+
+def smtp_settings(instance: Path | None = None) -> SmtpSettings | None:
+    """The SMTP server of :func:`mail_settings`, or None."""
+    return mail_settings(instance).smtp
 
 
 def base_url() -> str:

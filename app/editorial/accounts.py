@@ -102,13 +102,14 @@ class User:
     session_version: int
     created_at: str
     last_sign_in_at: str | None
+    language: str = "en"  # the language of the emails this account is sent (migration 7)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> User:
         """A user from a row of the users table."""
         return cls(row["id"], row["email"], row["name"], row["role"], row["organisation"],
                    bool(row["disabled"]), row["failed_sign_ins"], row["locked_until"], row["session_version"],
-                   row["created_at"], row["last_sign_in_at"])
+                   row["created_at"], row["last_sign_in_at"], language=row["language"])
 
     def is_locked(self, now: dt.datetime | None = None) -> bool:
         """True while a lockout after failed sign-ins lasts."""
@@ -410,6 +411,21 @@ def set_role(db: sqlite3.Connection, email: str, role: str, *, organisation: str
         db.execute("UPDATE users SET role = ?, organisation = ? WHERE id = ?", [role, organisation, user.id])
         audit.record(db, actor, "user.role_changed", user.email,
                      {"from": user.role, "to": role, "organisation": organisation}, ip)
+    return get_user(db, user.id)
+
+
+def set_language(db: sqlite3.Connection, email: str, language: str, *, languages: Collection[str],
+                 actor: str, ip: str | None = None) -> User:
+    """Choose the language of an account's emails, one of ``languages`` (audited when it changes)."""
+    if language not in languages:
+        raise AccountError("unknown_language", f"The language must be one of: {', '.join(languages)}",
+                           languages=tuple(languages))
+    with transaction(db):
+        user = _existing(db, email)
+        if language != user.language:
+            db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user.id])
+            audit.record(db, actor, "user.language_changed", user.email,
+                         {"from": user.language, "to": language}, ip)
     return get_user(db, user.id)
 
 

@@ -200,6 +200,30 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         )""",
         "CREATE INDEX recovery_codes_user ON recovery_codes (user_id, used_at)",
     ]),
+    # 7: email (app/editorial/mail.py, notifications.py) and scheduled jobs (jobs.py): the language
+    # each account's emails are written in; what was emailed to whom and when, so that nothing is
+    # sent twice; and the last run of each job, so that `earlyhelp jobs run` does each once per period.
+    (7, [
+        "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",
+        """CREATE TABLE mail_sent (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            item TEXT NOT NULL,
+            sent_on TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            message_id TEXT NOT NULL
+        )""",
+        "CREATE INDEX mail_sent_user_item ON mail_sent (user_id, item, sent_on)",
+        "CREATE INDEX mail_sent_on ON mail_sent (sent_on)",
+        """CREATE TABLE job_runs (
+            job TEXT PRIMARY KEY,
+            done_period TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT ''
+        )""",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -14,11 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import sqlite3
-import ssl
 import sys
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 import click
 
@@ -26,10 +24,10 @@ from .. import config
 from ..content import ContentSet, load_content
 from . import accounts, audit, instance, reviews
 from .accounts import User
+from .mail import Mailer, MailError, message
 from .reviews import ReviewItem
 
 ACTOR = "cli"
-SMTP_TIMEOUT = 30  # seconds
 
 
 @dataclass
@@ -87,12 +85,6 @@ def reminder_email(provider: User, reminder: OrganisationReminder, *, on: dt.dat
                    site_name: str, mail_from: str, base_url: str) -> EmailMessage:
     """One plain-text email to ``provider`` listing the services of their organisation that are due."""
     count = len(reminder.items)
-    message = EmailMessage()
-    message["Subject"] = (f"{site_name}: {count} service{'s' if count != 1 else ''} of {reminder.name} "
-                          f"to check")
-    message["From"] = mail_from
-    message["To"] = formataddr((provider.name, provider.email))
-    message["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or None)
     lines = [f"Hello {provider.name or provider.email},", "",
              f"These services of {reminder.name} in the {site_name} are overdue for a check, or due "
              f"within {days} days:", ""]
@@ -108,18 +100,9 @@ def reminder_email(provider: User, reminder: OrganisationReminder, *, on: dt.dat
               "",
               f"You are receiving this because you have a provider account for {reminder.name} in the "
               f"{site_name}.", ""]
-    message.set_content("\n".join(lines))
-    return message
-
-
-def _connect(settings: config.SmtpSettings) -> smtplib.SMTP:
-    if settings.port == 465:
-        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT,
-                                context=ssl.create_default_context())
-    server = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
-    if settings.port == 587:
-        server.starttls(context=ssl.create_default_context())
-    return server
+    subject = f"{site_name}: {count} service{'s' if count != 1 else ''} of {reminder.name} to check"
+    return message(to_name=provider.name, to_email=provider.email, mail_from=mail_from, subject=subject,
+                   body="\n".join(lines))
 
 
 def send_reminders(db: sqlite3.Connection, found: list[OrganisationReminder], settings: config.SmtpSettings,
@@ -127,18 +110,15 @@ def send_reminders(db: sqlite3.Connection, found: list[OrganisationReminder], se
                    echo=click.echo) -> tuple[int, int]:
     """Email every provider in ``found`` over one SMTP connection; (sent, failed). Each is audited."""
     sent = failed = 0
-    server = _connect(settings)
-    try:
-        if settings.user:
-            server.login(settings.user, settings.password)
+    with Mailer(settings) as server:
         for reminder in found:
             for provider in reminder.providers:
-                message = reminder_email(provider, reminder, on=on, days=days, site_name=site_name,
-                                         mail_from=settings.mail_from, base_url=base_url)
+                email = reminder_email(provider, reminder, on=on, days=days, site_name=site_name,
+                                       mail_from=settings.mail_from, base_url=base_url)
                 details = {"organisation": reminder.organisation, "days": days,
                            "services": [item.id for item in reminder.items]}
                 try:
-                    server.send_message(message)
+                    server.send(email)
                 except smtplib.SMTPException as error:
                     failed += 1
                     echo(f"Could not send to {provider.email}: {error}", err=True)
@@ -150,11 +130,6 @@ def send_reminders(db: sqlite3.Connection, found: list[OrganisationReminder], se
                 echo(f"Sent to {provider.email}")
                 with instance.transaction(db):
                     audit.record(db, ACTOR, "review.reminder_sent", provider.email, details)
-    finally:
-        try:
-            server.quit()
-        except smtplib.SMTPException:  # pragma: no cover - the server went away after the last email
-            server.close()
     return sent, failed
 
 
@@ -162,8 +137,8 @@ def send_reminders(db: sqlite3.Connection, found: list[OrganisationReminder], se
 @click.option("--days", type=click.IntRange(0, 366), default=reviews.SOON_DAYS, show_default=True,
               help="Include services due within this many days (overdue ones always).")
 @click.option("--send", is_flag=True,
-              help="Email each provider the list of their services (needs EARLYHELP_SMTP_HOST and "
-                   "EARLYHELP_MAIL_FROM).")
+              help="Email each provider the list of their services now, in English (needs an SMTP server: "
+                   "see docs/operations.md). 'earlyhelp jobs run' sends the daily digests.")
 def review_reminders_command(days: int, send: bool) -> None:
     """List, per organisation, the services overdue or due for review and the providers to remind.
 
@@ -199,7 +174,10 @@ def review_reminders_command(days: int, send: bool) -> None:
                    "to remind.")
         if not send:
             return
-        settings = config.smtp_settings()
+        try:
+            settings = config.smtp_settings()
+        except config.MailSettingsError as error:
+            raise click.ClickException(f"Cannot send: {error}") from None
         if settings is None:
             click.echo("Cannot send: no SMTP server is configured. Set EARLYHELP_SMTP_HOST and "
                        "EARLYHELP_MAIL_FROM (and EARLYHELP_SMTP_PORT, EARLYHELP_SMTP_USER, "
@@ -212,9 +190,8 @@ def review_reminders_command(days: int, send: bool) -> None:
         try:
             sent, failed = send_reminders(db, found, settings, on=on, days=days, site_name=content.site.name,
                                           base_url=base_url)
-        except (OSError, smtplib.SMTPException) as error:
-            raise click.ClickException(f"Cannot send: the SMTP server {settings.host}:{settings.port} "
-                                       f"refused or failed: {error}") from None
+        except MailError as error:
+            raise click.ClickException(f"Cannot send: {error}") from None
         click.echo(f"Sent {sent} reminder{'s' if sent != 1 else ''}"
                    f"{f', {failed} failed' if failed else ''}.")
         if failed:

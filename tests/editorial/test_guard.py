@@ -28,7 +28,8 @@ INSIGHT_ENDPOINTS = {"editor.insight", "editor.insight_coverage", "editor.insigh
                      "editor.insight_quality", "editor.insight_quality_csv", "editor.insight_summary"}
 TWO_FACTOR_OWN = {"editor.two_factor_set_up", "editor.two_factor_confirm", "editor.two_factor_recovery_codes",
                   "editor.two_factor_off"}
-EVERY_ACCOUNT = ({"editor.dashboard", "editor.account", "editor.change_password", "editor.sign_out"}
+EVERY_ACCOUNT = ({"editor.dashboard", "editor.account", "editor.change_password", "editor.change_language",
+                  "editor.sign_out"}
                  | TWO_FACTOR_OWN)
 # Reachable by an account whose role must use two-factor sign-in before it has set it up.
 BEFORE_TWO_FACTOR = {"editor.two_factor_set_up", "editor.two_factor_confirm", "editor.sign_out"}

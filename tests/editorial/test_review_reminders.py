@@ -189,4 +189,4 @@ def test_an_unreachable_smtp_server_is_reported(run, monkeypatch, smtp_server):
     smtp_server.server_close()
     result = CliRunner().invoke(main, ["review-reminders", "--send"])
     assert result.exit_code == 1
-    assert f"Cannot send: the SMTP server 127.0.0.1:{port}" in result.output
+    assert f"Cannot send: cannot reach the SMTP server 127.0.0.1:{port}" in result.output

@@ -1,12 +1,13 @@
 """Your own account: changing your password (with the current one), which renews your session, and
-the state of your two-factor sign-in (its forms are in two_factor.py)."""
+the state of your two-factor sign-in (its forms are in two_factor.py) and
+choosing the language of the emails you are sent."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts, two_factor
+from ...editorial import accounts, mail, two_factor
 from ...editorial.accounts import AccountError
 from . import blueprint, editorial_db
 from .guard import current_user, role_required, start_session
@@ -23,7 +24,8 @@ def account_page(errors: dict[str, str] | None = None, status: int = 200):
     return render_template("editor/account.html", title=_("Your account"), user=user,
                            role=role_label(user.role), errors=errors or {},
                            two_factor=two_factor.status(db, user.id),
-                           two_factor_required=two_factor.is_required(db, user.role)), status
+                           two_factor_required=two_factor.is_required(db, user.role),
+                           email_languages=mail.language_choices()), status
 
 
 @blueprint.get("/account")
@@ -58,3 +60,17 @@ def change_password():
         flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
         return redirect(url_for("editor.account"), 303)
     return account_page(errors, 400)
+
+
+@blueprint.post("/account/language")
+@role_required()
+def change_language():
+    """Choose the language of the emails you are sent."""
+    user = current_user()
+    try:
+        changed = accounts.set_language(editorial_db(), user.email, request.form.get("language", ""),
+                                        languages=mail.languages(), actor=user.email, ip=request.remote_addr)
+    except AccountError as error:
+        return account_page({"language": account_error_message(error)}, 400)
+    flash(_("Your emails will be in %(language)s.", language=mail.language_name(changed.language)), "success")
+    return redirect(url_for("editor.account"), 303)

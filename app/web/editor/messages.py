@@ -101,6 +101,8 @@ def account_error_message(error: AccountError) -> str:
         return _("This password is too easy to guess. Choose a less common one")
     if code == "unknown_role":
         return _("Choose a role")
+    if code == "unknown_language":
+        return _("Choose a language from the list")
     if code == "organisation_required":
         return _("Choose the organisation this provider works for")
     if code == "organisation_for_providers_only":
@@ -146,7 +148,7 @@ ACCOUNT_ERROR_FIELDS = {
     "password_too_common": "password",
     "unknown_role": "role", "last_admin": "role", "own_account": "role",
     "organisation_required": "organisation", "organisation_for_providers_only": "organisation",
-    "unknown_organisation": "organisation",
+    "unknown_organisation": "organisation", "unknown_language": "language",
 }
 
 

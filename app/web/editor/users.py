@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...editorial import accounts, two_factor
+from ...editorial import accounts, mail, two_factor
 from ...editorial.accounts import ROLES, AccountError
 from . import blueprint, editorial_db
 from .guard import current_user, role_required, start_session
@@ -69,7 +69,7 @@ def users():
 @role_required("admin")
 def new_user():
     """The form to add an account, and adding it."""
-    form = {"email": "", "name": "", "role": "", "organisation": ""}
+    form = {"email": "", "name": "", "role": "", "organisation": "", "language": mail.DEFAULT_LANGUAGE}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {key: request.form.get(key, "").strip() for key in form}
@@ -77,6 +77,9 @@ def new_user():
             errors["email"] = _("Enter the email address")
         if form["role"] not in ROLES:
             errors["role"] = _("Choose a role")
+        form["language"] = form["language"] or mail.DEFAULT_LANGUAGE
+        if form["language"] not in mail.languages():
+            errors["language"] = _("Choose a language from the list")
         password = _passwords(errors, "password", "confirm-password")
         if not errors:
             try:
@@ -87,17 +90,23 @@ def new_user():
             except AccountError as error:
                 errors.update(_account_error(error, "email"))
             else:
+                if form["language"] != user.language:  # before the job that tells them runs
+                    user = accounts.set_language(editorial_db(), user.email, form["language"],
+                                                 languages=mail.languages(), actor=_actor(),
+                                                 ip=request.remote_addr)
                 flash(_("Added an account for %(email)s. Tell them their password in person or by phone.",
                         email=user.email), "success")
                 return redirect(url_for("editor.user", user_id=user.id), 303)
     return render_template("editor/user_new.html", title=_("Add a user"), form=form, errors=errors,
-                           roles=_role_options(), organisations=_organisations()), 400 if errors else 200
+                           roles=_role_options(), organisations=_organisations(),
+                           email_languages=mail.language_choices()), 400 if errors else 200
 
 
 def user_page(user: accounts.User, errors: dict[str, str] | None = None, status: int = 200):
     """One account's page, with ``errors`` beside the form that was refused."""
     return render_template("editor/user.html", title=user.display_name, user=user, errors=errors or {},
                            roles=_role_options(), organisations=_organisations(),
+                           email_languages=mail.language_choices(),
                            is_self=user.id == current_user().id,
                            two_factor=two_factor.status(editorial_db(), user.id)), status
 
@@ -124,6 +133,21 @@ def change_role(user_id: int):
     except AccountError as error:
         return user_page(user, _account_error(error, "role"), 400)
     flash(_("%(email)s is now: %(role)s.", email=changed.email, role=role_label(changed.role)), "success")
+    return redirect(url_for("editor.user", user_id=user.id), 303)
+
+
+@blueprint.post("/users/<int:user_id>/language")
+@role_required("admin")
+def change_user_language(user_id: int):
+    """Choose the language of the emails an account is sent."""
+    user = _user_or_404(user_id)
+    try:
+        changed = accounts.set_language(editorial_db(), user.email, request.form.get("language", ""),
+                                        languages=mail.languages(), actor=_actor(), ip=request.remote_addr)
+    except AccountError as error:
+        return user_page(user, {"language": account_error_message(error)}, 400)
+    flash(_("%(email)s will be sent emails in %(language)s.", email=changed.email,
+            language=mail.language_name(changed.language)), "success")
     return redirect(url_for("editor.user", user_id=user.id), 303)
 
 

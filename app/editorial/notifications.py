@@ -36,7 +36,9 @@ ACTOR = "jobs"
 SUGGESTIONS_WINDOW = dt.timedelta(days=14)  # an older open suggestion is not news
 ACCOUNT_EVENTS_WINDOW = dt.timedelta(days=2)  # account emails after this long would only confuse
 SENT_KEPT_DAYS = 90  # longer than any window above, so nothing is sent again after its record goes
-ACCOUNT_EVENTS = ("user.created", "user.password_reset", "user.password_changed")
+ACCOUNT_EVENTS = ("user.created", "user.password_reset", "user.password_changed", "two_factor.disabled",
+                  "two_factor.reset")
+TWO_FACTOR_OFF = ("two_factor.disabled", "two_factor.reset")
 
 
 @dataclass
@@ -258,9 +260,17 @@ def account_emails(ctx: Context) -> list[Mail]:
         else:
             at = instance.parse_iso(row["at"])
             day = words.date(at.astimezone(reviews.LOCAL_TIME).date())
-            subject = words.gettext("%(site)s: your password was changed", site=ctx.site_name)
-            lines.append(words.gettext("The password of your account %(email)s was changed on %(date)s at "
-                                       "%(time)s.", email=user.email, date=day, time=words.time(at)))
+            if row["action"] in TWO_FACTOR_OFF:
+                # Switched off by its owner or reset by an admin: either way a stolen password alone
+                # now signs in, which the owner must hear about.
+                subject = words.gettext("%(site)s: two-factor sign-in was switched off", site=ctx.site_name)
+                lines.append(words.gettext("Two-factor sign-in for your account %(email)s was switched off "
+                                           "on %(date)s at %(time)s.", email=user.email, date=day,
+                                           time=words.time(at)))
+            else:
+                subject = words.gettext("%(site)s: your password was changed", site=ctx.site_name)
+                lines.append(words.gettext("The password of your account %(email)s was changed on %(date)s "
+                                           "at %(time)s.", email=user.email, date=day, time=words.time(at)))
         lines += ["", words.gettext("If you did not expect this email, tell the directory's administrators "
                                     "at once.")]
         mails.append(_mail(ctx, user, "account", [key], subject, lines + _footer(words, ctx), row["action"]))

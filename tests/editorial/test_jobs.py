@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from app import config
 from app.cli import main
 from app.content.model import add_months
-from app.editorial import accounts, audit, jobs, reviews, suggestions
+from app.editorial import accounts, audit, jobs, reviews, suggestions, two_factor
 
 from ..factories import service, write_content
 from .helpers import EMAILS, PASSWORD
@@ -330,6 +330,21 @@ def test_account_emails_say_what_changed_and_never_a_password(run, smtp, db, now
     [changed] = smtp.inbox.messages[before + 1:]
     assert changed["Subject"] == "Testshire Early Help Directory: Twoje hasło zostało zmienione"
     assert "another long passphrase" not in changed.get_content()
+
+
+def test_the_owner_is_told_when_an_admin_resets_their_two_factor_sign_in(run, smtp, db, now):
+    user = accounts.create_user(db, "guarded@example.org", PASSWORD, "editor", name="Guarded", actor="admin")
+    accounts.set_language(db, user.email, "pl", languages=("en", "pl"), actor="admin")
+    now.advance(minutes=5)
+    assert run().exit_code == 0
+    before = len(smtp.inbox.messages)
+    two_factor.reset(db, user.email, actor="admin@example.org")
+    now.advance(minutes=5)
+    assert run().exit_code == 0
+    [told] = smtp.inbox.messages[before:]
+    assert told["To"].addresses[0].addr_spec == "guarded@example.org"
+    assert told["Subject"] == "Testshire Early Help Directory: logowanie dwuetapowe zostało wyłączone"
+    assert "guarded@example.org" in told.get_content()
 
 
 def test_status_shows_each_jobs_last_run(run):

@@ -124,9 +124,10 @@ def test_our_own_feed_maps_back_to_the_same_services(content_dir, feed, target):
                      "how_to_access", "free", "cost", "delivery", "languages", "contact", "venues", "status",
                      "last_reviewed", "body"):
             assert getattr(after, name) == getattr(before, name), (title, name)
-        # Hubs served are the same; a service listing every hub comes back as 'hubs: all'.
+        # Hubs served are the same; a service listing every hub keeps its list (its areas name the hubs).
         assert served(after) == served(before)
-    assert imported["Stay and Chat speech drop-in"].borough_wide
+        assert after.borough_wide == before.borough_wide
+    assert imported["Stay and Chat speech drop-in"].hubs == ["west", "east"]
     # Our organisation comes back under the same id, recognised from its UUID.
     assert {entry.organisation for entry in imported.values()} == {"test-org"}
 
@@ -429,8 +430,9 @@ def review_data(root: Path, slug: str) -> dict:
     return yaml.safe_load(text.split("\n---\n")[0].removeprefix("---\n"))
 
 
-def test_hubs_all_present_means_borough_wide(target, feed):
+def test_hubs_all_present_without_areas_means_borough_wide(target, feed):
     [entry] = [item for item in feed if item["name"] == "Stay and Chat speech drop-in"]  # west and east
+    del entry["service_areas"]  # another directory's feed: hub terms, no areas naming hubs
     run(write_json(target.parent / "feed.json", entry), target)
     imported = by_title(target)["Stay and Chat speech drop-in"]
     assert imported.borough_wide and imported.hubs == []

@@ -113,7 +113,8 @@ def every_field_folder(root: Path) -> Path:
         contact={"phone": "020 7946 0210", "email": "groups@example.org",
                  "website": "https://example.org/groups", "referral_form": "https://example.org/refer"},
         venues=[{"name": "Brook Children's Centre", "address": "3 Brook Street, Testshire",
-                 "postcode": "N22 6BB", "hub": "east", "hours": ["Mon-Fri 09:00-17:00", "Sat-Mon 20:00-24:00"],
+                 "postcode": "N22 6BB", "hub": "east",
+                 "hours": ["Mon-Fri 09:00-17:00", "Sat-Mon 20:00-24:00"],
                  "schedule": "Tuesdays in term time", "accessibility": "Step-free access"},
                 {"name": "Library", "address": "1 Hill Road", "postcode": "N17 6AA"}],
         evidence={"rating": "4+", "source": "Foundations Guidebook", "url": "https://example.org/evidence"},
@@ -164,7 +165,8 @@ def _feed_services(feed: Path) -> list[dict]:
 
 
 def _write_feed_services(feed: Path, services: list[dict]) -> None:
-    (feed / "services.ndjson").write_text("".join(json.dumps(item) + "\n" for item in services), encoding="utf-8")
+    lines = "".join(json.dumps(item) + "\n" for item in services)
+    (feed / "services.ndjson").write_text(lines, encoding="utf-8")
     (feed / "services.json").unlink()
 
 

@@ -163,7 +163,8 @@ def organisation_record(row: dict, vocabulary: Vocabulary) -> dict:
     return clean({"id": uuid, "name": row["name"],
                   "description": (row.get("body_markdown") or "").strip() or row["name"],
                   "email": row.get("email"), "website": row.get("website"), "phones": phones,
-                  "attributes": [entry_id_attribute(vocabulary, "organisation", row["id"], uuid, "organization")]})
+                  "attributes": [entry_id_attribute(vocabulary, "organisation", row["id"], uuid,
+                                                    "organization")]})
 
 
 def _modified(service: dict) -> str | None:
@@ -357,7 +358,8 @@ class ServiceFilter:
                 return ServiceSelection(nothing=True)
             list_field = TAXONOMIES[term.taxonomy][1]
             if list_field:
-                selection.list_value = (list_field, int(term.term) if term.taxonomy == "levels" else term.term)
+                value = int(term.term) if term.taxonomy == "levels" else term.term
+                selection.list_value = (list_field, value)
             elif term.taxonomy == "evidence-ratings":
                 selection.column_value = ("evidence_rating", term.term)
             elif term.term == "interpreters":

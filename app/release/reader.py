@@ -36,7 +36,8 @@ def open_database(path: Path) -> sqlite_utils.Database:
 
 
 # Columns of ``services`` a feed may filter on (names checked here, never taken from a request).
-FILTER_COLUMNS = {name: name for name in ("evidence_rating", "evidence_source", "evidence_url", "interpreters")}
+FILTER_COLUMNS = {name: name for name in ("evidence_rating", "evidence_source", "evidence_url",
+                                          "interpreters")}
 
 
 @dataclass

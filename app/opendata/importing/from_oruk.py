@@ -184,15 +184,16 @@ def _day_names(days: list[int]) -> str:
         else:
             runs.append([day])
     names = [HOUR_DAYS[day].title() for day in range(7)]
-    return ", ".join(f"{names[run[0]]}-{names[run[-1]]}" if len(run) > 2 else ", ".join(names[day] for day in run)
-                     for run in runs)
+    return ", ".join(f"{names[run[0]]}-{names[run[-1]]}" if len(run) > 2
+                     else ", ".join(names[day] for day in run) for run in runs)
 
 
 def weekly_hours(schedule: dict) -> str | None:
     """A weekly opening period as a line of a venue's ``hours`` (``Mon-Fri 09:00-17:00``), or None
     when the schedule is anything else (monthly, fortnightly, dated, without days or times)."""
-    if str(schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or _integer(schedule.get("interval")) not in (
-            None, 1) or any(schedule.get(name) for name in ("valid_from", "valid_to", "dtstart", "bymonthday")):
+    if str(schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" \
+            or _integer(schedule.get("interval")) not in (None, 1) \
+            or any(schedule.get(name) for name in ("valid_from", "valid_to", "dtstart", "bymonthday")):
         return None
     codes = [code.strip().upper() for code in str(schedule.get("byday") or "").split(",") if code.strip()]
     opens, closes = _clock(schedule.get("opens_at")), _clock(schedule.get("closes_at"))
@@ -550,7 +551,8 @@ class OrukMapper:
         return codes
 
     def _contact(self, service: dict) -> dict:
-        phones = [phone for contact in _list(service.get("contacts")) for phone in _list(contact.get("phones"))]
+        phones = [phone for contact in _list(service.get("contacts"))
+                  for phone in _list(contact.get("phones"))]
         phones += _list(service.get("phones"))
         return {"phone": _first_phone(phones), "email": str(service.get("email") or "").strip(),
                 "website": _link(service.get("url")), "referral_form": _link(service.get("referral_url"))}

@@ -449,6 +449,40 @@ def test_languages_by_code_or_name(target, feed):
     assert any(what.startswith("languages: a language with neither") for what in report.missing)
 
 
+def test_weekly_schedules_become_opening_hours_and_others_stay_words(target, feed):
+    entry = copy.deepcopy(feed[0])
+    at_location = "a-service-at-location"
+    entry["service_at_locations"] = [{"id": at_location, "location": {
+        "id": "a-location", "location_type": "physical", "name": "Library",
+        "addresses": [{"id": "an-address", "address_1": "1 High Road", "postal_code": "N17 6AA"}]}}]
+    entry["schedules"] = [
+        {"id": "1", "service_at_location_id": at_location, "freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR",
+         "opens_at": "09:00:00", "closes_at": "17:00Z"},
+        {"id": "2", "service_at_location_id": at_location, "byday": "SA,SU", "opens_at": "10:00",
+         "closes_at": "12:00", "description": "Weekends, not bank holidays"},
+        {"id": "3", "service_at_location_id": at_location, "freq": "MONTHLY", "byday": "1TH",
+         "opens_at": "18:00", "closes_at": "20:00"},
+        {"id": "4", "service_at_location_id": at_location, "freq": "WEEKLY", "byday": "TU",
+         "opens_at": "17:00", "closes_at": "09:00"},
+    ]
+    run(write_json(target.parent / "feed.json", entry), target)
+    venue = by_title(target)[entry["name"]].venues[0]
+    assert venue.hours == ["Mon-Fri 09:00-17:00", "Sat, Sun 10:00-12:00"]
+    assert venue.schedule == "Weekends, not bank holidays; 18:00 to 20:00; Tuesday 17:00 to 09:00"
+
+
+def test_an_organisations_phone_and_no_description(target, feed):
+    entry = copy.deepcopy(feed[0])
+    entry["organization"] = {"id": "7b0c5a8e-2f1d-4c3b-9a6e-5d4c3b2a1f0e", "name": "Family Action",
+                             "description": "Family Action",
+                             "phones": [{"id": "1", "number": "not a number"},
+                                        {"id": "2", "number": "0300 123 4567"}]}
+    entry.pop("organization_id")
+    run(write_json(target.parent / "feed.json", entry), target)
+    organisation = load_content(target, today=TODAY).organisations["family-action"]
+    assert organisation.phone == "0300 123 4567" and organisation.body == ""
+
+
 @pytest.mark.parametrize(("status", "expected"), [("active", "published"), ("inactive", "draft"),
                                                   ("temporarily closed", "draft"), ("defunct", "archived")])
 def test_status(target, feed, status, expected):

@@ -254,7 +254,7 @@ def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) 
     for position, venue in enumerate(service["venues"]):
         key = f"{slug}/{position}"
         at_location, location_id = stable_uuid("service_at_location", key), stable_uuid("location", key)
-        hub_term = vocabulary.terms.get(("hubs", venue["hub_id"] or ""))
+        hub = attribute(vocabulary, f"{key}/hubs", location_id, "location", "hubs", venue["hub_id"] or "")
         locations.append({"id": at_location, "service_id": sid, "location_id": location_id, "location": {
             "id": location_id, "location_type": "physical", "name": venue["name"],
             "addresses": [{"id": stable_uuid("address", key), "location_id": location_id,
@@ -264,9 +264,7 @@ def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) 
                            "address_type": "physical"}] if venue["postcode"] else [],
             "accessibility": [{"id": stable_uuid("accessibility", key), "location_id": location_id,
                                "description": venue["accessibility"]}] if venue["accessibility"] else [],
-            "attributes": [{"id": stable_uuid("attribute", f"{key}/hubs"), "link_id": location_id,
-                            "link_type": "location", "taxonomy_term_id": hub_term.id,
-                            "taxonomy_term": hub_term.record()}] if hub_term else [],
+            "attributes": [hub],
         }})
         if venue["schedule"]:
             schedules.append({"id": stable_uuid("schedule", key), "service_id": sid,

@@ -128,17 +128,18 @@ def vocabulary(directory: Directory) -> Vocabulary:
 
 
 def attribute(vocabulary: Vocabulary, key: str, link_id: str, link_type: str, taxonomy: str, term: str,
-              value: str | None = None) -> dict | None:
+              value: str | None = None, nested: bool = True) -> dict | None:
     """An attribute linking the record ``link_id`` to one of our terms (None for an unknown term).
 
     ``key`` makes its UUID (unique per record and term); ``value`` is HSDS 3.0's attribute value.
+    ``nested=False`` leaves the term out (named by its id only), for attributes repeated many
+    times over: a service's keywords would otherwise carry the same term once per keyword.
     """
     found = vocabulary.terms.get((taxonomy, term))
     if found is None:
         return None
     return {"id": stable_uuid("attribute", key), "link_id": link_id, "link_type": link_type,
-            "link_entity": link_type, "taxonomy_term_id": found.id, "value": value,
-            "taxonomy_term": found.record()}
+            "taxonomy_term_id": found.id, "value": value, "taxonomy_term": found.record() if nested else None}
 
 
 def entry_id_attribute(vocabulary: Vocabulary, kind: str, slug: str, uuid: str, link_type: str) -> dict:
@@ -229,9 +230,11 @@ def _service_attributes(service: dict, directory: Directory, vocabulary: Vocabul
     months = review_months(service, int(directory.site.get("review_months") or 12))
     if months:
         valued.append(("review-months", str(months)))
-    valued += [(f"keyword/{position}", keyword) for position, keyword in enumerate(service["keywords"])]
     found += [attribute(vocabulary, f"{slug}/directory-fields/{name}", sid, "service", "directory-fields",
-                        name.split("/")[0], value) for name, value in valued if value]
+                        name, value) for name, value in valued if value]
+    found += [attribute(vocabulary, f"{slug}/directory-fields/keyword/{position}", sid, "service",
+                        "directory-fields", "keyword", keyword, nested=False)
+              for position, keyword in enumerate(service["keywords"])]
     return [item for item in found if item]
 
 

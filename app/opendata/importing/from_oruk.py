@@ -25,14 +25,17 @@ from ...content.model import (
 )
 from ...opening_hours import DAYS as HOUR_DAYS
 from ...opening_hours import HoursError, parse_line
+from ..oruk import FIELD_TERMS
 from .feed import Feed, read_feed
 from .report import UNCHANGED, ImportReport, Outcome
 from .target import Target, language_code, normalise, slugify
 from .writer import EntryWriter
 
 OUR_TAXONOMIES = ("needs", "age-bands", "levels", "hubs", "access-routes", "delivery")
-# The taxonomy whose terms carry our fields that ORUK has no place for, values in the attribute.
+# The taxonomy whose terms carry our fields that ORUK has no place for, values in the attribute;
+# its terms are known by their UUIDs too, as our feed names the keyword term by id alone.
 FIELDS_TAXONOMY = "directory-fields"
+FIELD_TERM_IDS = {stable_uuid("taxonomy_term", f"{FIELDS_TAXONOMY}/{term}"): term for term in FIELD_TERMS}
 STATUSES = {"active": "published", "inactive": "draft", "temporarily closed": "draft", "defunct": "archived"}
 # Service fields this mapping reads; others are listed in the summary as not imported.
 MAPPED_FIELDS = {
@@ -235,6 +238,8 @@ class OrukMapper:
         found = []
         for attribute in _list(attributes):
             term = attribute.get("taxonomy_term")
+            if not isinstance(term, dict) and str(attribute.get("taxonomy_term_id")) in FIELD_TERM_IDS:
+                continue  # one of our fields, read by fields_of
             if not isinstance(term, dict) and attribute.get("taxonomy_term_id"):
                 term = self.feed.term(attribute["taxonomy_term_id"])
             if not isinstance(term, dict):
@@ -250,6 +255,9 @@ class OrukMapper:
         found: dict[str, list[str]] = {}
         for attribute in _list(attributes):
             term = attribute.get("taxonomy_term")
+            known = FIELD_TERM_IDS.get(str(attribute.get("taxonomy_term_id")))
+            if not isinstance(term, dict) and known:
+                term = {"taxonomy": FIELDS_TAXONOMY, "term": known}
             if not isinstance(term, dict) and attribute.get("taxonomy_term_id"):
                 term = self.feed.term(attribute["taxonomy_term_id"])
             if not isinstance(term, dict):

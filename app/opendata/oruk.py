@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..content.model import ACCESS_ROUTES, DELIVERY_MODES, EVIDENCE_RATINGS, NO_UPPER_AGE, stable_uuid
 from ..opening_hours import HoursError, parse_line
@@ -75,14 +76,19 @@ class Term:
     name: str
     description: str
 
-    @property
+    @cached_property
     def id(self) -> str:
         return stable_uuid("taxonomy_term", f"{self.taxonomy}/{self.term}")
 
-    def record(self) -> dict:
+    @cached_property
+    def _record(self) -> dict:
         return clean({"id": self.id, "name": self.name, "description": self.description or self.name,
                       "taxonomy_id": stable_uuid("taxonomy", self.taxonomy), "taxonomy": self.taxonomy,
                       "term": self.term})
+
+    def record(self) -> dict:
+        """The term as ORUK nests it (made once: a page repeats each term in many attributes)."""
+        return dict(self._record)
 
 
 @dataclass

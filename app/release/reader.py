@@ -36,8 +36,13 @@ def open_database(path: Path) -> sqlite_utils.Database:
 
 
 # Columns of ``services`` a feed may filter on (names checked here, never taken from a request).
-FILTER_COLUMNS = {name: name for name in ("evidence_rating", "evidence_source", "evidence_url",
-                                          "interpreters")}
+FILTER_COLUMNS = frozenset({"evidence_rating", "evidence_source", "evidence_url", "interpreters"})
+
+
+def _filter_column(name: str) -> str:
+    if name not in FILTER_COLUMNS:
+        raise ValueError(f"services cannot be filtered on {name!r}")
+    return name
 
 
 @dataclass
@@ -71,11 +76,10 @@ class ServiceSelection:
             table, _ = SERVICE_LISTS[self.has_list]
             clauses.append(f"services.id IN (SELECT service_id FROM [{table}])")
         if self.column_value is not None:
-            column = FILTER_COLUMNS[self.column_value[0]]
-            clauses.append(f"services.[{column}] = ?")
+            clauses.append(f"services.[{_filter_column(self.column_value[0])}] = ?")
             params.append(self.column_value[1])
         if self.column_filled is not None:
-            clauses.append(f"coalesce(services.[{FILTER_COLUMNS[self.column_filled]}], '') != ''")
+            clauses.append(f"coalesce(services.[{_filter_column(self.column_filled)}], '') != ''")
         if self.organisation_uuid:
             clauses.append("services.organisation_id IN (SELECT id FROM organisations WHERE uuid = ?)")
             params.append(self.organisation_uuid)

@@ -25,7 +25,7 @@ from ...content.model import (
 )
 from ...opening_hours import DAYS as HOUR_DAYS
 from ...opening_hours import HoursError, parse_line
-from ..oruk import FIELD_TERMS
+from ..oruk import FIELD_TERMS, ICAL_DAYS
 from .feed import Feed, read_feed
 from .report import UNCHANGED, ImportReport, Outcome
 from .target import Target, language_code, normalise, slugify
@@ -46,7 +46,6 @@ MAPPED_FIELDS = {
 }
 DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
         "SA": "Saturday", "SU": "Sunday"}
-ICAL_DAYS = tuple(DAYS)  # index = our day number (0 = Monday)
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 
 
@@ -269,9 +268,11 @@ class OrukMapper:
                 found.setdefault("evidence-rating", []).append(ident)
         return found
 
-    def carried_id(self, kind: str, key: str, oruk_id: str, attributes) -> tuple[str | None, str]:
-        """The entry id the record carries (our ``entry-id`` attribute) when it may keep it, and why not."""
-        carried = [value for value in self.fields_of(attributes).get("entry-id", []) if value]
+    def carried_id(self, kind: str, key: str, oruk_id: str,
+                   extra: dict[str, list[str]]) -> tuple[str | None, str]:
+        """The entry id the record carries (our ``entry-id`` attribute, in ``extra`` from
+        :meth:`fields_of`) when it may keep it; else None and why not."""
+        carried = [value for value in extra.get("entry-id", []) if value]
         if not carried:
             return None, ""
         singular = "service" if kind == "services" else "organisation"
@@ -343,7 +344,8 @@ class OrukMapper:
             return None
         slug = slugify(name)
         own = slug if oruk_id and stable_uuid("organisation", slug) == oruk_id else None
-        wanted, refused = self.carried_id("organisations", key, oruk_id, organisation.get("attributes"))
+        wanted, refused = self.carried_id("organisations", key, oruk_id,
+                                          self.fields_of(organisation.get("attributes")))
         organisation_id = self.writer.entry_id("organisations", key, name, exact=existing or wanted or own)
         if refused:
             self.report.notes.append(f"organisation '{name}': {refused}; imported as '{organisation_id}'")
@@ -383,7 +385,8 @@ class OrukMapper:
             notes.append("title: the feed's service has no name")
         slug = slugify(title or oruk_id, fallback="service")
         own = slug if stable_uuid("service", slug) == oruk_id else None
-        wanted, refused = self.carried_id("services", key, oruk_id, service.get("attributes"))
+        extra = self.fields_of(service.get("attributes"))
+        wanted, refused = self.carried_id("services", key, oruk_id, extra)
         exact = self.target.entry_for_uuid("service", oruk_id) or wanted or own
         service_id = self.writer.entry_id("services", key, title or oruk_id, exact=exact)
         if refused:
@@ -401,7 +404,6 @@ class OrukMapper:
         mapped: dict[str, list] = {"needs": [], "levels": [], "hubs": [], "access": [], "delivery": [],
                                    "age-band": [], "pregnancy": []}
         feed_terms: dict[str, list[str]] = {}
-        extra = self.fields_of(service.get("attributes"))
         for taxonomy, term in self.terms_of(service.get("attributes")):
             if taxonomy in (FIELDS_TAXONOMY, "evidence-ratings"):
                 continue  # read by fields_of

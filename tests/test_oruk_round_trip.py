@@ -36,7 +36,6 @@ NOT_ROUND_TRIPPED = {
     (Venue, "hours"): "compared as opening periods: 'Sat-Mon' comes back as 'Mon, Sat-Sun' (see below)",
     (Service, "hubs"): "compared as the hubs served: the feed lists every hub a family can use the service "
                        "in (venue hubs too), so a venue's hub comes back in `hubs` as well (see below)",
-    (Service, "levels"): "compared as a set: the feed lists levels in number order",
 }
 # Besides fields: what the feed does not carry at all.
 NOT_IN_THE_FEED = {
@@ -59,8 +58,6 @@ def comparable(entry, kind) -> dict:
                 value = parse_hours(value)
             elif kind is Service and field.name == "hubs":
                 value = "all" if entry.borough_wide else sorted(entry.served_hubs())
-            elif kind is Service and field.name == "levels":
-                value = sorted(value)
             else:
                 continue
         elif kind is Service and field.name == "venues":

@@ -420,7 +420,7 @@ class OrukMapper:
             notes.append("needs: no term in the feed maps to a need of this directory"
                          + _terms_hint(feed_terms))
         fields["ages"] = self._ages(service, mapped, label)
-        fields["levels"] = sorted(mapped["levels"])
+        fields["levels"] = mapped["levels"]
         if not mapped["levels"]:
             notes.append("levels: the feed gives no level of need (1 to 4)")
         venues = self._venues(service, label)

@@ -133,11 +133,13 @@ def every_field_folder(root: Path) -> Path:
 def test_every_field_survives_export_and_import(tmp_path):
     original, imported, report = round_trip(every_field_folder(tmp_path / "content"), tmp_path)
     assert not report.needs_review and not report.skipped and not report.notes, report.text()
+    assert not report.missing and not report.unmapped and not report.ignored_fields, report.text()
     assert_same_entries(original, imported)
     # Nothing is left to the defaults: the fixture really sets every optional field.
     full = original.services["incredible-years-group"]
     for field in dataclasses.fields(Service):
-        assert getattr(full, field.name) not in (None, "", []), field.name  # (helpline: borough_wide)
+        # (borough_wide is False here: the helpline sets it)
+        assert getattr(full, field.name) not in (None, "", []), field.name
     for field in dataclasses.fields(Venue):
         assert getattr(full.venues[0], field.name), field.name
     for field in dataclasses.fields(Organisation):
@@ -147,6 +149,8 @@ def test_every_field_survives_export_and_import(tmp_path):
 def test_sample_content_survives_export_and_import(tmp_path):
     original, imported, report = round_trip(SAMPLE, tmp_path)
     assert not report.needs_review, [outcome.reasons for outcome in report.needs_review]
+    assert not report.missing and not report.unmapped and not report.ignored_fields and not report.notes, \
+        report.text()
     assert_same_entries(original, imported)
 
 

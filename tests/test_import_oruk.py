@@ -124,9 +124,10 @@ def test_our_own_feed_maps_back_to_the_same_services(content_dir, feed, target):
                      "how_to_access", "free", "cost", "delivery", "languages", "contact", "venues", "status",
                      "last_reviewed", "body"):
             assert getattr(after, name) == getattr(before, name), (title, name)
-        # Hubs served are the same; a service listing every hub comes back as 'hubs: all'.
+        # Hubs served are the same; a service listing every hub keeps its list (its areas name the hubs).
         assert served(after) == served(before)
-    assert imported["Stay and Chat speech drop-in"].borough_wide
+        assert after.borough_wide == before.borough_wide
+    assert imported["Stay and Chat speech drop-in"].hubs == ["west", "east"]
     # Our organisation comes back under the same id, recognised from its UUID.
     assert {entry.organisation for entry in imported.values()} == {"test-org"}
 
@@ -429,8 +430,9 @@ def review_data(root: Path, slug: str) -> dict:
     return yaml.safe_load(text.split("\n---\n")[0].removeprefix("---\n"))
 
 
-def test_hubs_all_present_means_borough_wide(target, feed):
+def test_hubs_all_present_without_areas_means_borough_wide(target, feed):
     [entry] = [item for item in feed if item["name"] == "Stay and Chat speech drop-in"]  # west and east
+    del entry["service_areas"]  # another directory's feed: hub terms, no areas naming hubs
     run(write_json(target.parent / "feed.json", entry), target)
     imported = by_title(target)["Stay and Chat speech drop-in"]
     assert imported.borough_wide and imported.hubs == []
@@ -445,6 +447,40 @@ def test_languages_by_code_or_name(target, feed):
     assert next(iter(by_title(target).values())).languages == ["pl", "so", "tr"]
     assert report.unmapped == {"languages": {"Klingon": 1}}
     assert any(what.startswith("languages: a language with neither") for what in report.missing)
+
+
+def test_weekly_schedules_become_opening_hours_and_others_stay_words(target, feed):
+    entry = copy.deepcopy(feed[0])
+    at_location = "a-service-at-location"
+    entry["service_at_locations"] = [{"id": at_location, "location": {
+        "id": "a-location", "location_type": "physical", "name": "Library",
+        "addresses": [{"id": "an-address", "address_1": "1 High Road", "postal_code": "N17 6AA"}]}}]
+    entry["schedules"] = [
+        {"id": "1", "service_at_location_id": at_location, "freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR",
+         "opens_at": "09:00:00", "closes_at": "17:00Z"},
+        {"id": "2", "service_at_location_id": at_location, "byday": "SA,SU", "opens_at": "10:00",
+         "closes_at": "12:00", "description": "Weekends, not bank holidays"},
+        {"id": "3", "service_at_location_id": at_location, "freq": "MONTHLY", "byday": "1TH",
+         "opens_at": "18:00", "closes_at": "20:00"},
+        {"id": "4", "service_at_location_id": at_location, "freq": "WEEKLY", "byday": "TU",
+         "opens_at": "17:00", "closes_at": "09:00"},
+    ]
+    run(write_json(target.parent / "feed.json", entry), target)
+    venue = by_title(target)[entry["name"]].venues[0]
+    assert venue.hours == ["Mon-Fri 09:00-17:00", "Sat, Sun 10:00-12:00"]
+    assert venue.schedule == "Weekends, not bank holidays; 18:00 to 20:00; Tuesday 17:00 to 09:00"
+
+
+def test_an_organisations_phone_and_no_description(target, feed):
+    entry = copy.deepcopy(feed[0])
+    entry["organization"] = {"id": "7b0c5a8e-2f1d-4c3b-9a6e-5d4c3b2a1f0e", "name": "Family Action",
+                             "description": "Family Action",
+                             "phones": [{"id": "1", "number": "not a number"},
+                                        {"id": "2", "number": "0300 123 4567"}]}
+    entry.pop("organization_id")
+    run(write_json(target.parent / "feed.json", entry), target)
+    organisation = load_content(target, today=TODAY).organisations["family-action"]
+    assert organisation.phone == "0300 123 4567" and organisation.body == ""
 
 
 @pytest.mark.parametrize(("status", "expected"), [("active", "published"), ("inactive", "draft"),

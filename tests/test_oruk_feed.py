@@ -84,7 +84,19 @@ def varied_service(number: int) -> dict:
     if number % 3 == 0:
         fields["venues"] = [{"name": f"Centre {number}", "address": f"{number} High Road, Exampleton",
                              "postcode": "N22 6AA", "hub": "east", "schedule": "Mondays 10am to 12 noon",
-                             "accessibility": "Step-free access"}]
+                             "accessibility": "Step-free access",
+                             **({"hours": ["Mon-Fri 09:00-17:00", "Sat 10:00-12:00"]}
+                                if number % 2 == 0 else {})}]
+    # Fields ORUK has no place of its own for (attributes of our taxonomies carry them).
+    if number % 8 == 0:
+        fields["evidence"] = {"rating": "3+", "source": "Foundations Guidebook",
+                              "url": f"https://example.org/evidence/{number}"}
+    if number % 10 == 0:
+        fields["keywords"] = ["tantrums", f"keyword {number}"]
+    if number % 6 == 0:
+        fields["interpreters"] = True
+    if number % 9 == 0:
+        fields["review_months"] = 6
     return fields
 
 
@@ -93,6 +105,9 @@ def site(tmp_path_factory) -> Path:
     """A published directory of 260 varied services; returns its root folder."""
     root = tmp_path_factory.mktemp("oruk")
     content = write_content(root / "content", [varied_service(number) for number in range(SERVICES)])
+    (content / "organisations" / "test-org.md").write_text(
+        "---\nid: test-org\nname: Test Organisation\nphone: 020 7946 0300\n---\nA test organisation.\n",
+        encoding="utf-8")
     publish(content, root / "index", processes=1)
     return root
 
@@ -190,7 +205,7 @@ def test_optional_endpoints_validate_and_their_ids_resolve(client, endpoint, lis
 
 def test_taxonomies_hold_our_terms(client):
     taxonomies = {item["name"]: item["id"] for item in get_json(client, "/api/oruk/taxonomies")["contents"]}
-    assert len(taxonomies) == 6
+    assert len(taxonomies) == 8
     needs = get_json(client, f"/api/oruk/taxonomies/{taxonomies['Needs']}")
     assert {term["term"] for term in needs["taxonomy_terms"]} == set(NEEDS)
     levels_id = taxonomies["Levels of need (continuum of need)"]
@@ -231,6 +246,59 @@ def test_filters_really_filter_and_combine_with_and(client):
     assert all_ids(client, f"organization_id={stable_uuid('organisation', 'nobody')}") == set()
     assert all_ids(client, f"taxonomy_term_id={stable_uuid('taxonomy_term', 'needs/nothing')}") == set()
     assert len(organisation_services(client)) == SERVICES
+
+
+def test_fields_without_an_oruk_field_of_their_own_are_attributes(client):
+    """Evidence, keywords, interpreters, the review interval and our ids: attributes of our terms."""
+    record = get_json(client, f"/api/oruk/services/{stable_uuid('service', 'service-000')}")
+    validate(record, "service.json")
+    values = {}
+    keyword = stable_uuid("taxonomy_term", "directory-fields/keyword")
+    for item in record["attributes"]:
+        # Keywords name their term by id alone: the same term for every keyword.
+        term = item.get("taxonomy_term") or get_json(client, f"/api/oruk/taxonomy_terms/{keyword}")
+        assert term["id"] == item["taxonomy_term_id"]
+        values.setdefault((term["taxonomy"], term["term"]), []).append(item.get("value"))
+    assert values[("directory-fields", "entry-id")] == ["service-000"]
+    assert values[("evidence-ratings", "3+")] == [None]
+    assert values[("directory-fields", "evidence-source")] == ["Foundations Guidebook"]
+    assert values[("directory-fields", "evidence-url")] == ["https://example.org/evidence/0"]
+    assert values[("directory-fields", "keyword")] == ["tantrums", "keyword 0"]
+    assert values[("directory-fields", "interpreters")] == [None]
+    assert values[("directory-fields", "review-months")] == ["6"]
+    assert record["accreditations"].startswith(
+        "Foundations Guidebook evidence rating 3+: evidence of efficacy")
+    hours = [(item["byday"], item["opens_at"], item["closes_at"]) for item in record["schedules"]
+             if "byday" in item]
+    assert hours == [("MO,TU,WE,TH,FR", "09:00", "17:00"), ("SA", "10:00", "12:00")]
+    assert all(item["freq"] == "WEEKLY" for item in record["schedules"] if "byday" in item)
+    organisation = record["organization"]
+    assert organisation["phones"][0]["number"] == "020 7946 0300"
+    assert [item["value"] for item in organisation["attributes"]] == ["test-org"]
+    plain = get_json(client, f"/api/oruk/services/{stable_uuid('service', 'service-001')}")
+    ours = {item["taxonomy_term"]["taxonomy"] for item in plain["attributes"] if "taxonomy_term" in item}
+    assert ours & {"evidence-ratings", "directory-fields"} == {"directory-fields"}
+    assert "accreditations" not in plain
+
+
+def test_filters_by_our_other_terms(client):
+    def term(taxonomy: str, value: str) -> str:
+        return stable_uuid("taxonomy_term", f"{taxonomy}/{value}")
+
+    assert all_ids(client, f"taxonomy_term_id={term('evidence-ratings', '3+')}") == uuids(
+        range(0, SERVICES, 8))
+    assert all_ids(client, f"taxonomy_term_id={term('evidence-ratings', '4')}") == set()
+    assert all_ids(client, f"taxonomy_id={stable_uuid('taxonomy', 'evidence-ratings')}") == uuids(
+        range(0, SERVICES, 8))
+    assert all_ids(client, f"taxonomy_term_id={term('directory-fields', 'interpreters')}") == uuids(
+        range(0, SERVICES, 6))
+    assert all_ids(client, f"taxonomy_term_id={term('directory-fields', 'keyword')}") == uuids(
+        range(0, SERVICES, 10))
+    assert all_ids(client, f"taxonomy_term_id={term('directory-fields', 'evidence-url')}") == uuids(
+        range(0, SERVICES, 8))
+    assert all_ids(client, f"taxonomy_term_id={term('directory-fields', 'review-months')}") == uuids(
+        range(0, SERVICES, 9))
+    assert len(all_ids(client, f"taxonomy_term_id={term('directory-fields', 'entry-id')}")) == SERVICES
 
 
 def test_postcode_filter_uses_hub_coverage(client):

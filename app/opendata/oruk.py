@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from ..content.model import ACCESS_ROUTES, DELIVERY_MODES, NO_UPPER_AGE, stable_uuid
+from ..content.model import ACCESS_ROUTES, DELIVERY_MODES, EVIDENCE_RATINGS, NO_UPPER_AGE, stable_uuid
+from ..opening_hours import HoursError, parse_line
 from ..release.directory import Directory
 from ..release.reader import ReleaseReader, ServiceSelection
 
 VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://openreferraluk.org/specifications/3.0/"
 
-# Our six taxonomies: name -> (label, the list field of a service holding its terms).
+# Our taxonomies: name -> (label, the list field of a service holding its terms, if one does).
 TAXONOMIES = {
     "needs": ("Needs", "needs"),
     "age-bands": ("Age bands", "age_bands"),
@@ -28,7 +30,30 @@ TAXONOMIES = {
     "hubs": ("Early Help Hubs", "hubs"),
     "access-routes": ("How to access a service", "access"),
     "delivery": ("How a service is delivered", "delivery"),
+    "evidence-ratings": ("Foundations Guidebook evidence ratings", None),
+    "directory-fields": ("Early Help Directory fields", None),
 }
+# A Foundations (formerly EIF) Guidebook rating in words: its level, then what '+' and '*' add.
+EVIDENCE_LEVELS = {"2": "preliminary evidence", "3": "evidence of efficacy", "4": "evidence of effectiveness",
+                   "NL2": "not yet rated at level 2", "NE": "found not to be effective"}
+EVIDENCE_STRENGTH = {"+": ", stronger", "*": ", mixed"}
+# What ORUK 3.0 has no field for is carried the standard's way: an attribute linking the entry to
+# one of these terms, with HSDS 3.0's attribute ``value`` holding the value where a term needs one.
+FIELD_TERMS = {
+    "entry-id": ("Entry id", "The entry's id in the Early Help Directory (its page address and file "
+                 "name); the attribute's value holds it."),
+    "interpreters": ("Interpreters can be arranged", "An interpreter can be arranged for a family."),
+    "keyword": ("Search keyword", "A word families search for the service with; the attribute's value "
+                "holds it."),
+    "evidence-source": ("Source of the evidence rating", "Where the service's evidence rating comes from; "
+                        "the attribute's value holds it."),
+    "evidence-url": ("Link to the evidence rating", "The address of the service's evidence rating; the "
+                     "attribute's value holds it."),
+    "review-months": ("Months between reviews", "How many months after each review the service is "
+                      "checked again, when not the directory's usual interval; the attribute's value "
+                      "holds it."),
+}
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = our day number (0 = Monday)
 ACCESS_ROUTE_NAMES = {"self-referral": "Self-referral", "professional-referral": "Professional referral",
                       "early-help-hub": "Through the Early Help Hub", "drop-in": "Drop-in"}
 DELIVERY_NAMES = {"in-person": "In person", "online": "Online", "phone": "Phone", "home-visit": "Home visit"}
@@ -51,14 +76,19 @@ class Term:
     name: str
     description: str
 
-    @property
+    @cached_property
     def id(self) -> str:
         return stable_uuid("taxonomy_term", f"{self.taxonomy}/{self.term}")
 
-    def record(self) -> dict:
+    @cached_property
+    def _record(self) -> dict:
         return clean({"id": self.id, "name": self.name, "description": self.description or self.name,
                       "taxonomy_id": stable_uuid("taxonomy", self.taxonomy), "taxonomy": self.taxonomy,
                       "term": self.term})
+
+    def record(self) -> dict:
+        """The term as ORUK nests it (made once: a page repeats each term in many attributes)."""
+        return dict(self._record)
 
 
 @dataclass
@@ -76,6 +106,11 @@ class Vocabulary:
         return [term for (name, _), term in self.terms.items() if name == taxonomy]
 
 
+def evidence_words(rating: str) -> str:
+    """A rating in words: ``4+`` -> ``evidence of effectiveness, stronger``."""
+    return EVIDENCE_LEVELS.get(rating.rstrip("+*"), rating) + EVIDENCE_STRENGTH.get(rating[-1:], "")
+
+
 def vocabulary(directory: Directory) -> Vocabulary:
     found = Vocabulary()
     for need in directory.needs.values():
@@ -90,7 +125,33 @@ def vocabulary(directory: Directory) -> Vocabulary:
         found.add(Term("access-routes", route, ACCESS_ROUTE_NAMES[route], ""))
     for mode in DELIVERY_MODES:
         found.add(Term("delivery", mode, DELIVERY_NAMES[mode], ""))
+    for rating in EVIDENCE_RATINGS:
+        found.add(Term("evidence-ratings", rating, f"Evidence rating {rating}",
+                       f"Foundations Guidebook rating {rating}: {evidence_words(rating)}"))
+    for key, (name, description) in FIELD_TERMS.items():
+        found.add(Term("directory-fields", key, name, description))
     return found
+
+
+def attribute(vocabulary: Vocabulary, key: str, link_id: str, link_type: str, taxonomy: str, term: str,
+              value: str | None = None, nested: bool = True) -> dict | None:
+    """An attribute linking the record ``link_id`` to one of our terms (None for an unknown term).
+
+    ``key`` makes its UUID (unique per record and term); ``value`` is HSDS 3.0's attribute value.
+    ``nested=False`` leaves the term out (named by its id only), for attributes repeated many
+    times over: a service's keywords would otherwise carry the same term once per keyword.
+    """
+    found = vocabulary.terms.get((taxonomy, term))
+    if found is None:
+        return None
+    return {"id": stable_uuid("attribute", key), "link_id": link_id, "link_type": link_type,
+            "taxonomy_term_id": found.id, "value": value, "taxonomy_term": found.record() if nested else None}
+
+
+def entry_id_attribute(vocabulary: Vocabulary, kind: str, slug: str, uuid: str, link_type: str) -> dict:
+    """The attribute that carries our own id, so an import gives the entry the same id back."""
+    return attribute(vocabulary, f"{kind}/{slug}/directory-fields/entry-id", uuid, link_type,
+                     "directory-fields", "entry-id", slug)
 
 
 def taxonomy_record(name: str, vocabulary: Vocabulary, with_terms: bool = False) -> dict:
@@ -101,10 +162,16 @@ def taxonomy_record(name: str, vocabulary: Vocabulary, with_terms: bool = False)
     return record
 
 
-def organisation_record(row: dict) -> dict:
-    return clean({"id": row["uuid"], "name": row["name"],
+def organisation_record(row: dict, vocabulary: Vocabulary) -> dict:
+    """An organisation: its phone under HSDS 3.0's ``phones``, its id as an attribute."""
+    uuid = row["uuid"]
+    phones = [{"id": stable_uuid("phone", f"organisation/{row['id']}"), "organization_id": uuid,
+               "number": row["phone"]}] if row.get("phone") else []
+    return clean({"id": uuid, "name": row["name"],
                   "description": (row.get("body_markdown") or "").strip() or row["name"],
-                  "email": row.get("email"), "website": row.get("website")})
+                  "email": row.get("email"), "website": row.get("website"), "phones": phones,
+                  "attributes": [entry_id_attribute(vocabulary, "organisation", row["id"], uuid,
+                                                    "organization")]})
 
 
 def _modified(service: dict) -> str | None:
@@ -117,24 +184,86 @@ def _city(address: str, council: str) -> str:
     return parts[-1] if len(parts) > 1 else council
 
 
+def review_months(service: dict, default_months: int) -> int | None:
+    """The service's own review interval, read back from its review date (None: the site's)."""
+    reviewed, due = service.get("last_reviewed"), service.get("review_due")
+    if not reviewed or not due:
+        return None
+    reviewed, due = dt.date.fromisoformat(reviewed), dt.date.fromisoformat(due)
+    months = (due.year - reviewed.year) * 12 + due.month - reviewed.month
+    return months if months != default_months else None
+
+
+def _days(days: list[int]) -> str:
+    return ",".join(ICAL_DAYS[day] for day in days)
+
+
+def _time(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def hours_schedules(lines: list[str], key: str, sid: str, at_location: str) -> list[dict]:
+    """A venue's weekly ``hours`` as schedules: one a line, ``freq: WEEKLY`` with ``byday``,
+    ``opens_at`` and ``closes_at`` (UK wall-clock time)."""
+    schedules = []
+    for number, line in enumerate(lines):
+        try:
+            periods = parse_line(line)
+        except HoursError:  # the loader rejects these; a release never holds one
+            continue
+        schedules.append({"id": stable_uuid("schedule", f"{key}/hours/{number}"), "service_id": sid,
+                          "service_at_location_id": at_location, "freq": "WEEKLY",
+                          "byday": _days([period.day for period in periods]),
+                          "opens_at": _time(periods[0].opens), "closes_at": _time(periods[0].closes)})
+    return schedules
+
+
+def _service_attributes(service: dict, directory: Directory, vocabulary: Vocabulary) -> list[dict]:
+    sid, slug = service["uuid"], service["id"]
+    hubs = list(directory.hubs) if service["borough_wide"] else service["hubs"]
+    terms = [(taxonomy, value) for taxonomy, values in (
+        ("needs", service["needs"]), ("age-bands", service["age_bands"]),
+        ("levels", [str(level) for level in service["levels"]]), ("hubs", hubs),
+        ("access-routes", service["access"]), ("delivery", service["delivery"])) for value in values]
+    if service["evidence_rating"]:
+        terms.append(("evidence-ratings", service["evidence_rating"]))
+    if service["interpreters"]:
+        terms.append(("directory-fields", "interpreters"))
+    found = [attribute(vocabulary, f"{slug}/{taxonomy}/{value}", sid, "service", taxonomy, value)
+             for taxonomy, value in terms]
+    found.append(entry_id_attribute(vocabulary, "service", slug, sid, "service"))
+    valued = [("evidence-source", service["evidence_source"]), ("evidence-url", service["evidence_url"])]
+    months = review_months(service, int(directory.site.get("review_months") or 12))
+    if months:
+        valued.append(("review-months", str(months)))
+    found += [attribute(vocabulary, f"{slug}/directory-fields/{name}", sid, "service", "directory-fields",
+                        name, value) for name, value in valued if value]
+    found += [attribute(vocabulary, f"{slug}/directory-fields/keyword/{position}", sid, "service",
+                        "directory-fields", "keyword", keyword, nested=False)
+              for position, keyword in enumerate(service["keywords"])]
+    return [item for item in found if item]
+
+
+def _accreditations(service: dict) -> str | None:
+    """The evidence rating in words, for readers of the feed that do not read attributes."""
+    rating = service["evidence_rating"]
+    if not rating:
+        return None
+    source = f" ({service['evidence_source']})" if service["evidence_source"] else ""
+    link = f" {service['evidence_url']}" if service["evidence_url"] else ""
+    return f"Foundations Guidebook evidence rating {rating}: {evidence_words(rating)}{source}.{link}"
+
+
 def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) -> dict:
     """A fully nested service, from :meth:`app.release.reader.ReleaseReader.service_details`."""
     sid, slug = service["uuid"], service["id"]
     council = directory.site.get("council") or directory.site.get("name") or "Local authority"
-    hubs = list(directory.hubs) if service["borough_wide"] else service["hubs"]
-    attributes = [
-        {"id": stable_uuid("attribute", f"{slug}/{taxonomy}/{value}"), "link_id": sid, "link_type": "service",
-         "taxonomy_term_id": term.id, "taxonomy_term": term.record()}
-        for taxonomy, values in (("needs", service["needs"]), ("age-bands", service["age_bands"]),
-                                 ("levels", [str(level) for level in service["levels"]]),
-                                 ("hubs", hubs),
-                                 ("access-routes", service["access"]), ("delivery", service["delivery"]))
-        for value in values if (term := vocabulary.terms.get((taxonomy, value)))]
+    attributes = _service_attributes(service, directory, vocabulary)
     locations, schedules = [], []
     for position, venue in enumerate(service["venues"]):
         key = f"{slug}/{position}"
         at_location, location_id = stable_uuid("service_at_location", key), stable_uuid("location", key)
-        hub_term = vocabulary.terms.get(("hubs", venue["hub_id"] or ""))
+        hub = attribute(vocabulary, f"{key}/hubs", location_id, "location", "hubs", venue["hub_id"] or "")
         locations.append({"id": at_location, "service_id": sid, "location_id": location_id, "location": {
             "id": location_id, "location_type": "physical", "name": venue["name"],
             "addresses": [{"id": stable_uuid("address", key), "location_id": location_id,
@@ -144,13 +273,12 @@ def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) 
                            "address_type": "physical"}] if venue["postcode"] else [],
             "accessibility": [{"id": stable_uuid("accessibility", key), "location_id": location_id,
                                "description": venue["accessibility"]}] if venue["accessibility"] else [],
-            "attributes": [{"id": stable_uuid("attribute", f"{key}/hubs"), "link_id": location_id,
-                            "link_type": "location", "taxonomy_term_id": hub_term.id,
-                            "taxonomy_term": hub_term.record()}] if hub_term else [],
+            "attributes": [hub],
         }})
         if venue["schedule"]:
             schedules.append({"id": stable_uuid("schedule", key), "service_id": sid,
                               "service_at_location_id": at_location, "description": venue["schedule"]})
+        schedules += hours_schedules((venue.get("hours") or "").splitlines(), key, sid, at_location)
     if service["borough_wide"]:
         areas = [{"id": stable_uuid("service_area", f"{slug}/0"), "service_id": sid, "name": council,
                   "service_area": "Borough-wide"}]
@@ -170,13 +298,14 @@ def service_record(service: dict, directory: Directory, vocabulary: Vocabulary) 
         "email": service["email"],
         "status": "active",
         "fees": service["cost"],
+        "accreditations": _accreditations(service),
         "minimum_age": service["age_min"],
         "maximum_age": None if service["age_max"] >= NO_UPPER_AGE else service["age_max"],
         "assured_date": service["last_reviewed"],
         "last_modified": _modified(service),
         "application_process": service["how_to_access"],
         "referral_url": service["referral_form"],
-        "organization": organisation_record(organisation) if organisation else None,
+        "organization": organisation_record(organisation, vocabulary) if organisation else None,
         "schedules": schedules,
         "service_areas": areas,
         "service_at_locations": locations,
@@ -221,22 +350,44 @@ class ServiceFilter:
     modified_after: dt.date | None = None
     hub: str | None = None               # hub id, from a postcode
 
-    def selection(self, vocabulary: Vocabulary) -> ServiceSelection:
-        """The services these filters select, in the release reader's terms."""
+    def selection(self, vocabulary: Vocabulary,
+                  own_review_interval: Callable[[], set[str]] = set) -> ServiceSelection:
+        """The services these filters select, in the release reader's terms.
+
+        ``own_review_interval`` gives the ids of the services with a review interval of their own
+        (the only term no column of the release holds).
+        """
         selection = ServiceSelection(ids=self.ids, organisation_uuid=self.organization_id,
                                      modified_after=self.modified_after, hub=self.hub)
         if self.taxonomy_term_id:
             term = vocabulary.by_uuid.get(self.taxonomy_term_id)
             if term is None:
                 return ServiceSelection(nothing=True)
-            value = int(term.term) if term.taxonomy == "levels" else term.term
-            selection.list_value = (TAXONOMIES[term.taxonomy][1], value)
+            list_field = TAXONOMIES[term.taxonomy][1]
+            if list_field:
+                value = int(term.term) if term.taxonomy == "levels" else term.term
+                selection.list_value = (list_field, value)
+            elif term.taxonomy == "evidence-ratings":
+                selection.column_value = ("evidence_rating", term.term)
+            elif term.term == "interpreters":
+                selection.column_value = ("interpreters", 1)
+            elif term.term == "keyword":
+                selection.has_list = "keywords"
+            elif term.term in ("evidence-source", "evidence-url"):
+                selection.column_filled = term.term.replace("-", "_")
+            elif term.term == "review-months":
+                own = own_review_interval()
+                selection.ids = own if self.ids is None else own & self.ids
         if self.taxonomy_id:
             name = next((name for name in TAXONOMIES
                          if stable_uuid("taxonomy", name) == self.taxonomy_id), None)
             if name is None:
                 return ServiceSelection(nothing=True)
-            selection.has_list = TAXONOMIES[name][1]
+            if TAXONOMIES[name][1]:
+                selection.has_list = TAXONOMIES[name][1]
+            elif name == "evidence-ratings":
+                selection.column_filled = "evidence_rating"
+            # every service carries a directory-fields term: its entry id
         return selection
 
 
@@ -267,7 +418,13 @@ class Feed:
     # services
     def service_ids(self, filters: ServiceFilter) -> list[str]:
         """Ids of the services that pass the filters, in title order (stable paging)."""
-        return self.reader.service_ids(filters.selection(self.vocabulary))
+        return self.reader.service_ids(filters.selection(self.vocabulary, self.own_review_interval))
+
+    def own_review_interval(self) -> set[str]:
+        """Ids of the services whose review interval is their own, not the directory's."""
+        default = int(self.directory.site.get("review_months") or 12)
+        return {service_id for service_id, reviewed, due in self.reader.review_dates()
+                if review_months({"last_reviewed": reviewed, "review_due": due}, default)}
 
     def service(self, service_id: str) -> dict | None:
         details = self.reader.service_details(service_id)
@@ -308,13 +465,13 @@ class Feed:
 
     # organisations
     def organisations(self) -> list[dict]:
-        return [organisation_record(row) for row in self.reader.organisations()]
+        return [organisation_record(row, self.vocabulary) for row in self.reader.organisations()]
 
     def organisation(self, uuid: str, with_services: bool) -> dict | None:
         row = self.reader.organisation_by_uuid(uuid)
         if row is None:
             return None
-        record = organisation_record(row)
+        record = organisation_record(row, self.vocabulary)
         ids = self.service_ids(ServiceFilter(organization_id=uuid))
         if with_services:
             record["services"] = [self.service(service_id) for service_id in ids]

@@ -35,6 +35,16 @@ def open_database(path: Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(connection)
 
 
+# Columns of ``services`` a feed may filter on (names checked here, never taken from a request).
+FILTER_COLUMNS = frozenset({"evidence_rating", "evidence_source", "evidence_url", "interpreters"})
+
+
+def _filter_column(name: str) -> str:
+    if name not in FILTER_COLUMNS:
+        raise ValueError(f"services cannot be filtered on {name!r}")
+    return name
+
+
 @dataclass
 class ServiceSelection:
     """Which services a feed lists; every condition given must hold."""
@@ -45,6 +55,8 @@ class ServiceSelection:
     organisation_uuid: str | None = None
     modified_after: dt.date | None = None
     hub: str | None = None                             # its services and the borough-wide ones
+    column_value: tuple[str, str | int] | None = None  # (column, value), e.g. ("evidence_rating", "4")
+    column_filled: str | None = None                   # a column the service has a value in
     nothing: bool = False                              # a filter nothing can pass (an unknown term)
 
     def where(self) -> tuple[str, list]:
@@ -63,6 +75,11 @@ class ServiceSelection:
         if self.has_list is not None:
             table, _ = SERVICE_LISTS[self.has_list]
             clauses.append(f"services.id IN (SELECT service_id FROM [{table}])")
+        if self.column_value is not None:
+            clauses.append(f"services.[{_filter_column(self.column_value[0])}] = ?")
+            params.append(self.column_value[1])
+        if self.column_filled is not None:
+            clauses.append(f"coalesce(services.[{_filter_column(self.column_filled)}], '') != ''")
         if self.organisation_uuid:
             clauses.append("services.organisation_id IN (SELECT id FROM organisations WHERE uuid = ?)")
             params.append(self.organisation_uuid)
@@ -186,6 +203,11 @@ class ReleaseReader:
         where, params = selection.where()
         return [row[0] for row in self._db().execute(
             f"SELECT services.id FROM services WHERE {where} ORDER BY services.title, services.id", params)]
+
+    def review_dates(self) -> list[tuple[str, str | None, str | None]]:
+        """Every published service id with its last review date and its review-due date."""
+        return [tuple(row) for row in self._db().execute(
+            "SELECT id, last_reviewed, review_due FROM services ORDER BY id").fetchall()]
 
     def service_id_for_uuid(self, uuid: str) -> str | None:
         row = self._db().execute("SELECT id FROM services WHERE uuid = ?", [uuid]).fetchone()

@@ -15,23 +15,38 @@ from pathlib import Path
 
 from ...content.entries import SUMMARY_LIMIT
 from ...content.fields import PHONE_PATTERN, POSTCODE_PATTERN, normalise_postcode
-from ...content.model import ACCESS_ROUTES, BOROUGH_WIDE, DELIVERY_MODES, NO_UPPER_AGE, stable_uuid
+from ...content.model import (
+    ACCESS_ROUTES,
+    BOROUGH_WIDE,
+    DELIVERY_MODES,
+    EVIDENCE_RATINGS,
+    NO_UPPER_AGE,
+    stable_uuid,
+)
+from ...opening_hours import DAYS as HOUR_DAYS
+from ...opening_hours import HoursError, parse_line
+from ..oruk import FIELD_TERMS, ICAL_DAYS
 from .feed import Feed, read_feed
 from .report import UNCHANGED, ImportReport, Outcome
 from .target import Target, language_code, normalise, slugify
 from .writer import EntryWriter
 
 OUR_TAXONOMIES = ("needs", "age-bands", "levels", "hubs", "access-routes", "delivery")
+# The taxonomy whose terms carry our fields that ORUK has no place for, values in the attribute;
+# its terms are known by their UUIDs too, as our feed names the keyword term by id alone.
+FIELDS_TAXONOMY = "directory-fields"
+FIELD_TERM_IDS = {stable_uuid("taxonomy_term", f"{FIELDS_TAXONOMY}/{term}"): term for term in FIELD_TERMS}
 STATUSES = {"active": "published", "inactive": "draft", "temporarily closed": "draft", "defunct": "archived"}
 # Service fields this mapping reads; others are listed in the summary as not imported.
 MAPPED_FIELDS = {
     "id", "organization_id", "organization", "name", "description", "url", "email", "status", "fees",
     "cost_options", "minimum_age", "maximum_age", "assured_date", "languages", "contacts", "phones",
     "service_areas", "service_at_locations", "schedules", "attributes", "application_process",
-    "referral_url", "last_modified",
+    "referral_url", "last_modified", "accreditations",
 }
 DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
         "SA": "Saturday", "SU": "Sunday"}
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 
 
 def import_oruk(source: str, into: str | Path, *, force: bool = False, today: dt.date | None = None,
@@ -50,6 +65,10 @@ def import_oruk(source: str, into: str | Path, *, force: bool = False, today: dt
     mapper = OrukMapper(target, feed, writer, report)
     for service in feed.services:
         mapper.import_service(service)
+    # Organisations the feed lists without a published service of theirs come across too.
+    for organisation in list(feed.organisations.values()):
+        if organisation:
+            mapper.organisation_for({"organization": organisation}, [])
     report.notes.extend(feed.notes)
     return writer.finish(errors_before)
 
@@ -150,6 +169,46 @@ def _list(value) -> list:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def _clock(value) -> str | None:
+    """``HH:MM`` from an ORUK time (``09:00``, ``09:00:00``, ``09:00Z``); the zone, if any, is dropped:
+    UK feeds give UK times."""
+    match = _CLOCK.match(str(value or "").strip())
+    return f"{int(match[1]):02d}:{match[2]}" if match else None
+
+
+def _day_names(days: list[int]) -> str:
+    """Days as an ``hours`` line writes them: runs of three or more as ranges (``Mon-Fri, Sun``)."""
+    days = sorted(set(days))
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    names = [HOUR_DAYS[day].title() for day in range(7)]
+    return ", ".join(f"{names[run[0]]}-{names[run[-1]]}" if len(run) > 2
+                     else ", ".join(names[day] for day in run) for run in runs)
+
+
+def weekly_hours(schedule: dict) -> str | None:
+    """A weekly opening period as a line of a venue's ``hours`` (``Mon-Fri 09:00-17:00``), or None
+    when the schedule is anything else (monthly, fortnightly, dated, without days or times)."""
+    if str(schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" \
+            or _integer(schedule.get("interval")) not in (None, 1) \
+            or any(schedule.get(name) for name in ("valid_from", "valid_to", "dtstart", "bymonthday")):
+        return None
+    codes = [code.strip().upper() for code in str(schedule.get("byday") or "").split(",") if code.strip()]
+    opens, closes = _clock(schedule.get("opens_at")), _clock(schedule.get("closes_at"))
+    if not codes or not opens or not closes or any(code not in ICAL_DAYS for code in codes):
+        return None
+    line = f"{_day_names([ICAL_DAYS.index(code) for code in codes])} {opens}-{closes}"
+    try:
+        parse_line(line)
+    except HoursError:  # closes before it opens: left to the schedule's words
+        return None
+    return line
+
+
 def describe_schedule(schedule: dict) -> str:
     """A schedule's own description, else its days and times in words."""
     if plain(schedule.get("description")):
@@ -178,6 +237,8 @@ class OrukMapper:
         found = []
         for attribute in _list(attributes):
             term = attribute.get("taxonomy_term")
+            if not isinstance(term, dict) and str(attribute.get("taxonomy_term_id")) in FIELD_TERM_IDS:
+                continue  # one of our fields, read by fields_of
             if not isinstance(term, dict) and attribute.get("taxonomy_term_id"):
                 term = self.feed.term(attribute["taxonomy_term_id"])
             if not isinstance(term, dict):
@@ -186,6 +247,38 @@ class OrukMapper:
                 continue
             found.append((self.feed.taxonomy_of(term), term))
         return found
+
+    def fields_of(self, attributes) -> dict[str, list[str]]:
+        """Our fields carried as attributes: ``directory-fields`` term -> the attribute values, in
+        order, and ``evidence-rating`` -> the rating."""
+        found: dict[str, list[str]] = {}
+        for attribute in _list(attributes):
+            term = attribute.get("taxonomy_term")
+            known = FIELD_TERM_IDS.get(str(attribute.get("taxonomy_term_id")))
+            if not isinstance(term, dict) and known:
+                term = {"taxonomy": FIELDS_TAXONOMY, "term": known}
+            if not isinstance(term, dict) and attribute.get("taxonomy_term_id"):
+                term = self.feed.term(attribute["taxonomy_term_id"])
+            if not isinstance(term, dict):
+                continue
+            taxonomy, ident = self.feed.taxonomy_of(term), str(term.get("term") or "").strip()
+            if taxonomy == FIELDS_TAXONOMY and ident:
+                found.setdefault(ident, []).append(str(attribute.get("value") or "").strip())
+            elif taxonomy == "evidence-ratings":
+                found.setdefault("evidence-rating", []).append(ident)
+        return found
+
+    def carried_id(self, kind: str, key: str, oruk_id: str,
+                   extra: dict[str, list[str]]) -> tuple[str | None, str]:
+        """The entry id the record carries (our ``entry-id`` attribute, in ``extra`` from
+        :meth:`fields_of`) when it may keep it; else None and why not."""
+        carried = [value for value in extra.get("entry-id", []) if value]
+        if not carried:
+            return None, ""
+        singular = "service" if kind == "services" else "organisation"
+        same = self.target.entry_for_uuid(singular, oruk_id) == carried[0]
+        wanted, why = self.writer.own_id(kind, key, carried[0], same_entry=same)
+        return wanted, (f"its id {why}" if why else "")
 
     def map_term(self, taxonomy: str, term: dict) -> tuple[str, object] | None:
         """(our field, value) for one term, or None when nothing in the target matches it."""
@@ -251,10 +344,17 @@ class OrukMapper:
             return None
         slug = slugify(name)
         own = slug if oruk_id and stable_uuid("organisation", slug) == oruk_id else None
-        organisation_id = self.writer.entry_id("organisations", key, name, exact=existing or own)
+        wanted, refused = self.carried_id("organisations", key, oruk_id,
+                                          self.fields_of(organisation.get("attributes")))
+        organisation_id = self.writer.entry_id("organisations", key, name, exact=existing or wanted or own)
+        if refused:
+            self.report.notes.append(f"organisation '{name}': {refused}; imported as '{organisation_id}'")
         fields = {"name": name, "website": _link(organisation.get("website") or organisation.get("url")),
+                  "phone": _first_phone(_list(organisation.get("phones"))),
                   "email": str(organisation.get("email") or "").strip()}
         body = markdown_text(organisation.get("description"))
+        if plain(body) == name:  # our feed repeats the name when an organisation has no description
+            body = ""
         self.writer.write_organisation(key, organisation_id, fields, body)
         result = organisation_id if organisation_id in self.writer.organisations else None
         if result is None:
@@ -285,8 +385,12 @@ class OrukMapper:
             notes.append("title: the feed's service has no name")
         slug = slugify(title or oruk_id, fallback="service")
         own = slug if stable_uuid("service", slug) == oruk_id else None
-        exact = self.target.entry_for_uuid("service", oruk_id) or own
+        extra = self.fields_of(service.get("attributes"))
+        wanted, refused = self.carried_id("services", key, oruk_id, extra)
+        exact = self.target.entry_for_uuid("service", oruk_id) or wanted or own
         service_id = self.writer.entry_id("services", key, title or oruk_id, exact=exact)
+        if refused:
+            self.report.notes.append(f"service '{label}': {refused}; imported as '{service_id}'")
 
         summary, body, cut = split_description(service.get("description"))
         fields["summary"] = summary
@@ -301,6 +405,8 @@ class OrukMapper:
                                    "age-band": [], "pregnancy": []}
         feed_terms: dict[str, list[str]] = {}
         for taxonomy, term in self.terms_of(service.get("attributes")):
+            if taxonomy in (FIELDS_TAXONOMY, "evidence-ratings"):
+                continue  # read by fields_of
             result = self.map_term(taxonomy, term)
             term_label = str(term.get("name") or term.get("term") or term.get("id") or "")
             feed_terms.setdefault(taxonomy, []).append(term_label)
@@ -314,7 +420,7 @@ class OrukMapper:
             notes.append("needs: no term in the feed maps to a need of this directory"
                          + _terms_hint(feed_terms))
         fields["ages"] = self._ages(service, mapped, label)
-        fields["levels"] = sorted(mapped["levels"])
+        fields["levels"] = mapped["levels"]
         if not mapped["levels"]:
             notes.append("levels: the feed gives no level of need (1 to 4)")
         venues = self._venues(service, label)
@@ -338,14 +444,42 @@ class OrukMapper:
             notes.append("delivery: the feed does not say how it is delivered (in-person, online, phone, "
                          "home-visit)")
         fields["languages"] = self._languages(service, label)
+        fields["interpreters"] = True if "interpreters" in extra else None
         fields["contact"] = self._contact(service)
         if not any(fields["contact"].values()):
             notes.append("contact: the feed has no phone, email, website or referral link")
         fields["venues"] = venues
+        fields["evidence"] = self._evidence(service, extra, label)
+        fields["keywords"] = [plain(word) for word in extra.get("keyword", []) if plain(word)]
         fields["status"] = self._status(service, label)
         filled: dict = {}
         fields["last_reviewed"] = self._last_reviewed(service, key, label, filled)
+        fields["review_months"] = self._review_months(extra, label)
         self.writer.write_service(key, service_id, fields, body, notes=notes, filled=filled)
+
+    def _evidence(self, service: dict, extra: dict[str, list[str]], label: str) -> dict | None:
+        ratings = [rating for rating in extra.get("evidence-rating", []) if rating in EVIDENCE_RATINGS]
+        source = plain(next(iter(extra.get("evidence-source", [])), ""))
+        url = _link(next(iter(extra.get("evidence-url", [])), ""))
+        if not ratings:
+            if extra.get("evidence-rating"):
+                self.report.missed("evidence: a rating that is not a Foundations Guidebook rating; left out",
+                                   label)
+            elif plain(service.get("accreditations")):
+                self.report.ignored_fields["accreditations"] += 1
+            return None
+        return {"rating": ratings[0], "source": source, "url": url}
+
+    def _review_months(self, extra: dict[str, list[str]], label: str) -> int | None:
+        written = next(iter(extra.get("review-months", [])), "")
+        if not written:
+            return None
+        months = _integer(written)
+        if months is None or not 1 <= months <= 60:
+            self.report.missed("review_months: not a whole number from 1 to 60; the site's interval used",
+                               label)
+            return None
+        return months
 
     def _ages(self, service: dict, mapped: dict, label: str) -> dict:
         low, high = _integer(service.get("minimum_age")), _integer(service.get("maximum_age"))
@@ -376,7 +510,8 @@ class OrukMapper:
                 hubs.append(hub)
         if not hubs:
             hubs = list(dict.fromkeys(venue["hub"] for venue in venues if venue.get("hub")))
-        if self.target.is_borough_wide(hubs):
+        # Every hub named one by one is borough-wide, unless the feed's areas said which hubs it is in.
+        if self.target.is_borough_wide(hubs) and not _list(service.get("service_areas")):
             return BOROUGH_WIDE
         return hubs
 
@@ -426,15 +561,10 @@ class OrukMapper:
         return codes
 
     def _contact(self, service: dict) -> dict:
-        numbers = []
-        for contact in _list(service.get("contacts")):
-            numbers += [_phone(phone.get("number")) for phone in _list(contact.get("phones"))]
-        numbers += [_phone(phone.get("number")) for phone in _list(service.get("phones"))]
-        numbers = [number for number in numbers if number]
-        # The first number our rules accept; else the first as written, for an editor to fix in review.
-        phone = next((number for number in numbers if PHONE_PATTERN.match(number)),
-                     numbers[0] if numbers else "")
-        return {"phone": phone, "email": str(service.get("email") or "").strip(),
+        phones = [phone for contact in _list(service.get("contacts"))
+                  for phone in _list(contact.get("phones"))]
+        phones += _list(service.get("phones"))
+        return {"phone": _first_phone(phones), "email": str(service.get("email") or "").strip(),
                 "website": _link(service.get("url")), "referral_form": _link(service.get("referral_url"))}
 
     def _venues(self, service: dict, label: str) -> list[dict]:
@@ -452,7 +582,9 @@ class OrukMapper:
             lines = (plain(address.get("address_1")), plain(address.get("address_2")))
             street = ", ".join(line for line in lines if line)
             city = plain(address.get("city"))
-            if city and normalise(city) not in normalise(street):
+            # Our feed gives the council as the city of an address without a town in it.
+            if city and normalise(city) not in normalise(street) \
+                    and normalise(city) != normalise(plain(address.get("state_province"))):
                 street = f"{street}, {city}" if street else city
             own = [s for s in schedules if s.get("service_at_location_id") and
                    str(s.get("service_at_location_id")) == str(at.get("id"))]
@@ -468,12 +600,20 @@ class OrukMapper:
                      for item in _list(location.get("accessibility"))]
             accessibility = "; ".join(note for note in notes if note)
             postcode = plain(address.get("postal_code"))
+            hours, words = [], []
+            for schedule in own:
+                line = weekly_hours(schedule)
+                if line:
+                    hours.append(line)
+                words.append(plain(schedule.get("description")) or plain(schedule.get("notes")) if line
+                             else describe_schedule(schedule))
             venues.append({
                 "name": plain(location.get("name")) or street.split(",")[0],
                 "address": street,
                 "postcode": _postcode(postcode),
                 "hub": hub or "",
-                "schedule": "; ".join(dict.fromkeys(text for text in map(describe_schedule, own) if text)),
+                "hours": list(dict.fromkeys(hours)),
+                "schedule": "; ".join(dict.fromkeys(text for text in words if text)),
                 "accessibility": accessibility,
             })
         if unattached and len(physical) != 1:
@@ -499,6 +639,12 @@ class OrukMapper:
         remembered = _date(self.writer.remembered(key, "last_reviewed", today.isoformat())) or today
         filled["last_reviewed"] = remembered.isoformat()
         return remembered
+
+
+def _first_phone(phones: list[dict]) -> str:
+    """The first number our rules accept; else the first as written, for an editor to fix in review."""
+    numbers = [number for number in (_phone(phone.get("number")) for phone in phones) if number]
+    return next((number for number in numbers if PHONE_PATTERN.match(number)), numbers[0] if numbers else "")
 
 
 def _terms_hint(feed_terms: dict[str, list[str]]) -> str:

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from ...content import Problem, load_content
+from ...content.fields import ID_PATTERN
 from ...content.loader import display_path
 from ...content.writing import (
     ORGANISATION_ORDER,
@@ -119,6 +120,24 @@ class EntryWriter:
         entry_id = record["id"] if record and record.get("kind") == kind else exact or self.new_id(kind, name)
         self.reserved[kind].add(entry_id)
         return entry_id
+
+    def own_id(self, kind: str, key: str, wanted: str, same_entry: bool = False) -> tuple[str | None, str]:
+        """``(wanted, "")`` when the source record ``key`` may keep the id it carries, else ``(None, why)``.
+
+        ``same_entry``: the folder's entry with that id is this very record (its UUID says so),
+        so the id is not taken by another entry.
+        """
+        singular = kind[:-1]
+        if len(wanted) > 100 or not ID_PATTERN.match(wanted):
+            return None, f"'{wanted[:100]}' is not an id (a-z, 0-9 and single hyphens)"
+        record = self.state.entries.get(key)
+        if record and record.get("kind") == kind and record.get("id") == wanted:
+            return wanted, ""
+        if wanted in self.reserved[kind]:
+            return None, f"'{wanted}' is the id of another {singular} in the same import"
+        if wanted in self._taken(kind) and not same_entry:
+            return None, f"'{wanted}' is already the id of another {singular} in {self.root}"
+        return wanted, ""
 
     def new_id(self, kind: str, name: str) -> str:
         """A slug of ``name`` that no entry, review entry or earlier import uses yet (not reserved)."""

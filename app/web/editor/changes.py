@@ -114,8 +114,10 @@ def edit_change(change_id: int):
         problems = workflow.check_change(current_app.config["CONTENT_DIR"], change)
         return entry_form.render_form(kind, values=form_from_fields(kind, change.fields, change.body,
                                                                     change.entry_id),
-                                      errors=entry_form.errors_for(problems, kind=kind), **form)
+                                      errors=entry_form.errors_for(problems, kind=kind),
+                                      proposed=(change.fields, change.body), **form)
     parsed, errors = entry_form.parse(kind, change.entry_id)
+    form["proposed"] = (parsed.fields, parsed.body)
     if change.action == workflow.CREATE:
         errors.pop("id", None)
     pressed = entry_form.button()

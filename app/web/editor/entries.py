@@ -177,6 +177,7 @@ def edit_entry(kind: Kind, entry_id: str):
         values = kinds.form_from_fields(kind.name, live.fields, live.body, entry_id)
         return entry_form.render_form(kind.name, values=values, base_sha256=live.sha256, **form)
     parsed, errors = entry_form.parse(kind.name, entry_id)
+    form["proposed"] = (parsed.fields, parsed.body)
     pressed = entry_form.button()
     values = entry_form.values_of(kind.name, parsed)
     base = entry_form.posted_base() or live.sha256
@@ -337,6 +338,30 @@ def field_name(name: str) -> str:
     if name == "venues":
         return _("Venues")
     return entry_form.field_label(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+
+
+@blueprint.app_template_global()  # a global, so the diff macros see it however they are imported
+def diff_row_label(row: diffs.FieldDiff) -> str:
+    """The readable name of one row of a diff: a field, a key of a mapping (``Contact · Email``), or
+    an item of a list and its key (``Venue 1 (Brook Children's Centre) · Opening hours``)."""
+    if not row.nested:
+        return field_name(row.field)
+    if row.index is None:
+        form_id = f"{row.field}-{row.key.replace('_', '-')}"
+        key = str(entry_form.LABELS[form_id]) if form_id in entry_form.LABELS else row.key
+        return _("%(group)s · %(key)s", group=field_name(row.field), key=key)
+    if row.field == "venues":
+        item = (_("Venue %(number)s (%(name)s)", number=row.index, name=row.item) if row.item
+                else _("Venue %(number)s", number=row.index))
+        labels = entry_form.VENUE_LABELS
+    else:
+        name = field_name(row.field)
+        item = (_("%(field)s %(number)s (%(name)s)", field=name, number=row.index, name=row.item) if row.item
+                else _("%(field)s %(number)s", field=name, number=row.index))
+        labels = {}
+    if row.key is None:
+        return item
+    return _("%(item)s · %(key)s", item=item, key=str(labels.get(row.key, row.key)))
 
 
 @blueprint.context_processor

@@ -37,9 +37,10 @@ PUBLIC_ENDPOINTS = {"service": ("public.service", "service_id"), "hub": ("public
 
 
 def endpoint(kind: str, view: str) -> str:
-    """The endpoint of ``view`` (list, new, edit, archive, history, version, restore) for ``kind``."""
+    """The endpoint of ``view`` (list, new, open, edit, archive, history, version, restore) for ``kind``."""
     name, folder = kind, kinds.kind_of(kind).folder
     return {"list": f"editor.{folder}", "new": f"editor.new_{name}", "edit": f"editor.edit_{name}",
+            "open": f"editor.open_{name}",
             "archive": f"editor.archive_{name}", "history": f"editor.{name}_history",
             "version": f"editor.{name}_version", "restore": f"editor.restore_{name}_version"}[view]
 
@@ -159,6 +160,14 @@ def new_entry(kind: Kind):
             errors["id"] = _("There is already a %(kind)s with this id", kind=entry_form.kind_name(kind.name))
         return entry_form.render_form(kind.name, values=values, errors=errors, status=400, **form)
     return entry_form.save_and_maybe_submit(change, pressed == "submit")
+
+
+def open_entry(kind: Kind, entry_id: str):
+    """``/editor/<folder>/<id>``: the entry's page in the editor, which is its form (a short address
+    to type, and the one public pages link editors to)."""
+    live = _live_or_404(kind.name, entry_id)
+    _may_change_or_403(kind.name, entry_id, live.fields, workflow.EDIT)
+    return redirect(entry_url(kind.name, "edit", entry_id=entry_id), 303)
 
 
 def edit_entry(kind: Kind, entry_id: str):
@@ -291,6 +300,7 @@ def restore_version(kind: Kind, entry_id: str, version_id: int):
 VIEWS = (  # (view, rule under /editor/<folder>, methods, the action whose roles it admits)
     ("list", list_entries, "", ("GET",), "list"),
     ("new", new_entry, "/new", ("GET", "POST"), workflow.CREATE),
+    ("open", open_entry, "/<entry_id>", ("GET",), workflow.EDIT),
     ("edit", edit_entry, "/<entry_id>/edit", ("GET", "POST"), workflow.EDIT),
     ("archive", archive_entry, "/<entry_id>/archive", ("POST",), workflow.ARCHIVE),
     ("history", entry_history, "/<entry_id>/history", ("GET",), "list"),

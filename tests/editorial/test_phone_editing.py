@@ -8,7 +8,9 @@ from bs4 import BeautifulSoup
 
 from app import create_app
 from app.config import TestingConfig
+from app.content.writing import SERVICE_ORDER
 from app.editorial import diffs
+from app.editorial.service_form import section_of, section_of_field_id
 
 from ..factories import _front_matter_file, service
 from .changes_helpers import OTHER, OWN, form_data, publish_folder
@@ -126,6 +128,23 @@ def test_the_form_starts_with_every_section_closed_and_a_list_of_them(workflow_a
     assert page.find(id="venue-0-hours").find_parent("details")["id"] == "section-venues"
     assert page.find(id="contact-phone").find_parent("details")["id"] == "section-contact"
     assert "Nothing yet" in page.find(id="what-you-changed").get_text()
+
+
+def test_every_field_is_in_the_section_that_counts_its_errors_and_changes(workflow_app):
+    for name in SERVICE_ORDER:
+        assert section_of(name), f"{name} is in no section of the service form (SECTIONS)"
+    editor = signed_in(workflow_app, "editor")
+    page = get_editor_page(editor, "/editor/services/new")
+    controls = page.find("form", id="entry").find_all(["input", "textarea", "select"])
+    checked = 0
+    for control in controls:
+        if control.get("type") == "hidden" or not control.get("id"):
+            continue
+        # Checkbox and radio groups: the first one's id is the field's; the others are name-something.
+        field_id = control["id"] if control.get("type") not in ("checkbox", "radio") else control["name"]
+        assert control.find_parent("details")["id"] == f"section-{section_of_field_id(field_id)}", field_id
+        checked += 1
+    assert checked > 40
 
 
 def test_a_new_service_opens_every_section(workflow_app):

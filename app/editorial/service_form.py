@@ -30,7 +30,7 @@ FIELD_IDS = {
 
 
 # The form's sections, in order, and the front matter fields each holds ("body" is the description).
-# The form shows one section at a time on a phone; errors and changes are counted per section.
+# Each is a disclosure in the form (editor/form_sections.html); errors and changes are counted per section.
 SECTIONS = (
     ("about", ("id", "title", "summary", "organisation", "body", "keywords")),
     ("who", ("needs", "ages", "levels", "hubs")),

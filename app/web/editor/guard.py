@@ -125,7 +125,10 @@ def signed_in_account() -> User | None:
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return None
     data = current_app.session_interface.open_session(current_app, request)
-    return _account_of(data) if data else None
+    # A read node without the instance database has no accounts: it answers as it would the public.
+    if not data or USER_ID not in data or not current_app.extensions["editorial"].path.exists():
+        return None
+    return _account_of(data)
 
 
 @blueprint.before_request

@@ -151,7 +151,7 @@ def test_what_you_changed_and_the_change_page_show_one_venues_new_hours(new_tab,
     click(tab, "Save draft")
     assert tab.path().startswith("/editor/changes/")
     table = tab.page.locator("table.diff-table")
-    rows = table.locator("tbody tr")
+    rows = table.locator("tbody tr:not(.diff-table__section)")
     assert rows.count() == 1, table.inner_text()
     assert " ".join(rows.first.locator("th").inner_text().split()) == \
         "Venue 1 (Brook Children's Centre) · Opening hours"

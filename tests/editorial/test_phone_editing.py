@@ -102,7 +102,10 @@ def test_the_change_page_shows_one_venues_hours_as_that_change(workflow_app, wor
     response = post_form(editor, f"/editor/services/{OWN}/edit", data)
     assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
     page = get_editor_page(editor, response.headers["Location"])
-    rows = page.find("table", class_="diff-table").find("tbody").find_all("tr")
+    table = page.find("table", class_="diff-table")
+    assert [group.find("tr").get_text(strip=True) for group in table.find_all("tbody")] == \
+        ["Venues and opening hours"]  # grouped under the form's sections
+    rows = table.select("tbody tr:not(.diff-table__section)")
     assert len(rows) == 1
     label = rows[0].find("th")
     assert " ".join(label.get_text().split()) == "Venue 1 (Brook Children's Centre) · Opening hours"

@@ -74,9 +74,11 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         others = [other for other in workflow.other_open_changes(editorial_db(), change.kind, change.entry_id,
                                                                  besides=change.id)
                   if workflow.may_see(user, other)]
+    diff = workflow.change_diff(content_dir, change)
     return render_template(
         "editor/change.html", title=_("Change %(number)s: %(title)s", number=change.id, title=change.title),
-        change=change, diff=workflow.change_diff(content_dir, change), conflict=conflict,
+        change=change, diff=diff, conflict=conflict,
+        diff_sections=entry_form.form_sections({}, diff, new=False) if change.kind == "service" else None,
         kind_name=entry_form.kind_name(change.kind), other_changes=others,
         public_url=public_url(change.kind, change.entry_id) if change.status == workflow.PUBLISHED else None,
         problems=problem_errors, errors=errors or {}, display=diffs.display, field_label=field_name,

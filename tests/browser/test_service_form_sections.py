@@ -80,8 +80,6 @@ def test_the_form_opens_on_its_list_of_sections_at_375px(new_tab, editors, javas
     # Before the sections the form alone was 8,286 px tall here (9,409 px for a sample service).
     assert form_height < 1200, f"the form is {form_height}px tall at 375px"
     assert page_height < 3 * PHONE["height"], f"the page is {page_height}px tall at 375px"
-    print(f"\nservice form at 375px ({'js' if javascript else 'no js'}): form {form_height:.0f}px, "
-          f"page {page_height}px, {len(ids)} sections")
     assert_no_horizontal_scroll(tab, PHONE["width"])
     assert not tab.csp_errors() and not tab.page_errors
 

@@ -29,6 +29,37 @@ FIELD_IDS = {
 }
 
 
+# The form's sections, in order, and the front matter fields each holds ("body" is the description).
+# Each is a disclosure in the form (editor/form_sections.html); errors and changes are counted per section.
+SECTIONS = (
+    ("about", ("id", "title", "summary", "organisation", "body", "keywords")),
+    ("who", ("needs", "ages", "levels", "hubs")),
+    ("access", ("access", "how_to_access", "delivery")),
+    ("cost", ("free", "cost", "languages", "interpreters")),
+    ("contact", ("contact",)),
+    ("venues", ("venues",)),
+    ("evidence", ("evidence",)),
+    ("review", ("status", "last_reviewed", "review_months")),
+)
+_SECTION_OF = {name: section for section, names in SECTIONS for name in names}
+_FORM_ID_PREFIXES = (("venue-", "venues"), ("ages-", "who"), ("hubs-", "who"), ("contact-", "contact"),
+                     ("evidence-", "evidence"))
+
+
+def section_of(name: str) -> str | None:
+    """The section of the form that holds the front matter field ``name`` (or ``body``)."""
+    return _SECTION_OF.get(name)
+
+
+def section_of_field_id(field_id: str) -> str | None:
+    """The section that holds the form field ``field_id`` (``venue-2-hours`` -> ``venues``); None for
+    problems with the whole entry."""
+    for prefix, section in _FORM_ID_PREFIXES:
+        if field_id.startswith(prefix):
+            return section
+    return _SECTION_OF.get(field_id.replace("-", "_"))
+
+
 @dataclass
 class ParsedForm:
     """What a posted service form says: the entry's fields and body, and where each venue came from."""

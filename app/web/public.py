@@ -14,6 +14,7 @@ from ..opening_hours import opening_status
 from ..release.reader import ReleaseReader
 from ..search.request import RequestError, SearchRequest, parse_request
 from . import live_release, opening, page_cache, search_page
+from .editor.edit_link import edit_url
 from .i18n import request_language
 from .messages import notice_message, request_error_message
 from .page_cache import RenderedPage
@@ -112,6 +113,14 @@ def service(service_id: str):
     # kept page's key (and ETag), and the page may not be cached past the moment the answer changes.
     at = opening.now()
     status = opening_status([(venue["name"], venue["periods"]) for venue in details["venues"]], at)
+    editor_link = edit_url("service", service_id, details.get("organisation_id"))
+    if editor_link is not None:
+        # Built for this signed-in account alone: never kept with the public pages, never stored by a
+        # browser or a shared cache, and no ETag (so no 304 can answer it with the public page).
+        page = RenderedPage(_service_page(opened, service_id, details, status, at, language, editor_link))
+        response = page.response()
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     state = () if status is None else (status.open, status.until, status.next_opening, status.venue)
     page = page_cache.rendered(
         opened.id, lambda: _service_page(opened, service_id, details, status, at, language), extra=state)
@@ -121,14 +130,14 @@ def service(service_id: str):
 
 
 def _service_page(opened: ReleaseReader, service_id: str, details: dict, status, at: dt.datetime,
-                  language: str) -> str:
+                  language: str, editor_link: str | None = None) -> str:
     url = url_for("public.service", service_id=service_id, _external=True)
     shown = None
     if status is not None:
         named = len(details["venues"]) > 1  # say which place, when there is more than one
         shown = {"status": status, "text": opening.status_text(status, at.date()),
                  "venue": status.venue if named else ""}
-    return render_template("service.html", service=details, opening=shown, url=url,
+    return render_template("service.html", service=details, opening=shown, url=url, edit_url=editor_link,
                            weekly_hours=opening.weekly_hours,
                            json_ld=service_json_ld(details, opened.directory.for_language(language), url))
 

@@ -53,6 +53,7 @@ def click(tab, name: str) -> None:
 def test_provider_proposes_editor_submits_publisher_approves_and_the_public_page_shows_it(new_tab, people):
     provider = signed_in(new_tab, people["provider"])
     provider.open(f"/editor/services/{SERVICE}/edit")
+    provider.page.locator("#section-about > summary").click()  # the form's sections start closed
     body = provider.page.locator("#body")
     body.fill(body.input_value() + "\n\n" + NEW_TEXT)
     click(provider, "Preview")
@@ -96,6 +97,8 @@ def test_the_service_form_and_a_change_page_pass_axe_and_fit_a_phone(new_tab, pe
                             full_page=True)
 
     tab.open("/editor/services/debt-advice/edit")
+    tab.page.locator("#section-about > summary").click()  # the form's sections start closed
+    tab.page.locator("#section-venues > summary").click()
     tab.page.fill("#summary", "")
     tab.page.fill("#venue-0-name", "A hall without a postcode")
     click(tab, "Submit for review")

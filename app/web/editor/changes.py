@@ -74,9 +74,11 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         others = [other for other in workflow.other_open_changes(editorial_db(), change.kind, change.entry_id,
                                                                  besides=change.id)
                   if workflow.may_see(user, other)]
+    diff = workflow.change_diff(content_dir, change)
     return render_template(
         "editor/change.html", title=_("Change %(number)s: %(title)s", number=change.id, title=change.title),
-        change=change, diff=workflow.change_diff(content_dir, change), conflict=conflict,
+        change=change, diff=diff, conflict=conflict,
+        diff_sections=entry_form.form_sections({}, diff, new=False) if change.kind == "service" else None,
         kind_name=entry_form.kind_name(change.kind), other_changes=others,
         public_url=public_url(change.kind, change.entry_id) if change.status == workflow.PUBLISHED else None,
         problems=problem_errors, errors=errors or {}, display=diffs.display, field_label=field_name,
@@ -114,8 +116,10 @@ def edit_change(change_id: int):
         problems = workflow.check_change(current_app.config["CONTENT_DIR"], change)
         return entry_form.render_form(kind, values=form_from_fields(kind, change.fields, change.body,
                                                                     change.entry_id),
-                                      errors=entry_form.errors_for(problems, kind=kind), **form)
+                                      errors=entry_form.errors_for(problems, kind=kind),
+                                      proposed=(change.fields, change.body), **form)
     parsed, errors = entry_form.parse(kind, change.entry_id)
+    form["proposed"] = (parsed.fields, parsed.body)
     if change.action == workflow.CREATE:
         errors.pop("id", None)
     pressed = entry_form.button()

@@ -37,9 +37,10 @@ PUBLIC_ENDPOINTS = {"service": ("public.service", "service_id"), "hub": ("public
 
 
 def endpoint(kind: str, view: str) -> str:
-    """The endpoint of ``view`` (list, new, edit, archive, history, version, restore) for ``kind``."""
+    """The endpoint of ``view`` (list, new, open, edit, archive, history, version, restore) for ``kind``."""
     name, folder = kind, kinds.kind_of(kind).folder
     return {"list": f"editor.{folder}", "new": f"editor.new_{name}", "edit": f"editor.edit_{name}",
+            "open": f"editor.open_{name}",
             "archive": f"editor.archive_{name}", "history": f"editor.{name}_history",
             "version": f"editor.{name}_version", "restore": f"editor.restore_{name}_version"}[view]
 
@@ -161,6 +162,14 @@ def new_entry(kind: Kind):
     return entry_form.save_and_maybe_submit(change, pressed == "submit")
 
 
+def open_entry(kind: Kind, entry_id: str):
+    """``/editor/<folder>/<id>``: the entry's page in the editor, which is its form (a short address
+    to type, and the one public pages link editors to)."""
+    live = _live_or_404(kind.name, entry_id)
+    _may_change_or_403(kind.name, entry_id, live.fields, workflow.EDIT)
+    return redirect(entry_url(kind.name, "edit", entry_id=entry_id), 303)
+
+
 def edit_entry(kind: Kind, entry_id: str):
     """The form filled from the live entry; saving it starts a change based on that version."""
     live = _live_or_404(kind.name, entry_id)
@@ -177,6 +186,7 @@ def edit_entry(kind: Kind, entry_id: str):
         values = kinds.form_from_fields(kind.name, live.fields, live.body, entry_id)
         return entry_form.render_form(kind.name, values=values, base_sha256=live.sha256, **form)
     parsed, errors = entry_form.parse(kind.name, entry_id)
+    form["proposed"] = (parsed.fields, parsed.body)
     pressed = entry_form.button()
     values = entry_form.values_of(kind.name, parsed)
     base = entry_form.posted_base() or live.sha256
@@ -290,6 +300,7 @@ def restore_version(kind: Kind, entry_id: str, version_id: int):
 VIEWS = (  # (view, rule under /editor/<folder>, methods, the action whose roles it admits)
     ("list", list_entries, "", ("GET",), "list"),
     ("new", new_entry, "/new", ("GET", "POST"), workflow.CREATE),
+    ("open", open_entry, "/<entry_id>", ("GET",), workflow.EDIT),
     ("edit", edit_entry, "/<entry_id>/edit", ("GET", "POST"), workflow.EDIT),
     ("archive", archive_entry, "/<entry_id>/archive", ("POST",), workflow.ARCHIVE),
     ("history", entry_history, "/<entry_id>/history", ("GET",), "list"),
@@ -337,6 +348,30 @@ def field_name(name: str) -> str:
     if name == "venues":
         return _("Venues")
     return entry_form.field_label(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+
+
+@blueprint.app_template_global()  # a global, so the diff macros see it however they are imported
+def diff_row_label(row: diffs.FieldDiff) -> str:
+    """The readable name of one row of a diff: a field, a key of a mapping (``Contact · Email``), or
+    an item of a list and its key (``Venue 1 (Brook Children's Centre) · Opening hours``)."""
+    if not row.nested:
+        return field_name(row.field)
+    if row.index is None:
+        form_id = f"{row.field}-{row.key.replace('_', '-')}"
+        key = str(entry_form.LABELS[form_id]) if form_id in entry_form.LABELS else row.key
+        return _("%(group)s · %(key)s", group=field_name(row.field), key=key)
+    if row.field == "venues":
+        item = (_("Venue %(number)s (%(name)s)", number=row.index, name=row.item) if row.item
+                else _("Venue %(number)s", number=row.index))
+        labels = entry_form.VENUE_LABELS
+    else:
+        name = field_name(row.field)
+        item = (_("%(field)s %(number)s (%(name)s)", field=name, number=row.index, name=row.item) if row.item
+                else _("%(field)s %(number)s", field=name, number=row.index))
+        labels = {}
+    if row.key is None:
+        return item
+    return _("%(item)s · %(key)s", item=item, key=str(labels.get(row.key, row.key)))
 
 
 @blueprint.context_processor

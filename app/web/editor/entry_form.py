@@ -20,9 +20,16 @@ from ...content.markdown import render_markdown
 from ...content.model import ACCESS_ROUTES, DELIVERY_MODES, EVIDENCE_RATINGS, STATUSES
 from ...content.problems import Problem
 from ...editorial import changes as workflow
-from ...editorial import kinds
+from ...editorial import diffs, kinds
 from ...editorial.content_cache import reference_content
-from ...editorial.service_form import MIN_VENUE_ROWS, VENUE_KEYS, ParsedForm
+from ...editorial.service_form import (
+    MIN_VENUE_ROWS,
+    SECTIONS,
+    VENUE_KEYS,
+    ParsedForm,
+    section_of,
+    section_of_field_id,
+)
 from . import editorial_db
 from .guard import current_user
 
@@ -100,6 +107,32 @@ def field_label(field_id: str) -> str:
     return str(LABELS.get(field_id, field_id))
 
 
+SECTION_TITLES = {
+    "about": _l("About the service"), "who": _l("Who it is for"), "access": _l("How to get help"),
+    "cost": _l("Cost and languages"), "contact": _l("Contact"), "venues": _l("Venues and opening hours"),
+    "evidence": _l("Evidence"), "review": _l("Review and status"),
+}
+
+
+def form_sections(errors: dict[str, str], changed: diffs.Diff | None, new: bool) -> list[dict]:
+    """The service form's sections: title, the fields with errors, what changed from the live entry,
+    and whether it starts open. A section starts open when it has an error or a change, and every
+    section of a new entry does (there is nothing yet to leave alone); the others start closed, so a
+    phone shows the list of sections rather than 80 fields."""
+    rows: dict[str, list] = {section: [] for section, _names in SECTIONS}
+    for row in changed.fields if changed else []:
+        rows.setdefault(section_of(row.field) or "about", []).append(row)
+    found = []
+    for section, _names in SECTIONS:
+        problems = [field_id for field_id in errors if section_of_field_id(field_id) == section]
+        body_changed = bool(changed and changed.body) and section == section_of("body")
+        count = len(rows[section]) + (1 if body_changed else 0)
+        found.append({"id": section, "title": str(SECTION_TITLES[section]), "errors": problems,
+                      "changes": rows[section], "body_changed": body_changed, "change_count": count,
+                      "open": new or bool(problems) or bool(count)})
+    return found
+
+
 GROUP_LABELS = {"contact": _l("Contact"), "ages": _l("Ages"), "evidence": _l("Evidence")}
 
 
@@ -148,19 +181,43 @@ def plain_fields(kind: str) -> list[dict]:
             for key, widget in kinds.kind_of(kind).form_fields]
 
 
+def _changed(kind: str, entry_id: str | None, proposed: tuple[dict, str] | None) -> diffs.Diff | None:
+    """What ``proposed`` (fields, body) changes in the live entry; None when there is no live entry."""
+    if entry_id is None:
+        return None
+    live = workflow.read_live(current_app.config["CONTENT_DIR"], kind, entry_id)
+    if live is None:
+        return None
+    if proposed is None:
+        return diffs.Diff()
+    fields, body = proposed
+    return diffs.diff(live.fields, live.body, fields, body, kinds.kind_of(kind).order)
+
+
 def render_form(kind: str, *, title: str, action: str, values: dict, errors: dict | None = None,
                 new: bool = False, base_sha256: str | None = None, change=None, preview: str | None = None,
-                entry_id: str | None = None, status: int = 200):
-    """The form page of an entry of ``kind``, warning of the other changes to it under way."""
+                entry_id: str | None = None, proposed: tuple[dict, str] | None = None, status: int = 200):
+    """The form page of an entry of ``kind``, warning of the other changes to it under way.
+
+    ``proposed``: the (fields, body) the form shows, when they may differ from the live entry (a
+    change, or a form posted back); a service's form then says what they change, section by section.
+    """
     template = "editor/service_form.html" if kind == "service" else "editor/entry_form.html"
+    errors = errors or {}
     others = []
     if entry_id or change is not None:
         others = [other for other in workflow.other_open_changes(
                       editorial_db(), kind, change.entry_id if change else entry_id,
                       besides=change.id if change else None)
                   if workflow.may_see(current_user(), other)]
-    extra = {"choices": choices(current_user())} if kind == "service" else {"fields": plain_fields(kind)}
-    return render_template(template, title=title, action=action, values=values, errors=errors or {}, new=new,
+    if kind == "service":
+        changed = _changed(kind, change.entry_id if change else entry_id, proposed)
+        sections = form_sections(errors, changed, new=changed is None)
+        extra = {"choices": choices(current_user()), "changed": changed, "display": diffs.display,
+                 "sections": sections, "by_section": {section["id"]: section for section in sections}}
+    else:
+        extra = {"fields": plain_fields(kind)}
+    return render_template(template, title=title, action=action, values=values, errors=errors, new=new,
                            base_sha256=base_sha256 or "", change=change, preview=preview, kind=kind,
                            kind_name=kind_name(kind), id_hint=ID_HINTS[kind], body_hint=BODY_HINTS[kind],
                            other_changes=others, field_label=field_label, **extra), status

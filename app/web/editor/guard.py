@@ -144,22 +144,44 @@ def second_step() -> tuple[User | None, str | None, bool]:
     return user, safe_next(session.get(PENDING_NEXT)), False
 
 
-def _session_user() -> User | None:
-    user_id = session.get(USER_ID)
+def _account_of(data) -> User | None:
+    """The account a session's data is signed in as, if it still may be (no side effects)."""
+    user_id = data.get(USER_ID)
     if user_id is None:
         return None
     user = accounts.get_user(editorial_db(), user_id)
     try:
-        signed_in_at = instance.parse_iso(session.get(SIGNED_IN_AT, ""))
+        signed_in_at = instance.parse_iso(data.get(SIGNED_IN_AT, ""))
     except (TypeError, ValueError):
         signed_in_at = None
     expired = (signed_in_at is None
                or instance.utc_now() - signed_in_at > current_app.permanent_session_lifetime)
-    if user is None or user.disabled or user.session_version != session.get(SESSION_VERSION) or expired:
-        end_session()
-        flash(_("You have been signed out. Sign in again to carry on."), "info")
+    if user is None or user.disabled or user.session_version != data.get(SESSION_VERSION) or expired:
         return None
     return user
+
+
+def _session_user() -> User | None:
+    if session.get(USER_ID) is None:
+        return None
+    user = _account_of(session)
+    if user is None:
+        end_session()
+        flash(_("You have been signed out. Sign in again to carry on."), "info")
+    return user
+
+
+def signed_in_account() -> User | None:
+    """The account signed in in this browser, for a page outside the editor (a public service page's
+    Edit link). It reads a copy of the session, so the page neither changes the cookie nor varies on
+    it in Flask's eyes; without a session cookie it reads nothing at all."""
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return None
+    data = current_app.session_interface.open_session(current_app, request)
+    # A read node without the instance database has no accounts: it answers as it would the public.
+    if not data or USER_ID not in data or not current_app.extensions["editorial"].path.exists():
+        return None
+    return _account_of(data)
 
 
 @blueprint.before_request

@@ -15,7 +15,10 @@ from typing import Any
 from . import audit, instance
 
 # key -> value used until an admin changes it. Add a key here before using it.
-DEFAULTS: dict[str, Any] = {}
+DEFAULTS: dict[str, Any] = {
+    # A small team may let an admin approve and publish their own change (audited as self-approved).
+    "allow_self_approval": False,
+}
 
 
 def get(db: sqlite3.Connection, key: str) -> Any:

@@ -262,3 +262,46 @@ def test_the_guard_matrix_covers_the_workflows_routes_and_only_reviewers_approve
                      "archive_page", "page_history", "page_version", "restore_page_version"):
         assert guards[f"editor.{endpoint}"] == staff, endpoint
     assert guards["editor.approve_change"] == guards["editor.return_change"] == ("publisher", "admin")
+
+
+# -- small teams: an admin approving their own change, when the site allows it ---------------------------
+
+def test_self_approval_is_an_admins_switch_on_the_settings_page_and_off_by_default(workflow_app, client_for):
+    admin = client_for("admin")
+    number = propose(admin, title="Parenting group (one-person team)")
+    page = get_editor_page(admin, f"/editor/changes/{number}")
+    assert not page.find(id="approve")
+    assert "another publisher must review it" in text(admin.get(f"/editor/changes/{number}"))
+    assert approve(admin, number).status_code == 403
+
+    settings_page = get_editor_page(admin, "/editor/settings")
+    box = settings_page.find(id="allow-self-approval")
+    assert box is not None and not box.has_attr("checked")
+    switched = post_form(admin, "/editor/settings/self-approval", {"allow-self-approval": "1"},
+                         page_url="/editor/settings")
+    assert switched.status_code == 303
+    assert get_editor_page(admin, "/editor/settings").find(id="allow-self-approval").has_attr("checked")
+
+    page = get_editor_page(admin, f"/editor/changes/{number}")
+    assert page.find(id="approve") and page.find(id="self-approval-warning")
+    assert approve(admin, number).status_code == 303
+    assert live_title(workflow_app.config["INDEX_DIR"], OWN) == "Parenting group (one-person team)"
+    audit_page = get_editor_page(admin, "/editor/audit?action=change.self_approved")
+    assert EMAILS["admin"] in audit_page.get_text() and OWN in audit_page.get_text()
+    assert audit_page.find("option", value="change.self_approved")
+
+
+def test_with_self_approval_on_a_publisher_still_needs_a_second_person(workflow_app, client_for):
+    admin = client_for("admin")
+    post_form(admin, "/editor/settings/self-approval", {"allow-self-approval": "1"},
+              page_url="/editor/settings")
+    publisher = client_for("publisher")
+    number = propose(publisher, title="My own")
+    assert not get_editor_page(publisher, f"/editor/changes/{number}").find(id="approve")
+    assert approve(publisher, number).status_code == 403
+    # Only an admin may switch it: the route refuses everyone else.
+    for who in ("publisher", "editor", "provider"):
+        client = client_for(who)
+        refused = post_form(client, "/editor/settings/self-approval", {"allow-self-approval": "1"},
+                            page_url="/editor/changes")
+        assert refused.status_code == 403, who

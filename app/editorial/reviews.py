@@ -11,17 +11,24 @@ the file re-rendered, the body unchanged) and is published with
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..content import ContentSet
+from ..content.entries import read_service
+from ..content.fields import ID_PATTERN, EntryReader
 from ..content.model import Service, add_months
 from ..content.writing import render_entry, sha256_of
-from ..content.yamlfile import YamlFileError, parse_front_matter
+from ..content.yamlfile import EntryFileError, YamlFileError, parse_front_matter, read_entry_bytes
 from . import audit, instance
+from .content_cache import reference_content
+from .entry_index import EntryIndex
 from .publishing import Author, FileChanged, Published, PublishFailed, write_and_publish
 
 SOON_DAYS = 30  # "due soon" on the dashboard: within the next 30 days
@@ -66,6 +73,7 @@ class ReviewItem:
     last_reviewed: dt.date | None
     due: dt.date | None  # None when the entry has never been checked (it counts as overdue)
     bucket: str
+    fingerprint: str = ""  # of the file, for the confirm form (from the index; else :func:`fingerprint`)
 
     def days_until_due(self, on: dt.date) -> int | None:
         """Days from ``on`` to the due date: negative when overdue."""
@@ -94,6 +102,34 @@ def review_items(content: ContentSet, on: dt.date, *, organisation: str | None =
                                 owner.name if owner else service.organisation, service.last_reviewed, due,
                                 bucket_for(due, on, soon_days)))
     return sorted(items, key=lambda item: (item.due or dt.date.min, item.title.casefold(), item.id))
+
+
+def indexed_items(index: EntryIndex, on: dt.date, bucket: str, *, organisation: str | None = None,
+                  offset: int = 0, limit: int = 50, soon_days: int = SOON_DAYS) -> list[ReviewItem]:
+    """A page of :func:`review_items` in one bucket, read from the index of the entry files rather than the
+    files (the dashboard at 10,000 services)."""
+    found = index.review_page(on, soon_days, bucket, organisation, offset=offset, limit=limit)
+    names = index.titles("organisation", {entry.organisation for entry in found})
+    return [ReviewItem(entry.id, entry.title, entry.organisation,
+                       names.get(entry.organisation, entry.organisation), entry.last_reviewed, entry.due,
+                       bucket, entry.fingerprint) for entry in found]
+
+
+def one_service(content_dir: Path, service_id: str, on: dt.date) -> ContentSet:
+    """The folder's content without its services but ``service_id`` (when it is a readable service file):
+    what confirming one service needs, without reading every service."""
+    reference = reference_content(content_dir, on)
+    services, fingerprints = {}, dict(reference.entry_fingerprints)
+    if ID_PATTERN.match(service_id or ""):
+        relative = f"services/{service_id}.md"
+        with contextlib.suppress(EntryFileError, UnicodeDecodeError, YamlFileError):
+            raw = read_entry_bytes(Path(content_dir) / relative)
+            document = parse_front_matter(raw.decode("utf-8"))
+            if isinstance(document.data, dict):
+                reader = EntryReader(relative, document, document.data, problems=[])
+                services[service_id] = read_service(reader, service_id, on)
+                fingerprints[relative] = hashlib.sha256(raw).hexdigest()[:16]
+    return dataclasses.replace(reference, services=services, entry_fingerprints=fingerprints)
 
 
 def due_items(content: ContentSet, on: dt.date, days: int) -> list[ReviewItem]:

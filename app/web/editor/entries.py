@@ -20,9 +20,8 @@ from flask_babel import lazy_gettext as _l
 from ...editorial import changes as workflow
 from ...editorial import diffs, kinds
 from ...editorial.changes import ChangeError
-from ...editorial.content_cache import full_content
 from ...editorial.kinds import Kind
-from . import blueprint, editorial_db, entry_form
+from . import blueprint, content_index, editorial_db, entry_form
 from .guard import current_user, role_required
 
 EVERYONE = ("provider", "editor", "publisher", "admin")
@@ -76,50 +75,42 @@ def _may_change_or_403(kind: str, entry_id: str, fields: dict, action: str) -> N
         abort(403)
 
 
-def _visible(kind: str, user, entry_id: str, entry) -> bool:
+def _owned_by(kind: str, user) -> str | None:
+    """The organisation whose entries ``user`` sees in the lists: a provider's own; None, all."""
     if user.role != "provider":
-        return True
-    if kind == "service":
-        return entry.organisation == user.organisation
-    return kind == "organisation" and entry_id == user.organisation
-
-
-def _entries(kind: str, content) -> dict:
-    return {"service": content.services, "organisation": content.organisations, "hub": content.hubs,
-            "page": content.pages}[kind]
+        return None
+    # Providers list their organisation's services, and that organisation itself; an entry of no
+    # organisation (a hub, a page) is never theirs, and "" matches none of them.
+    return user.organisation or "" if kind in ("service", "organisation") else "\0"
 
 
 # -- the views, for any kind ------------------------------------------------------------------------------
 
 def list_entries(kind: Kind):
     """Every entry of the kind (a provider: their organisation's), searchable by title, with pending
-    changes."""
-    content = full_content(_content_dir(), workflow.today())
+    changes. Read from the index of the entry files (app/editorial/entry_index.py), not the files."""
     user = current_user()
     query = request.args.get("q", "").strip()[:200]
-    found = []
-    for entry_id, entry in _entries(kind.name, content).items():
-        title = getattr(entry, kind.title_field, "") or entry_id
-        if _visible(kind.name, user, entry_id, entry) and (
-                not query or query.casefold() in title.casefold() or query.casefold() in entry_id):
-            found.append({"id": entry_id, "title": title, "status": getattr(entry, "status", ""),
-                          "organisation": getattr(entry, "organisation", "")})
-    found.sort(key=lambda entry: (entry["title"].casefold(), entry["id"]))
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
-    pages = max(1, (len(found) + PER_PAGE - 1) // PER_PAGE)
-    page = min(page, pages)
+    index = content_index()
+    found, total = index.entries(kind.name, query=query, organisation=_owned_by(kind.name, user),
+                                 offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    if page > pages:  # past the end (an old link, a shorter list now): the last page
+        page = pages
+        found, total = index.entries(kind.name, query=query, organisation=_owned_by(kind.name, user),
+                                     offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     pending: dict[str, list] = {}
     for change in workflow.list_changes(editorial_db(), kind=kind.name):
         if workflow.may_see(user, change):
             pending.setdefault(change.entry_id, []).append(change)
-    organisations = {org.id: org.name for org in content.organisations.values()}
+    organisations = index.titles("organisation", {entry.organisation for entry in found})
     return render_template("editor/entries.html", title=str(LIST_TITLES[kind.name]), kind=kind.name,
-                           kind_name=entry_form.kind_name(kind.name), query=query,
-                           entries=found[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(found), page=page,
-                           pages=pages, pending=pending, organisations=organisations,
+                           kind_name=entry_form.kind_name(kind.name), query=query, entries=found, total=total,
+                           page=page, pages=pages, pending=pending, organisations=organisations,
                            may_add=workflow.may_propose(user, user.organisation, kind.name, workflow.CREATE),
                            add_title=str(ADD_TITLES[kind.name]))
 

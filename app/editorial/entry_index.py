@@ -37,6 +37,7 @@ import datetime as dt
 import hashlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from ..content.yamlfile import EntryFileError, YamlFileError, parse_front_matter
 from . import kinds
 
 INDEX_FILE = ".editor-index.sqlite"
-VERSION = "1"  # of the schema and of what is read from a file: another version is rebuilt from scratch
+VERSION = "2"  # of the schema and of what is read from a file: another version is rebuilt from scratch
 SWEEP_SECONDS = 60.0
 SETTLED_NS = 2_000_000_000
 DEFAULT_REVIEW_MONTHS = 12  # as app.content.model.Site
@@ -60,11 +61,13 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, sort_title TEXT NOT NULL,
     organisation TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '', last_reviewed TEXT,
-    review_months INTEGER, due TEXT, fingerprint TEXT NOT NULL DEFAULT '', file_key TEXT NOT NULL,
-    PRIMARY KEY (kind, id));
+    review_months INTEGER, due TEXT NOT NULL DEFAULT '', fingerprint TEXT NOT NULL DEFAULT '',
+    file_key TEXT NOT NULL, PRIMARY KEY (kind, id));
 CREATE INDEX IF NOT EXISTS entries_by_title ON entries (kind, sort_title, id);
+CREATE INDEX IF NOT EXISTS entries_by_organisation ON entries (kind, organisation, sort_title, id);
 CREATE INDEX IF NOT EXISTS entries_by_due ON entries (kind, status, due, sort_title, id);
-CREATE INDEX IF NOT EXISTS entries_by_organisation ON entries (kind, organisation, sort_title);
+CREATE INDEX IF NOT EXISTS entries_by_organisation_due
+    ON entries (kind, organisation, status, due, sort_title, id);
 CREATE TABLE IF NOT EXISTS looks (name TEXT PRIMARY KEY, state TEXT NOT NULL, looked_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -154,8 +157,9 @@ def _site_review_months(content_dir: Path) -> int:
     return reader.integer("review_months", required=False, low=1, high=60) or DEFAULT_REVIEW_MONTHS
 
 
-def _due(last_reviewed: dt.date | None, months: int | None, default_months: int) -> str | None:
-    return add_months(last_reviewed, months or default_months).isoformat() if last_reviewed else None
+def _due(last_reviewed: dt.date | None, months: int | None, default_months: int) -> str:
+    # Never checked: "", which sorts before every date, so it is overdue and first, as on the dashboard.
+    return add_months(last_reviewed, months or default_months).isoformat() if last_reviewed else ""
 
 
 # -- the index --------------------------------------------------------------------------------------
@@ -369,7 +373,7 @@ class EntryIndex:
 
     @staticmethod
     def _bucket_clause(bucket: str) -> str:
-        return {"overdue": "(due IS NULL OR due < :today)", "soon": "(due >= :today AND due <= :soon)",
+        return {"overdue": "due < :today", "soon": "(due >= :today AND due <= :soon)",
                 "later": "due > :soon"}[bucket]
 
     def review_counts(self, on: dt.date, soon_days: int, organisation: str | None = None) -> dict[str, int]:
@@ -377,12 +381,11 @@ class EntryIndex:
         parameters = {"today": on.isoformat(), "soon": (on + dt.timedelta(days=soon_days)).isoformat(),
                       "organisation": organisation}
         mine = " AND organisation = :organisation" if organisation is not None else ""
-        row = self.db.execute(
-            f"""SELECT SUM({self._bucket_clause('overdue')}) AS overdue,
-                       SUM({self._bucket_clause('soon')}) AS soon,
-                       SUM({self._bucket_clause('later')}) AS later
-                FROM entries WHERE kind = 'service' AND status = 'published'{mine}""", parameters).fetchone()
-        return {bucket: row[bucket] or 0 for bucket in ("overdue", "soon", "later")}
+        # One count per bucket: each is a range of the index on due dates, never a pass over the rows.
+        return {bucket: self.db.execute(
+            f"SELECT COUNT(*) FROM entries WHERE kind = 'service' AND status = 'published'{mine} "
+            f"AND {self._bucket_clause(bucket)}", parameters).fetchone()[0]
+            for bucket in ("overdue", "soon", "later")}
 
     def review_page(self, on: dt.date, soon_days: int, bucket: str, organisation: str | None = None, *,
                     offset: int = 0, limit: int = 50) -> list[IndexedEntry]:
@@ -394,7 +397,7 @@ class EntryIndex:
         rows = self.db.execute(
             f"""SELECT * FROM entries WHERE kind = 'service' AND status = 'published'{mine}
                 AND {self._bucket_clause(bucket)}
-                ORDER BY due IS NOT NULL, due, sort_title, id LIMIT :limit OFFSET :offset""", parameters)
+                ORDER BY due, sort_title, id LIMIT :limit OFFSET :offset""", parameters)
         return [self._entry(row) for row in rows]
 
 
@@ -423,6 +426,36 @@ def open_index(content_dir: str | Path, index_dir: str | Path) -> EntryIndex:
     try:
         index.refresh()
     except BaseException:
+        index.close()
+        raise
+    return index
+
+
+_per_thread = threading.local()
+KEPT_PER_THREAD = 4  # indexes (content folders) a thread keeps open: one in production, more in tests
+
+
+def current_index(content_dir: str | Path, index_dir: str | Path) -> EntryIndex:
+    """The index of ``content_dir`` for this thread, brought up to date with the files.
+
+    The connection stays open between requests (opening one and checking the schema costs more than
+    the queries of a list); each thread has its own, as SQLite connections are not shared.
+    """
+    kept: dict[tuple[str, str], EntryIndex] = _per_thread.__dict__.setdefault("indexes", {})
+    key = (str(content_dir), str(index_dir))
+    index = kept.pop(key, None)
+    if index is not None and not index.path.exists():  # the index folder was emptied: start again
+        index.close()
+        index = None
+    if index is None:
+        index = EntryIndex(content_dir, index_dir)
+    kept[key] = index  # most recently used last
+    while len(kept) > KEPT_PER_THREAD:
+        kept.pop(next(iter(kept))).close()
+    try:
+        index.refresh()
+    except sqlite3.Error:
+        kept.pop(key, None)
         index.close()
         raise
     return index

@@ -17,7 +17,7 @@ import sqlite3
 from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from ...editorial.entry_index import EntryIndex, open_index
+from ...editorial.entry_index import EntryIndex, current_index
 from ...editorial.instance import Instance
 
 blueprint = Blueprint("editor", __name__, url_prefix="/editor")
@@ -60,7 +60,7 @@ def editorial_db() -> sqlite3.Connection:
 def content_index() -> EntryIndex:
     """This request's index of the entry files, brought up to date with them once per request."""
     if "content_index" not in g:
-        g.content_index = open_index(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"])
+        g.content_index = current_index(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"])
     return g.content_index
 
 
@@ -68,9 +68,7 @@ def _close_db(error: BaseException | None = None) -> None:
     db = g.pop("editorial_db", None)
     if db is not None:
         db.close()
-    index = g.pop("content_index", None)
-    if index is not None:
-        index.close()
+    g.pop("content_index", None)  # kept open for this thread's next request (entry_index.current_index)
 
 
 def allowed_roles(endpoint: str) -> tuple[str, ...] | None:

@@ -15,6 +15,7 @@ from ...editorial import reviews
 from ...editorial.publishing import Author, PublishFailed
 from ..templating import long_date
 from . import blueprint, content_index, editorial_db
+from .entries import entry_urls, id_urls
 from .guard import current_user, role_required
 
 PER_PAGE = 50  # services shown per group: the rest are a page link away
@@ -69,8 +70,18 @@ def _dashboard(on, errors: dict[str, str] | None = None, problems: list[str] | N
         group["previous_url"] = page_url(group["id"], group["page"] - 1) if group["page"] > 1 else None
         group["next_url"] = (page_url(group["id"], group["page"] + 1) if group["page"] < group["pages"]
                              else None)
+    dates: dict = {}  # services sorted by due date share a few dates: each is written out once per page
+
+    def date_text(day) -> str:
+        if day not in dates:
+            dates[day] = long_date(day)
+        return dates[day]
+
     return render_template(
         "editor/reviews.html", title=_("Review dates"), groups=groups, today=on, errors=errors or {},
+        edit_url=entry_urls("service", "edit"), public_url=id_urls("public.service", "service_id"),
+        confirm_url=id_urls("editor.confirm_review", "service_id"),
+        date_text=date_text,
         problems=problems or [], organisation=organisation or "",
         organisation_name=organisations.get(organisation, organisation),
         organisations=sorted(organisations.items(), key=lambda pair: pair[1].casefold()),

@@ -126,7 +126,8 @@ def list_entries(kind: Kind):
     return render_template("editor/entries.html", title=str(LIST_TITLES[kind.name]), kind=kind.name,
                            kind_name=entry_form.kind_name(kind.name), query=query, entries=found, total=total,
                            page=page, pages=pages, pending=pending, organisations=organisations,
-                           edit_url=entry_urls(kind.name, "edit"), history_url=entry_urls(kind.name, "history"),
+                           edit_url=entry_urls(kind.name, "edit"),
+                           history_url=entry_urls(kind.name, "history"),
                            may_add=workflow.may_propose(user, user.organisation, kind.name, workflow.CREATE),
                            add_title=str(ADD_TITLES[kind.name]))
 

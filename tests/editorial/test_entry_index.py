@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.content import load_content
+from app.content.yamlfile import parse_front_matter
 from app.editorial import entry_index, reviews
 from app.editorial.publishing import Author, write_and_publish
 
@@ -174,3 +175,24 @@ def test_an_unreadable_file_is_left_out_as_loading_the_folder_leaves_it_out(fold
     index = entry_index.open_index(content, index_dir)
     assert set(listed(index)) == set(load_content(content).services)
     index.close()
+
+
+@pytest.mark.parametrize("front", [
+    'title: "Quoted: with a colon"\nstatus: published',
+    "title: Plain words # and a comment\nlast_reviewed: 2026-09-01\nreview_months: 6",
+    "title: 'Single ''quoted'''\ncontact:\n  title: not the entry's title\n  phone: 020 7946 0000",
+    "title: >\n  Folded over\n  two lines\nstatus: draft",
+    "title: A plain title\n  that goes on\nstatus: draft",
+    "title: Twice\ntitle: Again",
+    "title: &anchor Anchored\nkeywords: [*anchor]",
+    "title: [a, flow, list]",
+    "title: x\n\n  continued after a blank line",
+])
+def test_the_quick_read_of_a_few_lines_agrees_with_the_whole_parse_or_steps_aside(front):
+    text = f"---\n{front}\n---\nBody.\n"
+    wanted = ("title", *entry_index.SERVICE_KEYS)
+    quick = entry_index._top_level_values(text, wanted)
+    if quick is None:
+        return  # the whole file is parsed instead, as the loader parses it
+    whole = parse_front_matter(text).data
+    assert quick == {key: whole[key] for key in wanted if key in whole}

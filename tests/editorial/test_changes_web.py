@@ -7,6 +7,7 @@ import pytest
 
 from app.editorial import changes, publishing
 
+from ..factories import service, write_service
 from .changes_helpers import OTHER, OWN, form_data, live_release, live_title
 from .helpers import EMAILS, get_editor_page, post_form, sign_in
 
@@ -225,6 +226,26 @@ def test_the_services_list_searches_by_title_and_shows_changes_under_way(client_
     links = [a["href"] for a in page.select("tbody a")]
     assert f"/editor/services/{OWN}/edit" in links and f"/editor/services/{OTHER}/edit" not in links
     assert f"/editor/changes/{number}" in links
+
+
+def test_the_services_list_pages_in_title_order_and_a_new_file_shows_at_once(workflow_app, client_for):
+    content = workflow_app.config["CONTENT_DIR"]
+    for number in range(55):
+        write_service(content, service(f"group-{number:02d}", title=f"Group {number:02d}"))
+    editor = client_for("editor")
+    first = get_editor_page(editor, "/editor/services")
+    assert "57 entries" in first.get_text()
+    titles = [row.find("a").get_text() for row in first.select("tbody tr")]
+    assert len(titles) == 50 and titles == sorted(titles, key=str.casefold)
+    second = get_editor_page(editor, "/editor/services?page=2")
+    more = [row.find("a").get_text() for row in second.select("tbody tr")]
+    assert len(more) == 7 and titles[-1].casefold() < more[0].casefold()
+    assert get_editor_page(editor, "/editor/services?page=9").select("tbody tr") == second.select("tbody tr")
+    write_service(content, service("aardvark-club", title="Aardvark club"))  # as a git pull would
+    assert get_editor_page(editor, "/editor/services").find("a", string="Aardvark club")
+    provider = get_editor_page(client_for("provider"), "/editor/services")
+    assert "57 entries" in provider.get_text()  # test-org's: not other-org's one service
+    assert not provider.find("a", href=f"/editor/services/{OTHER}/edit")
 
 
 def test_every_transition_is_in_the_audit_log(client_for, db):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +72,7 @@ class ReviewItem:
     last_reviewed: dt.date | None
     due: dt.date | None  # None when the entry has never been checked (it counts as overdue)
     bucket: str
-    fingerprint: str = ""  # of the file, for the confirm form (from the index; else :func:`fingerprint`)
+    fingerprint: str = ""  # the start of the file's sha256, for the confirm form (from the index)
 
     def days_until_due(self, on: dt.date) -> int | None:
         """Days from ``on`` to the due date: negative when overdue."""
@@ -118,18 +117,16 @@ def indexed_items(index: EntryIndex, on: dt.date, bucket: str, *, organisation: 
 def one_service(content_dir: Path, service_id: str, on: dt.date) -> ContentSet:
     """The folder's content without its services but ``service_id`` (when it is a readable service file):
     what confirming one service needs, without reading every service."""
-    reference = reference_content(content_dir, on)
-    services, fingerprints = {}, dict(reference.entry_fingerprints)
+    services = {}
     if ID_PATTERN.match(service_id or ""):
         relative = f"services/{service_id}.md"
         with contextlib.suppress(EntryFileError, UnicodeDecodeError, YamlFileError):
-            raw = read_entry_bytes(Path(content_dir) / relative)
-            document = parse_front_matter(raw.decode("utf-8"))
+            document = parse_front_matter(read_entry_bytes(Path(content_dir) / relative).decode("utf-8"))
             if isinstance(document.data, dict):
                 reader = EntryReader(relative, document, document.data, problems=[])
                 services[service_id] = read_service(reader, service_id, on)
-                fingerprints[relative] = hashlib.sha256(raw).hexdigest()[:16]
-    return dataclasses.replace(reference, services=services, entry_fingerprints=fingerprints)
+    # A copy: the reference content is shared between requests.
+    return dataclasses.replace(reference_content(content_dir, on), services=services)
 
 
 def due_items(content: ContentSet, on: dt.date, days: int) -> list[ReviewItem]:
@@ -160,11 +157,6 @@ class Confirmation:
     published: Published
 
 
-def fingerprint(content: ContentSet, service_id: str) -> str:
-    """The short fingerprint of the service's file as ``content`` read it (for the confirm form)."""
-    return content.entry_fingerprints.get(f"services/{service_id}.md", "")
-
-
 def confirm_still_correct(db: sqlite3.Connection, content: ContentSet, index_dir: Path, service_id: str, *,
                           author: Author, ip: str | None = None, on: dt.date | None = None,
                           seen: str | None = None) -> Confirmation:
@@ -172,7 +164,7 @@ def confirm_still_correct(db: sqlite3.Connection, content: ContentSet, index_dir
 
     ``content`` is the content folder as loaded (its ``root`` is where the file
     is written); ``seen`` is the start of the sha256 of the file the editor
-    confirmed (:func:`fingerprint`), when known. Raises :class:`ReviewError`
+    confirmed (the dashboard's :attr:`ReviewItem.fingerprint`), when known. Raises :class:`ReviewError`
     (``not_found``) for an entry that is not a published service, ``changed``
     when the file is no longer the one read or seen (someone else's change was
     published meanwhile: it is never overwritten), and :class:`PublishFailed`

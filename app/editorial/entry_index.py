@@ -95,9 +95,14 @@ class IndexedEntry:
     fingerprint: str
 
 
+# The kinds kept one ``<id>.md`` file per entry in a folder of their own; the lists of any other kind
+# read the content folder (see app/web/editor/entries.py).
+INDEXED_KINDS = ("service", "organisation", "hub", "page")
+
+
 def _folders() -> dict[str, str]:
-    """Kind -> folder, for the kinds kept one file per entry (read at each call: kinds may be added)."""
-    return {name: kind.folder for name, kind in kinds.KINDS.items()}
+    """Kind -> folder, for :data:`INDEXED_KINDS`."""
+    return {name: kinds.kind_of(name).folder for name in INDEXED_KINDS}
 
 
 def folder_state(path: Path) -> str:

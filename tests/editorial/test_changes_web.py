@@ -248,6 +248,18 @@ def test_the_services_list_pages_in_title_order_and_a_new_file_shows_at_once(wor
     assert not provider.find("a", href=f"/editor/services/{OTHER}/edit")
 
 
+def test_a_kind_the_index_does_not_hold_is_listed_from_the_content_folder(client_for, monkeypatch):
+    from app.web.editor import entries
+
+    monkeypatch.setattr(entries, "INDEXED_KINDS", ("service",))
+    hubs = get_editor_page(client_for("editor"), "/editor/hubs")
+    assert hubs.find("a", href="/editor/hubs/west/edit")
+    organisations = get_editor_page(client_for("provider"), "/editor/organisations")
+    links = [a["href"] for a in organisations.select("tbody a")]
+    assert "/editor/organisations/test-org/edit" in links
+    assert "/editor/organisations/other-org/edit" not in links
+
+
 def test_every_transition_is_in_the_audit_log(client_for, db):
     editor, publisher = client_for("editor"), client_for("publisher")
     number = propose(editor, action="save", title="Audited")

@@ -22,6 +22,8 @@ from flask_babel import lazy_gettext as _l
 from ...editorial import changes as workflow
 from ...editorial import diffs, kinds
 from ...editorial.changes import ChangeError
+from ...editorial.content_cache import full_content
+from ...editorial.entry_index import INDEXED_KINDS, IndexedEntry
 from ...editorial.kinds import Kind
 from . import blueprint, content_index, editorial_db, entry_form
 from .guard import current_user, role_required
@@ -99,6 +101,23 @@ def _owned_by(kind: str, user) -> str | None:
     return user.organisation or "" if kind in ("service", "organisation") else "\0"
 
 
+def _content_lister(kind: Kind, user, query: str):
+    """For a kind the index does not hold: page -> (entries, total) from the content folder as loaded."""
+    content = full_content(_content_dir(), workflow.today())
+    entries = getattr(content, kind.folder, None) or {}
+    owner = _owned_by(kind.name, user)
+    found = []
+    for entry_id, entry in entries.items():
+        title = str(getattr(entry, kind.title_field, "") or entry_id)
+        organisation = entry_id if kind.name == "organisation" else getattr(entry, "organisation", "") or ""
+        if (owner is None or organisation == owner) and (
+                not query or query.casefold() in title.casefold() or query.casefold() in entry_id):
+            found.append(IndexedEntry(kind.name, entry_id, title, organisation, getattr(entry, "status", ""),
+                                      None, None, ""))
+    found.sort(key=lambda entry: (entry.title.casefold(), entry.id))
+    return lambda page: (found[(page - 1) * PER_PAGE:page * PER_PAGE], len(found))
+
+
 # -- the views, for any kind ------------------------------------------------------------------------------
 
 def list_entries(kind: Kind):
@@ -111,13 +130,17 @@ def list_entries(kind: Kind):
     except ValueError:
         page = 1
     index = content_index()
-    found, total = index.entries(kind.name, query=query, organisation=_owned_by(kind.name, user),
+    if kind.name in INDEXED_KINDS:
+        def listed(page: int):
+            return index.entries(kind.name, query=query, organisation=_owned_by(kind.name, user),
                                  offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    else:
+        listed = _content_lister(kind, user, query)
+    found, total = listed(page)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     if page > pages:  # past the end (an old link, a shorter list now): the last page
         page = pages
-        found, total = index.entries(kind.name, query=query, organisation=_owned_by(kind.name, user),
-                                     offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+        found, total = listed(page)
     pending: dict[str, list] = {}
     for change in workflow.list_changes(editorial_db(), kind=kind.name):
         if workflow.may_see(user, change):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -216,7 +217,7 @@ def _indentation(text: str) -> dict[str, int]:
     found = {"mapping": 2, "sequence": 2, "offset": 0}
     seen: set[str] = set()
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         match = _KEY_ALONE.match(line)
         if match is None:
             continue
@@ -248,7 +249,8 @@ def _merge_keeping_layout(target, data: dict, order) -> None:
             elif isinstance(value, list) and isinstance(current, CommentedSeq):
                 if _comparable(list(current)) != _comparable(value):
                     current[:] = value  # a flow list stays on one line, a block list stays a block
-            elif _comparable(current) != _comparable(value) or isinstance(current, bool) != isinstance(value, bool):
+            elif (_comparable(current) != _comparable(value)
+                  or isinstance(current, bool) != isinstance(value, bool)):  # 1 == True, yet not the same
                 target[key] = value
             continue
         before = [name for name in order[:order.index(key)] if name in target] if key in order else []

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import itertools
 import os
 import re
 import tempfile
@@ -169,6 +171,94 @@ def render_site(data: dict) -> str:
     if _reads_back(text, data):
         return text
     raise ValueError("the site settings would not read back as written")  # pragma: no cover - safe_dump's own
+
+
+def update_site_text(text: str, data: dict) -> str | None:
+    """``text`` (a ``site.yml`` as written by hand) changed to hold ``data``, keeping its comments, key order,
+    indentation, quoting and the layout of every value that did not change (ruamel.yaml's round-trip mode).
+
+    Fields left empty in ``data`` are removed, new ones go where :data:`SITE_ORDER` puts them. None when
+    ``text`` is not a mapping ruamel.yaml reads, or when the result would not read back as ``data`` with the
+    project's own loader (an alias, a tag or a duplicate key it refuses, say): the caller then writes the
+    file afresh with :func:`render_site`, so nothing reaches ``content/`` that ``check`` would read
+    differently.
+    """
+    # Imported here: only the settings form needs it, and every publish imports this module.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    yaml_rt = YAML()  # round-trip
+    yaml_rt.preserve_quotes = True
+    yaml_rt.width = 1_000_000  # never fold a long line the author wrote on one
+    yaml_rt.indent(**_indentation(text))
+    try:
+        document = yaml_rt.load(text)
+    except (YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    if not isinstance(document, CommentedMap):
+        return None
+    _merge_keeping_layout(document, data, SITE_ORDER)
+    buffer = io.StringIO()
+    try:
+        yaml_rt.dump(document, buffer)
+    except (YAMLError, ValueError, TypeError, RecursionError):  # pragma: no cover - ruamel's own
+        return None
+    updated = buffer.getvalue()
+    return updated if _reads_back(updated, data) else None
+
+
+_KEY_ALONE = re.compile(r"^( *)[^\s#-][^#]*:\s*(#.*)?$")  # "front_door:", a block below it
+
+
+def _indentation(text: str) -> dict[str, int]:
+    """The indentation ``text`` uses (ruamel.yaml writes one for the whole file): of a mapping inside a
+    mapping, and of a list's dashes (``offset``) and items (``sequence``); YAML's usual where none shows."""
+    found = {"mapping": 2, "sequence": 2, "offset": 0}
+    seen: set[str] = set()
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line, following in itertools.pairwise(lines):
+        match = _KEY_ALONE.match(line)
+        if match is None:
+            continue
+        depth = len(following) - len(following.lstrip(" ")) - len(match.group(1))
+        if depth <= 0 and not following.lstrip().startswith("- "):
+            continue
+        if following.lstrip().startswith("- ") and "sequence" not in seen:
+            found["offset"], found["sequence"] = max(depth, 0), max(depth, 0) + 2
+            seen.add("sequence")
+        elif not following.lstrip().startswith("- ") and "mapping" not in seen:
+            found["mapping"] = depth
+            seen.add("mapping")
+    return found
+
+
+def _merge_keeping_layout(target, data: dict, order) -> None:
+    """Make the ruamel.yaml mapping ``target`` hold ``data``, changing only what differs."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    for key in [key for key in target if key not in data or _empty(data[key])]:
+        del target[key]
+    for key, value in data.items():
+        if _empty(value):
+            continue
+        if key in target:
+            current = target[key]
+            if isinstance(value, dict) and isinstance(current, CommentedMap):
+                _merge_keeping_layout(current, value, FRONT_DOOR_ORDER if key == "front_door" else ())
+            elif isinstance(value, list) and isinstance(current, CommentedSeq):
+                if _comparable(list(current)) != _comparable(value):
+                    current[:] = value  # a flow list stays on one line, a block list stays a block
+            elif (_comparable(current) != _comparable(value)
+                  or isinstance(current, bool) != isinstance(value, bool)):  # 1 == True, yet not the same
+                target[key] = value
+            continue
+        before = [name for name in order[:order.index(key)] if name in target] if key in order else []
+        position = list(target).index(before[-1]) + 1 if before else len(target)
+        if isinstance(value, list) and key in _FLOW:
+            value = CommentedSeq(value)
+            value.fa.set_flow_style()
+        target.insert(position, key, value)
 
 
 def _reads_back(text: str, data: dict) -> bool:

@@ -17,7 +17,10 @@ or a content page (what differs between them is in :mod:`.kinds`). Its life::
   publisher or admin to any entry (hubs and pages are theirs alone). The author submits;
   an editor, publisher or admin may also submit someone else's draft.
 - A publisher or admin approves or returns (with a comment) a change in
-  review, never one they wrote themselves.
+  review, never one they wrote themselves; except that, when the
+  installation allows it (the ``allow_self_approval`` instance setting, off
+  by default, for councils with a single editor), an admin may approve their
+  own change, recorded in the audit log as ``change.self_approved``.
 - Approving renders the entry with :func:`render_entry`, checks it with the
   rules of ``earlyhelp check`` (:func:`kinds.entry_problems`), refuses when the
   live file is no longer the one the change started from (a conflict: someone
@@ -47,7 +50,7 @@ from ..content.fields import ID_PATTERN
 from ..content.problems import Problem
 from ..content.writing import render_entry, sha256_of
 from ..content.yamlfile import EntryFileError, YamlFileError, read_entry_bytes
-from . import audit, instance, kinds
+from . import audit, instance, instance_settings, kinds
 from .accounts import User
 from .content_cache import full_content, reference_content
 from .diffs import Diff, diff, jsonable, parse_entry, text_diff
@@ -63,6 +66,7 @@ FOLDERS = {name: kind.folder for name, kind in kinds.KINDS.items()}
 PROPOSERS = ("editor", "publisher", "admin")  # plus providers, for their own organisation
 REVIEWERS = ("publisher", "admin")
 MAX_COMMENT = 5000
+SELF_APPROVAL = "allow_self_approval"  # the instance setting (app/editorial/instance_settings.py)
 
 
 class ChangeError(Exception):
@@ -259,6 +263,17 @@ def may_submit(user: User, change: Change) -> bool:
 def may_review(user: User, change: Change) -> bool:
     """A publisher or admin reviews a change in review that someone else wrote."""
     return user.role in REVIEWERS and change.author_id != user.id and change.status == IN_REVIEW
+
+
+def self_approval_allowed(db: sqlite3.Connection) -> bool:
+    """Whether this installation lets an admin approve their own change (off by default)."""
+    return bool(instance_settings.get(db, SELF_APPROVAL))
+
+
+def may_self_approve(db: sqlite3.Connection, user: User, change: Change) -> bool:
+    """An admin approves their own change in review, when the installation allows it; nobody else."""
+    return (user.role == "admin" and change.author_id == user.id and change.status == IN_REVIEW
+            and self_approval_allowed(db))
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -494,7 +509,8 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
     change = _load(db, change_id)
     if change.status != IN_REVIEW or user.role not in REVIEWERS:
         raise ChangeError("not_reviewable", "only a publisher or admin approves a change in review")
-    if change.author_id == user.id:
+    self_approved = change.author_id == user.id
+    if self_approved and not may_self_approve(db, user, change):
         raise ChangeError("own_change", "you cannot approve a change you wrote; ask another publisher")
     if (live := conflict(content_dir, change)) is not False:
         with transaction(db):
@@ -507,8 +523,9 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
     text = proposed_text(change)
     before = read_live(content_dir, change.kind, change.entry_id)
     author = Author(change.author_name or change.author_email, change.author_email)
+    approval = "self-approved" if self_approved else f"approved by {user.email}"
     message = (f"{change.action.capitalize()} {change.path} (change {change.id} by {change.author_email}, "
-               f"approved by {user.email})")
+               f"{approval})")
     try:
         published = write_and_publish(Path(content_dir), Path(index_dir), {change.path: text}, author=author,
                                       message=message, expected_sha256={change.path: change.base_sha256})
@@ -527,8 +544,9 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
                    "updated_at = ?, publish_error = NULL, release_id = ?, git_commit = ? WHERE id = ?",
                    [user.id, now, now, published.release_id, published.commit, change.id])
         _record_versions(db, change, before, text, user, published.release_id, published.commit, now)
-        _audit(db, user, "change.approved", change,
-               {"release": published.release_id, "commit": published.commit, "action": change.action}, ip)
+        _audit(db, user, "change.self_approved" if self_approved else "change.approved", change,
+               {"release": published.release_id, "commit": published.commit, "action": change.action,
+                "self_approved": self_approved}, ip)
     return _load(db, change.id)
 
 

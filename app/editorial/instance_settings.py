@@ -17,6 +17,8 @@ from . import audit, instance
 # key -> value used until an admin changes it. Add a key here before using it.
 DEFAULTS: dict[str, Any] = {
     "two_factor_roles": [],  # roles that must use two-factor sign-in (app/editorial/two_factor.py)
+    # A small team may let an admin approve and publish their own change (audited as self-approved).
+    "allow_self_approval": False,
 }
 
 

@@ -23,6 +23,7 @@ from ..content import ContentError
 from ..content.writing import atomic_write, sha256_of
 from ..content.yamlfile import EntryFileError, read_entry_bytes
 from ..publishing.publish import ShrinkRefused, publish
+from . import entry_index
 
 LOCK_FILE = ".editor.lock"
 
@@ -103,6 +104,7 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
         if Path(relative).is_absolute() or ".." in Path(relative).parts:
             raise ValueError(f"not a path inside the content folder: {relative}")
     with _content_lock(content_dir):
+        folders_before = entry_index.folder_states(content_dir)
         before = {relative: _current_bytes(content_dir / relative) for relative in files}
         for relative, expected in (expected_sha256 or {}).items():
             data = before[relative] if relative in before else _current_bytes(content_dir / relative)
@@ -126,6 +128,8 @@ def write_and_publish(content_dir: Path, index_dir: Path, files: Mapping[str, st
             _restore(content_dir, before)
             raise PublishFailed([f"{type(error).__name__}: {error}"]) from error
         commit = _commit(content_dir, list(files), author, message)
+        # The editor's lists read the index of the entry files: bring it up to date now, in this request.
+        entry_index.note_written(content_dir, index_dir, list(files), folders_before)
     return Published(release_id=result.release_id, commit=commit)
 
 

@@ -11,6 +11,8 @@ the file re-rendered, the body unchanged) and is published with
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
@@ -18,10 +20,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..content import ContentSet
+from ..content.entries import read_service
+from ..content.fields import ID_PATTERN, EntryReader
 from ..content.model import Service, add_months
 from ..content.writing import render_entry, sha256_of
-from ..content.yamlfile import YamlFileError, parse_front_matter
+from ..content.yamlfile import EntryFileError, YamlFileError, parse_front_matter, read_entry_bytes
 from . import audit, instance
+from .content_cache import reference_content
+from .entry_index import EntryIndex
 from .publishing import Author, FileChanged, Published, PublishFailed, write_and_publish
 
 SOON_DAYS = 30  # "due soon" on the dashboard: within the next 30 days
@@ -66,6 +72,7 @@ class ReviewItem:
     last_reviewed: dt.date | None
     due: dt.date | None  # None when the entry has never been checked (it counts as overdue)
     bucket: str
+    fingerprint: str = ""  # the start of the file's sha256, for the confirm form (from the index)
 
     def days_until_due(self, on: dt.date) -> int | None:
         """Days from ``on`` to the due date: negative when overdue."""
@@ -96,6 +103,32 @@ def review_items(content: ContentSet, on: dt.date, *, organisation: str | None =
     return sorted(items, key=lambda item: (item.due or dt.date.min, item.title.casefold(), item.id))
 
 
+def indexed_items(index: EntryIndex, on: dt.date, bucket: str, *, organisation: str | None = None,
+                  offset: int = 0, limit: int = 50, soon_days: int = SOON_DAYS) -> list[ReviewItem]:
+    """A page of :func:`review_items` in one bucket, read from the index of the entry files rather than the
+    files (the dashboard at 10,000 services)."""
+    found = index.review_page(on, soon_days, bucket, organisation, offset=offset, limit=limit)
+    names = index.titles("organisation", {entry.organisation for entry in found})
+    return [ReviewItem(entry.id, entry.title, entry.organisation,
+                       names.get(entry.organisation, entry.organisation), entry.last_reviewed, entry.due,
+                       bucket, entry.fingerprint) for entry in found]
+
+
+def one_service(content_dir: Path, service_id: str, on: dt.date) -> ContentSet:
+    """The folder's content without its services but ``service_id`` (when it is a readable service file):
+    what confirming one service needs, without reading every service."""
+    services = {}
+    if ID_PATTERN.match(service_id or ""):
+        relative = f"services/{service_id}.md"
+        with contextlib.suppress(EntryFileError, UnicodeDecodeError, YamlFileError):
+            document = parse_front_matter(read_entry_bytes(Path(content_dir) / relative).decode("utf-8"))
+            if isinstance(document.data, dict):
+                reader = EntryReader(relative, document, document.data, problems=[])
+                services[service_id] = read_service(reader, service_id, on)
+    # A copy: the reference content is shared between requests.
+    return dataclasses.replace(reference_content(content_dir, on), services=services)
+
+
 def due_items(content: ContentSet, on: dt.date, days: int) -> list[ReviewItem]:
     """The published services overdue or due within ``days`` of ``on``, soonest first."""
     return [item for item in review_items(content, on, soon_days=days) if item.bucket != LATER]
@@ -124,11 +157,6 @@ class Confirmation:
     published: Published
 
 
-def fingerprint(content: ContentSet, service_id: str) -> str:
-    """The short fingerprint of the service's file as ``content`` read it (for the confirm form)."""
-    return content.entry_fingerprints.get(f"services/{service_id}.md", "")
-
-
 def confirm_still_correct(db: sqlite3.Connection, content: ContentSet, index_dir: Path, service_id: str, *,
                           author: Author, ip: str | None = None, on: dt.date | None = None,
                           seen: str | None = None) -> Confirmation:
@@ -136,7 +164,7 @@ def confirm_still_correct(db: sqlite3.Connection, content: ContentSet, index_dir
 
     ``content`` is the content folder as loaded (its ``root`` is where the file
     is written); ``seen`` is the start of the sha256 of the file the editor
-    confirmed (:func:`fingerprint`), when known. Raises :class:`ReviewError`
+    confirmed (the dashboard's :attr:`ReviewItem.fingerprint`), when known. Raises :class:`ReviewError`
     (``not_found``) for an entry that is not a published service, ``changed``
     when the file is no longer the one read or seen (someone else's change was
     published meanwhile: it is never overwritten), and :class:`PublishFailed`

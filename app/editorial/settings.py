@@ -22,7 +22,9 @@ direct, but just as safe:
   version can be loaded into the form again; every save, conflict and failed
   publish is written to the audit log.
 
-Fields the form does not know (a newer format's, say) are kept as they are.
+Fields the form does not know (a newer format's, say) are kept as they are, and
+so are the file's comments, key order and the layout of the values not changed
+(:func:`app.content.writing.update_site_text`, ruamel.yaml's round-trip mode).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.problems import Problem
-from ..content.writing import SITE_ORDER, render_site, sha256_of, site_problems
+from ..content.writing import SITE_ORDER, render_site, sha256_of, site_problems, update_site_text
 from ..content.yamlfile import EntryFileError, YamlFileError, parse_yaml, read_entry_bytes
 from . import audit, instance
 from .accounts import User
@@ -144,8 +146,17 @@ def form_from_data(data: Mapping) -> dict:
 
 # -- checking ----------------------------------------------------------------------------------------
 
-def render(data: Mapping) -> str:
-    """The text of ``site.yml`` for ``data`` (ValueError when it cannot be written)."""
+def render(data: Mapping, base_text: str | None = None) -> str:
+    """The text of ``site.yml`` for ``data`` (ValueError when it cannot be written).
+
+    With ``base_text`` (the file as it is now) only what changed is rewritten: its comments, key order
+    and the layout of untouched values are kept. A file that cannot be kept so (one the loader would
+    refuse, say) is written afresh in the format's order.
+    """
+    if base_text:
+        kept = update_site_text(base_text, dict(data))
+        if kept is not None:
+            return kept
     return render_site(dict(data))
 
 
@@ -206,8 +217,8 @@ def save(db: sqlite3.Connection, content_dir: Path, index_dir: Path, data: Mappi
     found = problems(data, catalogues)
     if found:
         raise SettingsError("invalid", "the settings have problems to fix first", found)
-    text = render(data)
     before = read_live(content_dir)
+    text = render(data, before.text if before else None)
     if before is not None and before.text == text and before.sha256 == base_sha256:
         raise SettingsError("unchanged", "the settings are already as the form says")
     fields = changed_fields(before.data if before else {}, data)

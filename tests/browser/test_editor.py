@@ -52,7 +52,8 @@ def test_sign_in_and_out_without_javascript(new_tab, target_id):
 
 
 EDITOR_PAGES = ["/editor/", "/editor/users", "/editor/users/new", "/editor/users/{target}", "/editor/audit",
-                "/editor/reviews", "/editor/suggestions", "/editor/account"]
+                "/editor/reviews", "/editor/suggestions", "/editor/account",
+                "/editor/settings"]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, SMALL_PHONE], ids=lambda viewport: f"{viewport['width']}px")

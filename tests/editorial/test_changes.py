@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from app.editorial import audit, changes, diffs, publishing
+from app.editorial import audit, changes, diffs, instance_settings, publishing
 from app.editorial.changes import ChangeError
 from app.editorial.publishing import PublishFailed
 
@@ -125,6 +125,65 @@ def test_publishers_and_admins_cannot_approve_their_own_change(db, site, users, 
         changes.return_change(db, change.id, users[role], "Returning my own")
     assert changes.get_change(db, change.id).status == changes.IN_REVIEW
     assert live_title(index, OWN) == "Parenting group"
+
+
+def allow_self_approval(db, allowed=True):
+    instance_settings.put(db, changes.SELF_APPROVAL, allowed, actor="admin@example.org")
+
+
+def test_self_approval_is_off_by_default(db, site, users):
+    content, index = site
+    assert changes.self_approval_allowed(db) is False
+    change = submitted(db, content, users["admin"], title="My own change")
+    assert not changes.may_self_approve(db, users["admin"], change)
+    with pytest.raises(ChangeError) as refused:
+        changes.approve(db, content, index, change.id, users["admin"])
+    assert refused.value.code == "own_change"
+    assert live_title(index, OWN) == "Parenting group"
+
+
+def test_with_self_approval_on_an_admin_publishes_their_own_change_recorded_as_self_approved(db, site, users):
+    content, index = site
+    allow_self_approval(db)
+    admin = users["admin"]
+    change = submitted(db, content, admin, title="Parenting group (small team)")
+    assert changes.may_self_approve(db, admin, change)
+    approved = changes.approve(db, content, index, change.id, admin)
+    assert approved.status == changes.PUBLISHED and approved.reviewer_email == admin.email
+    assert live_title(index, OWN) == "Parenting group (small team)"
+    assert actions_for(db, OWN)[-1] == "change.self_approved"
+    [entry] = audit.entries(db, action="change.self_approved")
+    assert entry.actor == admin.email and entry.details["self_approved"] is True
+    assert entry.details["change"] == change.id
+    assert "change.self_approved" in audit.actions(db)  # a choice in the audit page's filter
+    # Another admin's approval of someone else's change is still an ordinary approval.
+    other = submitted(db, content, users["editor"], OTHER, title="Other service, checked")
+    changes.approve(db, content, index, other.id, admin)
+    assert actions_for(db, OTHER)[-1] == "change.approved"
+
+
+@pytest.mark.parametrize("role", ["publisher", "editor", "provider"])
+def test_self_approval_is_for_admins_only(db, site, users, role):
+    content, index = site
+    allow_self_approval(db)
+    change = submitted(db, content, users[role], title="My own change")
+    assert not changes.may_self_approve(db, users[role], change)
+    with pytest.raises(ChangeError):
+        changes.approve(db, content, index, change.id, users[role])
+    assert changes.get_change(db, change.id).status == changes.IN_REVIEW
+    assert live_title(index, OWN) == "Parenting group"
+
+
+def test_switching_self_approval_off_again_needs_a_second_person_again(db, site, users):
+    content, index = site
+    allow_self_approval(db)
+    allow_self_approval(db, False)
+    change = submitted(db, content, users["admin"], title="My own change")
+    with pytest.raises(ChangeError) as refused:
+        changes.approve(db, content, index, change.id, users["admin"])
+    assert refused.value.code == "own_change"
+    switched = [entry.details for entry in audit.entries(db, action="setting.changed")]
+    assert switched == [{"before": True, "after": False}, {"before": False, "after": True}]
 
 
 def test_the_whole_loop_propose_submit_return_edit_resubmit_approve(db, site, users):

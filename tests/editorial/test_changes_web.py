@@ -7,6 +7,7 @@ import pytest
 
 from app.editorial import changes, publishing
 
+from ..factories import service, write_service
 from .changes_helpers import OTHER, OWN, form_data, live_release, live_title
 from .helpers import EMAILS, get_editor_page, post_form, sign_in
 
@@ -227,6 +228,38 @@ def test_the_services_list_searches_by_title_and_shows_changes_under_way(client_
     assert f"/editor/changes/{number}" in links
 
 
+def test_the_services_list_pages_in_title_order_and_a_new_file_shows_at_once(workflow_app, client_for):
+    content = workflow_app.config["CONTENT_DIR"]
+    for number in range(55):
+        write_service(content, service(f"group-{number:02d}", title=f"Group {number:02d}"))
+    editor = client_for("editor")
+    first = get_editor_page(editor, "/editor/services")
+    assert "57 entries" in first.get_text()
+    titles = [row.find("a").get_text() for row in first.select("tbody tr")]
+    assert len(titles) == 50 and titles == sorted(titles, key=str.casefold)
+    second = get_editor_page(editor, "/editor/services?page=2")
+    more = [row.find("a").get_text() for row in second.select("tbody tr")]
+    assert len(more) == 7 and titles[-1].casefold() < more[0].casefold()
+    assert get_editor_page(editor, "/editor/services?page=9").select("tbody tr") == second.select("tbody tr")
+    write_service(content, service("aardvark-club", title="Aardvark club"))  # as a git pull would
+    assert get_editor_page(editor, "/editor/services").find("a", string="Aardvark club")
+    provider = get_editor_page(client_for("provider"), "/editor/services")
+    assert "57 entries" in provider.get_text()  # test-org's: not other-org's one service
+    assert not provider.find("a", href=f"/editor/services/{OTHER}/edit")
+
+
+def test_a_kind_the_index_does_not_hold_is_listed_from_the_content_folder(client_for, monkeypatch):
+    from app.web.editor import entries
+
+    monkeypatch.setattr(entries, "INDEXED_KINDS", ("service",))
+    hubs = get_editor_page(client_for("editor"), "/editor/hubs")
+    assert hubs.find("a", href="/editor/hubs/west/edit")
+    organisations = get_editor_page(client_for("provider"), "/editor/organisations")
+    links = [a["href"] for a in organisations.select("tbody a")]
+    assert "/editor/organisations/test-org/edit" in links
+    assert "/editor/organisations/other-org/edit" not in links
+
+
 def test_every_transition_is_in_the_audit_log(client_for, db):
     editor, publisher = client_for("editor"), client_for("publisher")
     number = propose(editor, action="save", title="Audited")
@@ -262,3 +295,46 @@ def test_the_guard_matrix_covers_the_workflows_routes_and_only_reviewers_approve
                      "archive_page", "page_history", "page_version", "restore_page_version"):
         assert guards[f"editor.{endpoint}"] == staff, endpoint
     assert guards["editor.approve_change"] == guards["editor.return_change"] == ("publisher", "admin")
+
+
+# -- small teams: an admin approving their own change, when the site allows it ---------------------------
+
+def test_self_approval_is_an_admins_switch_on_the_settings_page_and_off_by_default(workflow_app, client_for):
+    admin = client_for("admin")
+    number = propose(admin, title="Parenting group (one-person team)")
+    page = get_editor_page(admin, f"/editor/changes/{number}")
+    assert not page.find(id="approve")
+    assert "another publisher must review it" in text(admin.get(f"/editor/changes/{number}"))
+    assert approve(admin, number).status_code == 403
+
+    settings_page = get_editor_page(admin, "/editor/settings")
+    box = settings_page.find(id="allow-self-approval")
+    assert box is not None and not box.has_attr("checked")
+    switched = post_form(admin, "/editor/settings/self-approval", {"allow-self-approval": "1"},
+                         page_url="/editor/settings")
+    assert switched.status_code == 303
+    assert get_editor_page(admin, "/editor/settings").find(id="allow-self-approval").has_attr("checked")
+
+    page = get_editor_page(admin, f"/editor/changes/{number}")
+    assert page.find(id="approve") and page.find(id="self-approval-warning")
+    assert approve(admin, number).status_code == 303
+    assert live_title(workflow_app.config["INDEX_DIR"], OWN) == "Parenting group (one-person team)"
+    audit_page = get_editor_page(admin, "/editor/audit?action=change.self_approved")
+    assert EMAILS["admin"] in audit_page.get_text() and OWN in audit_page.get_text()
+    assert audit_page.find("option", value="change.self_approved")
+
+
+def test_with_self_approval_on_a_publisher_still_needs_a_second_person(workflow_app, client_for):
+    admin = client_for("admin")
+    post_form(admin, "/editor/settings/self-approval", {"allow-self-approval": "1"},
+              page_url="/editor/settings")
+    publisher = client_for("publisher")
+    number = propose(publisher, title="My own")
+    assert not get_editor_page(publisher, f"/editor/changes/{number}").find(id="approve")
+    assert approve(publisher, number).status_code == 403
+    # Only an admin may switch it: the route refuses everyone else.
+    for who in ("publisher", "editor", "provider"):
+        client = client_for(who)
+        refused = post_form(client, "/editor/settings/self-approval", {"allow-self-approval": "1"},
+                            page_url="/editor/changes")
+        assert refused.status_code == 403, who

@@ -199,3 +199,37 @@ def test_confirmed_entry_keeps_every_field_and_the_body():
     assert result.data["title"] == "Yes: a title" and result.data["review_months"] == 6
     assert result.data["last_reviewed"] == dt.date(2026, 3, 4)
     assert result.body == "Body line one.\n\nBody line two."
+
+
+def test_each_group_shows_its_count_and_pages_on_its_own(site):
+    for number in range(57):
+        write_service(site["content"], service(f"extra-{number:02d}", title=f"Extra {number:02d}",
+                                               last_reviewed=ago(40 + number % 5)))
+    client = signed_in(site, "editor")
+    soup = get_editor_page(client, "/editor/reviews")
+    assert soup.find(id="later-heading").get_text() == "Due later (59)"
+    first = rows(soup, "later")
+    assert len(first) == 50 and rows(soup, "overdue") == ["other-overdue", "overdue-group"]
+    nav = soup.find(id="later-heading").find_parent("section").find("nav")
+    assert "Page 1 of 2" in nav.get_text()
+    following = nav.find("a", string="Next page")["href"]
+    assert "later-page=2" in following
+    soup = get_editor_page(client, following)
+    second = rows(soup, "later")
+    assert len(second) == 9 and not set(first) & set(second)
+    assert rows(soup, "overdue") == ["other-overdue", "overdue-group"]  # the other groups stay on page 1
+    # Together the pages are the dashboard's order, soonest due first.
+    loaded = reviews.review_items(load_content(site["content"], today=TODAY), TODAY)
+    assert first + second == [item.id for item in loaded if item.bucket == reviews.LATER]
+    assert rows(get_editor_page(client, "/editor/reviews?later-page=99"), "later") == second
+    assert rows(get_editor_page(client, "/editor/reviews?later-page=x"), "later") == first
+
+
+def test_a_service_changed_behind_the_editors_back_shows_at_the_next_request(site):
+    client = signed_in(site, "editor")
+    assert rows(get_editor_page(client, "/editor/reviews"), "soon") == ["soon-group"]
+    write_service(site["content"], service("pulled-in", title="Pulled in by git", last_reviewed=ago(350)))
+    soup = get_editor_page(client, "/editor/reviews")
+    assert rows(soup, "soon") == ["soon-group", "pulled-in"]
+    listed = get_editor_page(client, "/editor/services?q=pulled")
+    assert listed.find("a", string="Pulled in by git")

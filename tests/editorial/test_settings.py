@@ -354,3 +354,73 @@ def test_without_a_site_yml_the_form_starts_empty_and_saving_writes_one(admin, s
     response = save(admin)
     assert response.status_code == 303
     assert (content / "site.yml").read_text() == TODAY_FORMAT
+
+
+# -- a hand-written site.yml keeps its comments (ruamel.yaml round trip) ---------------------------------
+
+COMMENTED = """\
+# Site settings for Testshire. Ask the web team before changing the front door.
+name: Testshire Early Help Directory   # shown in every page title
+council: Testshire Council
+
+# Offered languages: each needs an interface catalogue.
+default_language: en
+languages:
+  - en   # always
+  - pl
+front_door:
+  # The MASH answers 24 hours a day.
+  name: Children's Front Door (MASH)
+  phone: "020 7946 0100"   # quoted on purpose
+  email: frontdoor@example.org
+  website: https://example.org/worried-about-a-child
+emergency: If a child is in immediate danger, call 999.
+quick_exit_url: https://www.bbc.co.uk/weather
+review_months: 12  # the council's policy, agreed 2025
+# end of file
+"""
+
+
+def _comments(text: str) -> list[str]:
+    return [line[line.index("#"):] for line in text.splitlines() if "#" in line]
+
+
+def test_saving_keeps_every_comment_and_the_layout_of_untouched_fields(admin, site, db):
+    content, _ = site
+    (content / "site.yml").write_text(COMMENTED, encoding="utf-8")
+    response = save(admin, **{"review-months": "6"})
+    assert response.status_code == 303
+    written = (content / "site.yml").read_text(encoding="utf-8")
+    assert _comments(written) == _comments(COMMENTED)
+    assert yaml.safe_load(written)["review_months"] == 6
+    # Everything else is as it was, line for line: key order, quoting, the block list's indentation, and
+    # the comment after the changed value stays in its column.
+    assert written == COMMENTED.replace("review_months: 12  #", "review_months: 6   #")
+    assert audit.entries(db, action="settings.changed")[0].details["fields"] == ["review_months"]
+
+
+def test_a_changed_value_inside_the_front_door_and_a_new_field_keep_the_comments_too(admin, site):
+    content, _ = site
+    (content / "site.yml").write_text(COMMENTED.replace("emergency: If a child is in immediate danger, "
+                                                        "call 999.\n", ""), encoding="utf-8")
+    assert save(admin, **{"front-door-phone": "020 7946 0999", "languages": ["en", "pl", "so"]}).status_code \
+        == 303
+    written = (content / "site.yml").read_text(encoding="utf-8")
+    data = yaml.safe_load(written)
+    assert data["front_door"]["phone"] == "020 7946 0999" and data["languages"] == ["en", "pl", "so"]
+    assert data["emergency"] == FORM["emergency"]
+    assert written.index("emergency:") < written.index("quick_exit_url:")  # in the format's order
+    assert set(_comments(COMMENTED)) - {"# always"} <= set(_comments(written))
+
+
+def test_what_the_loader_refuses_is_never_kept_the_file_is_written_afresh():
+    data = yaml.safe_load(TODAY_FORMAT)
+    aliased = TODAY_FORMAT.replace("council: Testshire Council", "council: &c Testshire Council") + "x: *c\n"
+    duplicate = TODAY_FORMAT + "name: Again\n"
+    # Kept as it is, the alias would reach the file, and content refuses aliases.
+    with_alias = {**data, "x": "Testshire Council"}
+    assert site_settings.render(with_alias, aliased) == render_site(with_alias)
+    for text in (duplicate, "- a list\n- not a mapping\n", "key: [unclosed\n"):
+        assert site_settings.render(data, text) == render_site(data)
+    kept = site_settings.render(data, "# a comment\n" + TODAY_FORMAT)
+    assert kept == "# a comment\n" + TODAY_FORMAT

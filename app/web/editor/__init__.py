@@ -17,6 +17,7 @@ import sqlite3
 from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from ...editorial.entry_index import EntryIndex, current_index
 from ...editorial.instance import Instance
 from ...editorial.two_factor import load_key
 
@@ -59,10 +60,18 @@ def editorial_db() -> sqlite3.Connection:
     return g.editorial_db
 
 
+def content_index() -> EntryIndex:
+    """This request's index of the entry files, brought up to date with them once per request."""
+    if "content_index" not in g:
+        g.content_index = current_index(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"])
+    return g.content_index
+
+
 def _close_db(error: BaseException | None = None) -> None:
     db = g.pop("editorial_db", None)
     if db is not None:
         db.close()
+    g.pop("content_index", None)  # kept open for this thread's next request (entry_index.current_index)
 
 
 def allowed_roles(endpoint: str) -> tuple[str, ...] | None:

@@ -75,6 +75,7 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
                                                                  besides=change.id)
                   if workflow.may_see(user, other)]
     diff = workflow.change_diff(content_dir, change)
+    self_approve = workflow.may_self_approve(editorial_db(), user, change)
     return render_template(
         "editor/change.html", title=_("Change %(number)s: %(title)s", number=change.id, title=change.title),
         change=change, diff=diff, conflict=conflict,
@@ -83,9 +84,9 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         public_url=public_url(change.kind, change.entry_id) if change.status == workflow.PUBLISHED else None,
         problems=problem_errors, errors=errors or {}, display=diffs.display, field_label=field_name,
         may_edit=workflow.may_edit(user, change), may_submit=workflow.may_submit(user, change),
-        may_review=workflow.may_review(user, change),
+        may_review=workflow.may_review(user, change), may_self_approve=self_approve,
         own_review=user.role in workflow.REVIEWERS and change.author_id == user.id
-        and change.status == workflow.IN_REVIEW,
+        and change.status == workflow.IN_REVIEW and not self_approve,
         may_withdraw=change.author_id == user.id and change.status in workflow.OPEN,
         change_status_label=change_status_label, change_action_label=change_action_label), status
 

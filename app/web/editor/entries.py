@@ -13,6 +13,8 @@ hubs and pages are for editors, publishers and admins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,8 +23,9 @@ from ...editorial import changes as workflow
 from ...editorial import diffs, kinds
 from ...editorial.changes import ChangeError
 from ...editorial.content_cache import full_content
+from ...editorial.entry_index import INDEXED_KINDS, IndexedEntry
 from ...editorial.kinds import Kind
-from . import blueprint, editorial_db, entry_form
+from . import blueprint, content_index, editorial_db, entry_form
 from .guard import current_user, role_required
 
 EVERYONE = ("provider", "editor", "publisher", "admin")
@@ -48,6 +51,19 @@ def endpoint(kind: str, view: str) -> str:
 def entry_url(kind: str, view: str, **values) -> str:
     """The editor's address of ``view`` for an entry of ``kind`` (templates use it too)."""
     return url_for(endpoint(kind, view), **values)
+
+
+def id_urls(endpoint_name: str, argument: str = "entry_id") -> Callable[[str], str]:
+    """Entry id -> the address of ``endpoint_name`` for it, built once rather than once per row of a list
+    (``url_for`` is the costliest part of a row; ids are ``[a-z0-9-]``, never escaped in a path)."""
+    marker = "entry-id-placeholder"
+    pattern = url_for(endpoint_name, **{argument: marker})
+    return lambda entry_id: pattern.replace(marker, entry_id)
+
+
+def entry_urls(kind: str, view: str) -> Callable[[str], str]:
+    """Entry id -> :func:`entry_url` of ``view`` for an entry of ``kind`` (see :func:`id_urls`)."""
+    return id_urls(endpoint(kind, view))
 
 
 def public_url(kind: str, entry_id: str) -> str | None:
@@ -77,50 +93,65 @@ def _may_change_or_403(kind: str, entry_id: str, fields: dict, action: str) -> N
         abort(403)
 
 
-def _visible(kind: str, user, entry_id: str, entry) -> bool:
+def _owned_by(kind: str, user) -> str | None:
+    """The organisation whose entries ``user`` sees in the lists: a provider's own; None, all."""
     if user.role != "provider":
-        return True
-    if kind == "service":
-        return entry.organisation == user.organisation
-    return kind == "organisation" and entry_id == user.organisation
+        return None
+    # Providers list their organisation's services, and that organisation itself; an entry of no
+    # organisation (a hub, a page) is never theirs, and "" matches none of them.
+    return user.organisation or "" if kind in ("service", "organisation") else "\0"
 
 
-def _entries(kind: str, content) -> dict:
-    return {"service": content.services, "organisation": content.organisations, "hub": content.hubs,
-            "page": content.pages}[kind]
+def _content_lister(kind: Kind, user, query: str):
+    """For a kind the index does not hold: page -> (entries, total) from the content folder as loaded."""
+    content = full_content(_content_dir(), workflow.today())
+    entries = getattr(content, kind.folder, None) or {}
+    owner = _owned_by(kind.name, user)
+    found = []
+    for entry_id, entry in entries.items():
+        title = str(getattr(entry, kind.title_field, "") or entry_id)
+        organisation = entry_id if kind.name == "organisation" else getattr(entry, "organisation", "") or ""
+        if (owner is None or organisation == owner) and (
+                not query or query.casefold() in title.casefold() or query.casefold() in entry_id):
+            found.append(IndexedEntry(kind.name, entry_id, title, organisation, getattr(entry, "status", ""),
+                                      None, None, ""))
+    found.sort(key=lambda entry: (entry.title.casefold(), entry.id))
+    return lambda page: (found[(page - 1) * PER_PAGE:page * PER_PAGE], len(found))
 
 
 # -- the views, for any kind ------------------------------------------------------------------------------
 
 def list_entries(kind: Kind):
     """Every entry of the kind (a provider: their organisation's), searchable by title, with pending
-    changes."""
-    content = full_content(_content_dir(), workflow.today())
+    changes. Read from the index of the entry files (app/editorial/entry_index.py), not the files."""
     user = current_user()
     query = request.args.get("q", "").strip()[:200]
-    found = []
-    for entry_id, entry in _entries(kind.name, content).items():
-        title = getattr(entry, kind.title_field, "") or entry_id
-        if _visible(kind.name, user, entry_id, entry) and (
-                not query or query.casefold() in title.casefold() or query.casefold() in entry_id):
-            found.append({"id": entry_id, "title": title, "status": getattr(entry, "status", ""),
-                          "organisation": getattr(entry, "organisation", "")})
-    found.sort(key=lambda entry: (entry["title"].casefold(), entry["id"]))
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
-    pages = max(1, (len(found) + PER_PAGE - 1) // PER_PAGE)
-    page = min(page, pages)
+    index = content_index()
+    if kind.name in INDEXED_KINDS:
+        def listed(page: int):
+            return index.entries(kind.name, query=query, organisation=_owned_by(kind.name, user),
+                                 offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    else:
+        listed = _content_lister(kind, user, query)
+    found, total = listed(page)
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    if page > pages:  # past the end (an old link, a shorter list now): the last page
+        page = pages
+        found, total = listed(page)
     pending: dict[str, list] = {}
     for change in workflow.list_changes(editorial_db(), kind=kind.name):
         if workflow.may_see(user, change):
             pending.setdefault(change.entry_id, []).append(change)
-    organisations = {org.id: org.name for org in content.organisations.values()}
+    organisations = index.titles("organisation", {entry.organisation for entry in found})
     return render_template("editor/entries.html", title=str(LIST_TITLES[kind.name]), kind=kind.name,
-                           kind_name=entry_form.kind_name(kind.name), query=query,
-                           entries=found[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(found), page=page,
-                           pages=pages, pending=pending, organisations=organisations,
+                           kind_name=entry_form.kind_name(kind.name), query=query, entries=found, total=total,
+                           page=page, pages=pages, pending=pending, organisations=organisations,
+                           edit_url=entry_urls(kind.name, "edit"),
+                           history_url=entry_urls(kind.name, "history"),
                            may_add=workflow.may_propose(user, user.organisation, kind.name, workflow.CREATE),
                            add_title=str(ADD_TITLES[kind.name]))
 

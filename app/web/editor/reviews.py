@@ -11,59 +11,88 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...content import ContentSet
 from ...editorial import reviews
-from ...editorial.content_cache import full_content
 from ...editorial.publishing import Author, PublishFailed
 from ..templating import long_date
-from . import blueprint, editorial_db
+from . import blueprint, content_index, editorial_db
+from .entries import entry_urls, id_urls
 from .guard import current_user, role_required
 
-
-def _content(on) -> ContentSet:
-    return full_content(current_app.config["CONTENT_DIR"], on)
+PER_PAGE = 50  # services shown per group: the rest are a page link away
 
 
-def _organisation_filter(content: ContentSet) -> str | None:
+def _organisation_filter(organisations: dict[str, str]) -> str | None:
     """The organisation to show: a provider's own, else the one chosen (if it exists)."""
     user = current_user()
     if user.role == "provider":
         return user.organisation or ""  # a provider without an organisation sees nothing
     chosen = request.values.get("organisation", "").strip()
-    return chosen if chosen in content.organisations else None
+    return chosen if chosen in organisations else None
 
 
-def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
-               problems: list[str] | None = None, status: int = 200):
-    organisation = _organisation_filter(content)
-    items = reviews.review_items(content, on, organisation=organisation)
+def _page_number(bucket: str, count: int) -> int:
+    try:
+        page = max(1, int(request.args.get(f"{bucket}-page", "1")))
+    except ValueError:
+        page = 1
+    return min(page, max(1, (count + PER_PAGE - 1) // PER_PAGE))
+
+
+def _dashboard(on, errors: dict[str, str] | None = None, problems: list[str] | None = None,
+               status: int = 200):
+    """The dashboard, from the index of the entry files: each group's count and one page of it."""
+    index = content_index()
+    organisations = index.titles("organisation")
+    organisation = _organisation_filter(organisations)
+    counts = index.review_counts(on, reviews.SOON_DAYS, organisation)
     groups = [
-        {"id": reviews.OVERDUE, "title": _("Overdue"),
-         "empty": _("Nothing is overdue."), "items": []},
+        {"id": reviews.OVERDUE, "title": _("Overdue"), "empty": _("Nothing is overdue.")},
         {"id": reviews.SOON, "title": _("Due in the next %(days)s days", days=reviews.SOON_DAYS),
-         "empty": _("Nothing is due in the next %(days)s days.", days=reviews.SOON_DAYS), "items": []},
-        {"id": reviews.LATER, "title": _("Due later"), "empty": _("Nothing is due later."), "items": []},
+         "empty": _("Nothing is due in the next %(days)s days.", days=reviews.SOON_DAYS)},
+        {"id": reviews.LATER, "title": _("Due later"), "empty": _("Nothing is due later.")},
     ]
-    by_bucket = {group["id"]: group for group in groups}
-    for item in items:
-        by_bucket[item.bucket]["items"].append(item)
-    organisations = sorted(((org.id, org.name) for org in content.organisations.values()),
-                           key=lambda pair: pair[1].casefold())
+    for group in groups:
+        bucket = group["id"]
+        group["count"] = counts[bucket]
+        group["page"] = _page_number(bucket, counts[bucket])
+        group["pages"] = max(1, (counts[bucket] + PER_PAGE - 1) // PER_PAGE)
+        group["items"] = reviews.indexed_items(index, on, bucket, organisation=organisation,
+                                               offset=(group["page"] - 1) * PER_PAGE, limit=PER_PAGE)
+    # Each group pages on its own: a link keeps the organisation and the other groups' pages.
+    pages = {f"{group['id']}-page": group["page"] for group in groups if group["page"] > 1}
+    chosen = organisation if current_user().role != "provider" and organisation else None
+
+    def page_url(bucket: str, page: int) -> str:
+        return url_for("editor.reviews_dashboard", organisation=chosen,
+                       **{**pages, f"{bucket}-page": page}, _anchor=f"{bucket}-heading")
+
+    for group in groups:
+        group["previous_url"] = page_url(group["id"], group["page"] - 1) if group["page"] > 1 else None
+        group["next_url"] = (page_url(group["id"], group["page"] + 1) if group["page"] < group["pages"]
+                             else None)
+    dates: dict = {}  # services sorted by due date share a few dates: each is written out once per page
+
+    def date_text(day) -> str:
+        if day not in dates:
+            dates[day] = long_date(day)
+        return dates[day]
+
     return render_template(
         "editor/reviews.html", title=_("Review dates"), groups=groups, today=on, errors=errors or {},
+        edit_url=entry_urls("service", "edit"), public_url=id_urls("public.service", "service_id"),
+        confirm_url=id_urls("editor.confirm_review", "service_id"),
+        date_text=date_text,
         problems=problems or [], organisation=organisation or "",
-        organisation_name=(content.organisations[organisation].name
-                           if organisation in content.organisations else organisation),
-        organisations=organisations, is_provider=current_user().role == "provider",
-        fingerprint=lambda service_id: reviews.fingerprint(content, service_id)), status
+        organisation_name=organisations.get(organisation, organisation),
+        organisations=sorted(organisations.items(), key=lambda pair: pair[1].casefold()),
+        is_provider=current_user().role == "provider"), status
 
 
 @blueprint.get("/reviews")
 @role_required("provider", "editor", "publisher", "admin")
 def reviews_dashboard():
     """Published services by review due date: overdue, due in 30 days, later."""
-    on = reviews.today()
-    return _dashboard(_content(on), on)
+    return _dashboard(reviews.today())
 
 
 @blueprint.post("/reviews/<service_id>/confirm")
@@ -71,7 +100,7 @@ def reviews_dashboard():
 def confirm_review(service_id: str):
     """"Confirmed still correct": move the entry's review date on to today and publish it."""
     on = reviews.today()
-    content = _content(on)
+    content = reviews.one_service(current_app.config["CONTENT_DIR"], service_id, on)
     service = content.services.get(service_id)
     if service is None or service.status != "published":
         abort(404)
@@ -88,12 +117,12 @@ def confirm_review(service_id: str):
             "%(title)s was not confirmed: the entry has changed since this page was shown (someone "
             "else's change was published). Nothing was overwritten. Look at the entry again, then "
             "confirm it if it is still correct.", title=service.title)}
-        return _dashboard(full_content(current_app.config["CONTENT_DIR"], on), on, errors, None, 409)
+        return _dashboard(on, errors, None, 409)
     except PublishFailed as failure:
         errors = {f"review-{service_id}": _(
             "%(title)s was not confirmed: publishing failed, so nothing has changed. Fix the problems "
             "below, then try again.", title=service.title)}
-        return _dashboard(content, on, errors, failure.problems, 409)
+        return _dashboard(on, errors, failure.problems, 409)
     flash(_("Confirmed that %(title)s is still correct. The next check is due by %(date)s.",
             title=service.title, date=long_date(confirmation.due)), "success")
     organisation = request.form.get("organisation", "").strip() or None

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ...catalogues import catalogue_languages
 from ...content.problems import Problem
 from ...editorial import changes as workflow
-from ...editorial import diffs, settings
+from ...editorial import diffs, instance_settings, settings
 from ...editorial.publishing import PublishFailed
 from . import blueprint, editorial_db
 from .entry_form import posted_base
@@ -119,7 +119,8 @@ def _page(values: dict, *, base_sha256: str, errors: dict | None = None, diff: l
         base_sha256=base_sha256, diff=diff, problems=problems or [], conflict=conflict, restoring=restoring,
         language_options=languages, default_options=languages, field_label=field_label,
         hints={field_id: str(hint) for field_id, hint in HINTS.items()},
-        catalogues=", ".join(sorted({settings.ENGLISH, *_catalogues()}))), status
+        catalogues=", ".join(sorted({settings.ENGLISH, *_catalogues()})),
+        self_approval=workflow.self_approval_allowed(editorial_db())), status
 
 
 def _content_dir() -> Path:
@@ -146,7 +147,7 @@ def settings_form():
     if request.form.get("action") == "preview":
         errors = errors_for(settings.problems(data, _catalogues()))
         try:
-            proposed = settings.render(data)
+            proposed = settings.render(data, live.text if live else None)
         except (ValueError, TypeError):
             proposed = None
         return _page(values, base_sha256=base or "", errors=errors,
@@ -164,7 +165,7 @@ def settings_form():
         # A conflict: someone changed site.yml since the form was filled. Nothing was overwritten; show what
         # is live now against this form, and take the live file as the base, so saving again is deliberate.
         now = refused.live
-        proposed = settings.render(data)
+        proposed = settings.render(data, now.text if now else None)
         return _page(values, base_sha256=now.sha256 if now else "", conflict=True,
                      diff=diffs.line_diff(now.text if now else None, proposed), status=409)
     except PublishFailed as failure:
@@ -172,6 +173,24 @@ def settings_form():
     flash(_("Saved the site settings. The live site uses them now (release %(release)s).",
             release=published.release_id), "success")
     return redirect(url_for("editor.settings_form"), 303)
+
+
+@blueprint.post("/settings/self-approval")
+@role_required("admin")
+def self_approval_setting():
+    """Switch on or off whether admins may approve and publish their own changes (audited)."""
+    allowed = request.form.get("allow-self-approval") == "1"
+    user = current_user()
+    changed = instance_settings.put(editorial_db(), workflow.SELF_APPROVAL, allowed, actor=user.email,
+                                    actor_id=user.id, ip=request.remote_addr)
+    if not changed:
+        flash(_("Nothing has changed."), "info")
+    elif allowed:
+        flash(_("Admins can now approve and publish their own changes. Each one is recorded in the audit "
+                "log as self-approved."), "success")
+    else:
+        flash(_("Every change needs a second person to approve it again."), "success")
+    return redirect(url_for("editor.settings_form", _anchor="self-approval"), 303)
 
 
 def _version_or_404(version_id: int) -> workflow.Version:

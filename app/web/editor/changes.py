@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ...editorial import changes as workflow
 from ...editorial import diffs
 from ...editorial.changes import ChangeError
-from ...editorial.kinds import form_from_fields
+from ...editorial.kinds import form_from_fields, keep_fields
 from ...editorial.publishing import PublishFailed
 from . import blueprint, editorial_db, entry_form
 from .entries import EVERYONE, field_name, public_url
@@ -116,6 +116,7 @@ def edit_change(change_id: int):
                                                                     change.entry_id),
                                       errors=entry_form.errors_for(problems, kind=kind), **form)
     parsed, errors = entry_form.parse(kind, change.entry_id)
+    parsed.fields = keep_fields(kind, parsed.fields, change.fields)
     if change.action == workflow.CREATE:
         errors.pop("id", None)
     pressed = entry_form.button()

@@ -23,7 +23,7 @@ from ...editorial import changes as workflow
 from ...editorial import kinds
 from ...editorial.content_cache import reference_content
 from ...editorial.service_form import MIN_VENUE_ROWS, VENUE_KEYS, ParsedForm
-from . import editorial_db
+from . import editorial_db, translation_form
 from .guard import current_user
 
 PLACEHOLDER_ID = "new-entry"  # checks a new entry's other fields while its id is still wrong
@@ -45,6 +45,9 @@ LABELS = {
     "name": _l("Name"), "website": _l("Website"), "phone": _l("Phone"), "email": _l("Email"),
     "address": _l("Address"), "postcode": _l("Postcode"), "covers": _l("Postcode areas covered"),
     "wards": _l("Wards"), "opening-hours": _l("Opening hours"),
+    # the taxonomy's columns
+    "label": _l("Label"), "description": _l("Description"), "synonyms": _l("Synonyms"),
+    "min": _l("Youngest age"), "max": _l("Oldest age"), "pregnancy": _l("Pregnancy"),
 }
 # Hints of the plain forms' fields, by kind and field id.
 HINTS = {
@@ -74,7 +77,9 @@ ID_HINTS = {
                "later."),
 }
 KIND_NAMES = {"service": _l("service"), "organisation": _l("organisation"), "hub": _l("hub"),
-              "page": _l("page")}
+              "page": _l("page"), "taxonomy": _l("taxonomy"), "service_translation": _l("translation"),
+              "hub_translation": _l("translation"), "page_translation": _l("translation"),
+              "taxonomy_translation": _l("translation")}
 
 
 def kind_name(kind: str) -> str:
@@ -152,17 +157,35 @@ def render_form(kind: str, *, title: str, action: str, values: dict, errors: dic
                 new: bool = False, base_sha256: str | None = None, change=None, preview: str | None = None,
                 entry_id: str | None = None, status: int = 200):
     """The form page of an entry of ``kind``, warning of the other changes to it under way."""
-    template = "editor/service_form.html" if kind == "service" else "editor/entry_form.html"
+    spec = kinds.kind_of(kind)
+    entry = change.entry_id if change is not None else entry_id
+    if kind == "service":
+        template, extra = "editor/service_form.html", {"choices": choices(current_user())}
+    elif spec.terms:
+        template = "editor/terms_form.html"
+        extra = {"columns": [{"id": kinds.form_id(key), "widget": widget,
+                              "label": field_label(kinds.form_id(key))}
+                             for key, widget in kinds.term_columns(kind, entry)],
+                 "rows": translation_form.term_rows(kind, entry, values)}
+        if spec.translates:
+            extra.update(translation_form.language_context(kinds.split_translation_id(entry)[1]))
+    elif spec.translates:
+        template = "editor/translation_form.html"
+        extra = {"fields": plain_fields(kind), **translation_form.translation_context(kind, entry)}
+    else:
+        template, extra = "editor/entry_form.html", {"fields": plain_fields(kind)}
+    if kind in kinds.TRANSLATION_OF and entry and not new:
+        extra["translations"] = translation_form.translations_list(kind, entry)
     others = []
     if entry_id or change is not None:
         others = [other for other in workflow.other_open_changes(
                       editorial_db(), kind, change.entry_id if change else entry_id,
                       besides=change.id if change else None)
                   if workflow.may_see(current_user(), other)]
-    extra = {"choices": choices(current_user())} if kind == "service" else {"fields": plain_fields(kind)}
     return render_template(template, title=title, action=action, values=values, errors=errors or {}, new=new,
                            base_sha256=base_sha256 or "", change=change, preview=preview, kind=kind,
-                           kind_name=kind_name(kind), id_hint=ID_HINTS[kind], body_hint=BODY_HINTS[kind],
+                           kind_name=kind_name(kind), id_hint=ID_HINTS.get(kind, ""),
+                           body_hint=BODY_HINTS.get(kind, _l("Markdown: translate the English text.")),
                            other_changes=others, field_label=field_label, **extra), status
 
 

@@ -3,21 +3,29 @@
 Everyone signed in may use the dashboard; a provider sees, and may confirm,
 only the services of their own organisation. The domain work (buckets,
 rewriting the entry, publishing, the audit log) is in
-:mod:`app.editorial.reviews`.
+:mod:`app.editorial.reviews`. Editors, publishers and admins may also choose
+another kind (organisations, hubs, pages, the taxonomy, translations), whose
+review dates are kept in the instance database (:mod:`app.editorial.entry_reviews`).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...content import ContentSet
-from ...editorial import reviews
+from ...editorial import entry_reviews, reviews
 from ...editorial.content_cache import full_content
 from ...editorial.publishing import Author, PublishFailed
 from ..templating import long_date
 from . import blueprint, editorial_db
+from .entries import LIST_TITLES, entry_url
 from .guard import current_user, role_required
+from .translations import TAXONOMY_TITLES
+
+STAFF = ("editor", "publisher", "admin")
 
 
 def _content(on) -> ContentSet:
@@ -33,10 +41,24 @@ def _organisation_filter(content: ContentSet) -> str | None:
     return chosen if chosen in content.organisations else None
 
 
+def _kind() -> str:
+    """The kind of entry to show: services, or (not for providers) another kind chosen."""
+    chosen = request.values.get("kind", "service").strip()
+    if current_user().role == "provider" or chosen not in entry_reviews.REVIEWED_KINDS:
+        return "service"
+    return chosen
+
+
 def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
                problems: list[str] | None = None, status: int = 200):
     organisation = _organisation_filter(content)
-    items = reviews.review_items(content, on, organisation=organisation)
+    kind = _kind()
+    if kind == "service":
+        items = reviews.review_items(content, on, organisation=organisation)
+    else:
+        items = [dataclasses.replace(item, title=str(TAXONOMY_TITLES.get(item.id, item.title)))
+                 if kind == "taxonomy" else item
+                 for item in entry_reviews.review_items(editorial_db(), content, kind, on)]
     groups = [
         {"id": reviews.OVERDUE, "title": _("Overdue"),
          "empty": _("Nothing is overdue."), "items": []},
@@ -54,7 +76,10 @@ def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
         problems=problems or [], organisation=organisation or "",
         organisation_name=(content.organisations[organisation].name
                            if organisation in content.organisations else organisation),
-        organisations=organisations, is_provider=current_user().role == "provider",
+        organisations=organisations, is_provider=current_user().role == "provider", kind=kind,
+        kinds=[("service", str(LIST_TITLES["service"]))]
+        + [(name, str(LIST_TITLES[name])) for name in entry_reviews.REVIEWED_KINDS],
+        edit_url=lambda entry_id: entry_url(kind, "edit", entry_id=entry_id),
         fingerprint=lambda service_id: reviews.fingerprint(content, service_id)), status
 
 
@@ -98,3 +123,23 @@ def confirm_review(service_id: str):
             title=service.title, date=long_date(confirmation.due)), "success")
     organisation = request.form.get("organisation", "").strip() or None
     return redirect(url_for("editor.reviews_dashboard", organisation=organisation), 303)
+
+
+@blueprint.post("/reviews/<kind>/<entry_id>/confirm")
+@role_required(*STAFF)
+def confirm_entry_review(kind: str, entry_id: str):
+    """"Confirmed still correct" for an organisation, hub, page, taxonomy or translation: recorded in the
+    instance database (nothing is published: the entry's file does not change)."""
+    if kind not in entry_reviews.REVIEWED_KINDS:
+        abort(404)
+    on = reviews.today()
+    content = _content(on)
+    user = current_user()
+    try:
+        due = entry_reviews.confirm(editorial_db(), content, kind, entry_id, reviewer=user.email, on=on,
+                                    ip=request.remote_addr)
+    except entry_reviews.EntryReviewError:
+        abort(404)
+    flash(_("Confirmed that %(title)s is still correct. The next check is due by %(date)s.",
+            title=entry_id, date=long_date(due)), "success")
+    return redirect(url_for("editor.reviews_dashboard", kind=kind), 303)

@@ -1,0 +1,120 @@
+"""Check a proposed taxonomy or translation file with the rules of ``earlyhelp check``.
+
+These files are read beside others: a translation beside its English entry and
+the languages site.yml offers, a taxonomy beside the services that use its
+terms and the translations of it. So rather than a rule of its own for one
+file, the loader reads the folder again with the proposed file in place, in a
+scratch folder of symbolic links to the real files (nothing is copied; only the
+proposed file is written). The services are linked only when the file is a
+taxonomy (a removed need matters to them); a service translation gets its
+English entry alone, so checking one stays quick at 10,000 services.
+
+What is reported: the errors in the proposed file, and the errors it causes in
+other files that ``content/`` does not have now (a service naming a removed
+need, a translation of a removed term). A term still used by services gets one
+clear message naming them, rather than an error per service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from ..content import ContentSet, load_content
+from ..content.loader import display_path
+from ..content.problems import Problem
+from . import kinds
+from .diffs import parse_text
+
+
+def _relative(problem: Problem, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if problem.path.startswith(prefix):
+            return problem.path[len(prefix):]
+    return problem.path
+
+
+def _link_folder(source: Path, target: Path, keep=None) -> None:
+    target.mkdir()
+    if not source.is_dir():
+        return
+    with os.scandir(source) as found:
+        for item in found:
+            if not item.name.startswith(".") and (keep is None or keep(item.name)):
+                (target / item.name).symlink_to(Path(item.path))
+
+
+def _scratch_load(root: Path, relative: str, text: str, on: dt.date, services_kept) -> tuple[ContentSet, str]:
+    """The content folder loaded with ``relative`` replaced by ``text``, and the scratch folder's prefix."""
+    folder, name = relative.split("/", 1)
+    with tempfile.TemporaryDirectory(prefix="earlyhelp-check-") as scratch_name:
+        scratch = Path(scratch_name)
+        for item in root.iterdir():
+            if item.name.startswith(".") or item.name in (folder, "services"):
+                continue
+            (scratch / item.name).symlink_to(item)
+        if folder != "services":
+            _link_folder(root / "services", scratch / "services", services_kept)
+        _link_folder(root / folder, scratch / folder,
+                     lambda file: file != name and (folder != "services" or services_kept is None
+                                                    or services_kept(file)))
+        (scratch / relative).write_text(text, encoding="utf-8")
+        content = load_content(scratch, today=on)
+        return content, display_path(scratch) + os.sep
+
+
+def _terms_in_use(kind_entry: str, removed: set[str], content: ContentSet, relative: str) -> list[Problem]:
+    """Why terms cannot be removed: the services that still name them."""
+    problems = []
+    for term in sorted(removed):
+        if kind_entry == "needs":
+            users = sorted(service.id for service in content.services.values() if term in service.needs)
+        elif kind_entry == "levels":
+            users = sorted(service.id for service in content.services.values()
+                           if term in {str(level) for level in service.levels})
+        else:
+            users = []
+        if users:
+            shown = ", ".join(users[:10]) + (f" and {len(users) - 10} more" if len(users) > 10 else "")
+            problems.append(Problem(relative, 1, term,
+                                    f"'{term}' cannot be removed: it is still used by {len(users)} "
+                                    f"service(s): {shown}; change those first"))
+    return problems
+
+
+def file_problems(content_dir: Path, live: ContentSet, kind: str, entry_id: str, text: str,
+                  on: dt.date) -> list[Problem]:
+    """The errors ``earlyhelp check`` would report with ``text`` as the file of ``entry_id`` of ``kind``
+    (a taxonomy or a translation), ``live`` being the folder as loaded now (services included)."""
+    spec = kinds.kind_of(kind)
+    relative = spec.path(entry_id)
+    root = Path(content_dir).resolve()
+    if spec.name == "service_translation":
+        english = kinds.split_translation_id(entry_id)[0]
+        services_kept = {f"{english}.md", f"{entry_id}.md"}.__contains__
+    elif spec.name == "taxonomy":
+        services_kept = None  # every service: a removed term matters to them
+    else:
+        services_kept = set().__contains__
+    in_use: list[Problem] = []
+    if spec.name == "taxonomy":
+        try:
+            proposed = set(parse_text(kind, text)[0])
+        except ValueError:
+            proposed = set()
+        existing = {str(term) for term in getattr(live, entry_id.replace("-", "_"))}
+        in_use = _terms_in_use(entry_id, existing - proposed, live, relative)
+    content, prefix = _scratch_load(root, relative, text, on, services_kept)
+    before = {(_relative(problem, (display_path(root) + os.sep,)), problem.field, problem.message)
+              for problem in live.problems if problem.is_error}
+    found = []
+    for problem in content.problems:
+        if not problem.is_error:
+            continue
+        path = _relative(problem, (prefix,))
+        if path == relative or (spec.name == "taxonomy" and not in_use
+                                and (path, problem.field, problem.message) not in before):
+            found.append(Problem(path, problem.line, problem.field, problem.message))
+    return in_use + found

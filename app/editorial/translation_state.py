@@ -1,0 +1,79 @@
+"""Which translations an English entry has, and whether each is up to date, out of date or missing.
+
+Read from the content folder as the loader read it (``content.translations``,
+each translation knowing the fingerprint of the English it was translated
+from). A taxonomy is translated a file at a time (``taxonomy/needs.pl.yml``):
+the file is out of date when any of its terms is, or when a term has no
+translation yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..content import ContentSet
+from ..content.translations import TAXONOMY_FILES
+from . import kinds
+
+UP_TO_DATE, STALE, MISSING = "up_to_date", "stale", "missing"
+# The English kind's name -> the attribute of content.translations that holds its translations.
+TRANSLATED = {"service": "services", "hub": "hubs", "page": "pages"}
+
+
+@dataclass(frozen=True)
+class TranslationState:
+    kind: str        # the translation kind: "service_translation"
+    entry_id: str    # "<english id>.<language>"
+    english_id: str
+    language: str
+    title: str       # the translated title, else the English id
+    status: str      # UP_TO_DATE, STALE or MISSING
+
+
+def languages(content: ContentSet) -> list[str]:
+    """The languages entries are translated into: those site.yml offers but the default."""
+    return [code for code in content.site.languages if code != content.site.default_language]
+
+
+def _state(content: ContentSet, english_kind: str, english_id: str, language: str) -> TranslationState:
+    kind = kinds.TRANSLATION_OF[english_kind]
+    entry_id = f"{english_id}.{language}"
+    if english_kind == "taxonomy":
+        attribute = TAXONOMY_FILES[english_id]
+        found = content.translations[attribute].get(language, {})
+        path = content.root / kind.path(entry_id)
+        untranslated = {str(term) for term in getattr(content, attribute)} - set(found)
+        if not path.is_file():
+            status = MISSING
+        elif untranslated or any(term.stale for term in found.values()):
+            status = STALE
+        else:
+            status = UP_TO_DATE
+        return TranslationState(kind.name, entry_id, english_id, language, entry_id, status)
+    translation = content.translations[TRANSLATED[english_kind]].get(language, {}).get(english_id)
+    if translation is None:
+        return TranslationState(kind.name, entry_id, english_id, language, english_id, MISSING)
+    return TranslationState(kind.name, entry_id, english_id, language,
+                            translation.text(kind.title_field) or english_id,
+                            STALE if translation.stale else UP_TO_DATE)
+
+
+def translations_of(content: ContentSet, english_kind: str, english_id: str) -> list[TranslationState]:
+    """One state per offered language, for the English entry ``english_id`` of ``english_kind``."""
+    if english_kind not in kinds.TRANSLATION_OF:
+        return []
+    return [_state(content, english_kind, english_id, language) for language in languages(content)]
+
+
+def existing_translations(content: ContentSet, kind: str) -> list[TranslationState]:
+    """Every translation file of the translation ``kind`` there is now (not the missing ones)."""
+    english_kind = kinds.kind_of(kind).translates
+    if english_kind == "taxonomy":
+        ids = list(kinds.TAXONOMIES)
+    else:
+        attribute = TRANSLATED[english_kind]
+        ids = sorted({english_id for found in content.translations[attribute].values()
+                      for english_id in found})
+    states = [_state(content, english_kind, english_id, language)
+              for english_id in ids for language in languages(content)]
+    return [state for state in states if state.status != MISSING]

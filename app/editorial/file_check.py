@@ -116,5 +116,9 @@ def file_problems(content_dir: Path, live: ContentSet, kind: str, entry_id: str,
         path = _relative(problem, (prefix,))
         if path == relative or (spec.name == "taxonomy" and not in_use
                                 and (path, problem.field, problem.message) not in before):
-            found.append(Problem(path, problem.line, problem.field, problem.message))
+            # The scratch folder is nobody's business: messages name files as content/ has them.
+            message = problem.message.replace(prefix, "")
+            if "'-row-" in message:  # a row of the form with text but no id (kinds.fields_from_form)
+                message = "is required: give the term an id"
+            found.append(Problem(path, problem.line, problem.field, message))
     return in_use + found

@@ -43,7 +43,7 @@ def form_values(page: BeautifulSoup) -> dict:
     form = page.find("form", id="entry")
     values = {}
     for field in form.find_all("input"):
-        if field.get("name") and field.get("type") != "checkbox" or field.has_attr("checked"):
+        if (field.get("name") and field.get("type") != "checkbox") or field.has_attr("checked"):
             values[field["name"]] = field.get("value", "")
     for field in form.find_all("textarea"):
         values[field["name"]] = field.get_text().removeprefix("\n")

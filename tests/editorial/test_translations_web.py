@@ -67,10 +67,11 @@ def stale(content, kind, language, entry_id) -> bool:
     return load_content(content).translations[kind][language][entry_id].stale
 
 
-def test_a_stale_translation_is_edited_beside_the_english_and_is_up_to_date_once_a_second_person_approves(site):
+def test_a_stale_translation_edited_beside_the_english_is_up_to_date_once_a_second_person_approves(site):
     app, content = site
     english = content / "services" / "debt-advice.md"
-    english.write_text(english.read_text().replace("Debt and benefits advice", "Money, debt and benefits advice"))
+    english.write_text(english.read_text().replace("Debt and benefits advice",
+                                                   "Money, debt and benefits advice"))
     assert stale(content, "services", "pl", "debt-advice")
     editor = client(app, "editor")
     entry_page = get_editor_page(editor, "/editor/services/debt-advice/edit")
@@ -110,8 +111,8 @@ def test_a_missing_translation_is_started_from_the_english_entry_and_an_arabic_o
     page = get_editor_page(editor, "/editor/translations/services/debt-advice.ro/edit")
     assert page.find("input", attrs={"name": "title"})["value"] == ""
     number = submit(editor, "/editor/translations/services/debt-advice.ro/edit",
-                    {**form_values(page), "title": "Consiliere pentru datorii", "summary": "Consiliere gratuită.",
-                     "body": "Ajutăm familiile."})
+                    {**form_values(page), "title": "Consiliere pentru datorii",
+                     "summary": "Consiliere gratuită.", "body": "Ajutăm familiile."})
     assert approve(client(app, "publisher"), number).status_code == 303
     assert not stale(content, "services", "ro", "debt-advice")
 
@@ -206,8 +207,9 @@ def test_review_dates_for_hubs_pages_taxonomy_and_translations(site):
     page = get_editor_page(editor, "/editor/reviews?kind=hub")
     assert "West Hub" not in page.find(id="overdue-heading").find_parent("section").get_text()
     assert "West Hub" in page.find(id="later-heading").find_parent("section").get_text()
-    for kind, expected in (("page", "About"), ("taxonomy", "Needs"), ("service_translation", "debt-advice.pl"),
-                           ("taxonomy_translation", "needs.pl"), ("organisation", "Test Organisation")):
+    for kind, expected in (("page", "About"), ("taxonomy", "Needs"),
+                           ("service_translation", "debt-advice.pl"), ("taxonomy_translation", "needs.pl"),
+                           ("organisation", "Test Organisation")):
         assert expected in get_editor_page(editor, f"/editor/reviews?kind={kind}").get_text(), kind
     assert post_form(editor, "/editor/reviews/hub/nowhere/confirm",
                      page_url="/editor/reviews?kind=hub").status_code == 404

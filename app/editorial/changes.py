@@ -231,7 +231,9 @@ def check(content_dir: Path, kind: str, entry_id: str, fields: dict, body: str,
         return [Problem(source, 1, "(file)", f"cannot be written as YAML: {error}")]
     spec = kinds.kind_of(kind)
     if spec.terms or spec.translates:
-        return file_check.file_problems(content_dir, full_content(content_dir, on), kind, entry_id, text, on)
+        # Only a taxonomy needs the whole folder as it is (the services using its terms).
+        live = full_content(content_dir, on) if kind == "taxonomy" else None
+        return file_check.file_problems(content_dir, live, kind, entry_id, text, on)
     return kinds.entry_problems(kind, text, entry_id, reference_content(content_dir, on), on)
 
 

@@ -84,10 +84,11 @@ def _terms_in_use(kind_entry: str, removed: set[str], content: ContentSet, relat
     return problems
 
 
-def file_problems(content_dir: Path, live: ContentSet, kind: str, entry_id: str, text: str,
+def file_problems(content_dir: Path, live: ContentSet | None, kind: str, entry_id: str, text: str,
                   on: dt.date) -> list[Problem]:
     """The errors ``earlyhelp check`` would report with ``text`` as the file of ``entry_id`` of ``kind``
-    (a taxonomy or a translation), ``live`` being the folder as loaded now (services included)."""
+    (a taxonomy or a translation); ``live``, for a taxonomy, is the folder as loaded now (services
+    included), to tell the errors the change would cause from those already there."""
     spec = kinds.kind_of(kind)
     relative = spec.path(entry_id)
     root = Path(content_dir).resolve()
@@ -99,16 +100,18 @@ def file_problems(content_dir: Path, live: ContentSet, kind: str, entry_id: str,
     else:
         services_kept = set().__contains__
     in_use: list[Problem] = []
-    if spec.name == "taxonomy":
+    before: set[tuple[str, str, str]] = set()
+    if spec.name == "taxonomy" and live is not None:
         try:
             proposed = set(parse_text(kind, text)[0])
         except ValueError:
             proposed = set()
         existing = {str(term) for term in getattr(live, entry_id.replace("-", "_"))}
         in_use = _terms_in_use(entry_id, existing - proposed, live, relative)
+        prefixes = (display_path(root) + os.sep, display_path(Path(content_dir)) + os.sep)
+        before = {(_relative(problem, prefixes), problem.field, problem.message)
+                  for problem in live.problems if problem.is_error}
     content, prefix = _scratch_load(root, relative, text, on, services_kept)
-    before = {(_relative(problem, (display_path(root) + os.sep,)), problem.field, problem.message)
-              for problem in live.problems if problem.is_error}
     found = []
     for problem in content.problems:
         if not problem.is_error:

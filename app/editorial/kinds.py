@@ -131,6 +131,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
 TRANSLATION_OF = {kind.translates: kind for kind in KINDS.values() if kind.translates}
 # Fields of a translation the form does not show, carried from the version edited (venues, the stamp).
 KEPT_FIELDS = ("source_fingerprint", "venues")
+TRANSLATED_VENUE = ("schedule", "accessibility")  # what a service translation translates of each venue
 
 
 def split_translation_id(entry_id: str) -> tuple[str, str]:
@@ -276,6 +277,14 @@ def fields_from_form(kind: str, form, entry_id: str) -> ParsedForm:
     for key, widget in spec.form_fields:
         value = (form.get(form_id(key)) or "").strip()
         fields[key] = _comma_list(value) if widget == LIST else value
+    if kind == "service_translation" and "venue-0-schedule" in form:
+        # One row per English venue, in its order (the loader pairs them by position).
+        venues = []
+        for row in range(MAX_TERMS):
+            if f"venue-{row}-schedule" not in form:
+                break
+            venues.append({key: (form.get(f"venue-{row}-{key}") or "").strip() for key in TRANSLATED_VENUE})
+        fields["venues"] = venues if any(any(venue.values()) for venue in venues) else []
     body = (form.get("body") or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     return ParsedForm(entry_id, fields, body)
 
@@ -299,6 +308,10 @@ def form_from_fields(kind: str, fields: dict, body: str, entry_id: str = "") -> 
             rows += [{"id": "", **{form_id(key): "" for key, _widget in columns}} for _ in range(2)]
         return {"id": entry_id, "body": "", "terms": rows}
     values = {"id": str(fields.get("id") or entry_id), "body": body or ""}
+    if kind == "service_translation":
+        venues = fields.get("venues") if isinstance(fields.get("venues"), list) else []
+        values["venues"] = [{key: str(venue.get(key) or "") for key in TRANSLATED_VENUE}
+                            for venue in venues if isinstance(venue, dict)]
     for key, _widget in kind_of(kind).form_fields:
         value = fields.get(key)
         if value is None:

@@ -85,7 +85,10 @@ def test_a_stale_translation_edited_beside_the_english_is_up_to_date_once_a_seco
     assert title["lang"] == "pl" and title["dir"] == "ltr"
     sources = [text.get_text(strip=True) for text in page.select(".translation-source__text")]
     assert "Money, debt and benefits advice" in sources  # the English as it is now
-    data = {**form_values(page), "title": "Porady: pieniądze, długi i zasiłki"}
+    assert "Mondays 10am to 1pm" in sources
+    assert page.find("input", attrs={"name": "venue-0-schedule"})["value"] == "Poniedziałki od 10 do 13"
+    data = {**form_values(page), "title": "Porady: pieniądze, długi i zasiłki",
+            "venue-0-accessibility": "Wejście bez schodów"}
     number = submit(editor, PL, data)
     assert changes.get_change(app.extensions["editorial"].connect(), number).status == changes.IN_REVIEW
 
@@ -99,7 +102,7 @@ def test_a_stale_translation_edited_beside_the_english_is_up_to_date_once_a_seco
     assert approve(client(app, "publisher2@example.org"), number).status_code == 303
     text = (content / "services" / "debt-advice.pl.md").read_text()
     assert "Porady: pieniądze, długi i zasiłki" in text
-    assert "Poniedziałki od 10 do 13" in text  # the venues the form does not show are kept
+    assert "Poniedziałki od 10 do 13" in text and "Wejście bez schodów" in text  # venue by venue
     assert not stale(content, "services", "pl", "debt-advice")
     listed = get_editor_page(editor, "/editor/services/debt-advice/edit").find(id="translations-heading")
     assert "Up to date" in listed.find_next("a", string="Polish (pl)").find_parent("li").get_text()

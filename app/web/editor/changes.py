@@ -65,7 +65,7 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         conflict = {"live": found} if found is not False else None
     if conflict is not None:
         live_text = conflict["live"].text if conflict["live"] else None
-        conflict["diff"] = diffs.text_diff(change.base_text, live_text)
+        conflict["diff"] = diffs.text_diff(change.base_text, live_text, change.kind)
     if problems is None and change.status in workflow.OPEN:
         problems = workflow.check_change(content_dir, change)
     problem_errors = entry_form.errors_for(problems or [], kind=change.kind)

@@ -37,7 +37,11 @@ def translation_context(kind: str, entry_id: str) -> dict:
     """The English source of a translation form: each field's text, the body, the title."""
     english_kind, english_id, english = english_of(kind, entry_id)
     fields = english.fields if english else {}
+    venues = fields.get("venues") if kind == "service_translation" else None
+    venues = [venue for venue in venues if isinstance(venue, dict)] if isinstance(venues, list) else []
     return {**language_context(kinds.split_translation_id(entry_id)[1]),
+            "english_venues": [{key: diffs.display(venue.get(key))
+                                for key in ("name", *kinds.TRANSLATED_VENUE)} for venue in venues],
             "english": {kinds.form_id(key): diffs.display(fields.get(key))
                         for key, _widget in kinds.kind_of(kind).form_fields},
             "english_body": english.body if english else "",

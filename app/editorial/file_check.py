@@ -117,11 +117,13 @@ def file_problems(content_dir: Path, live: ContentSet | None, kind: str, entry_i
         if not problem.is_error:
             continue
         path = _relative(problem, (prefix,))
-        if path == relative or (spec.name == "taxonomy" and not in_use
-                                and (path, problem.field, problem.message) not in before):
-            # The scratch folder is nobody's business: messages name files as content/ has them.
-            message = problem.message.replace(prefix, "")
+        # The scratch folder is nobody's business: messages name files as content/ has them.
+        message = problem.message.replace(prefix, "")
+        if path == relative:
             if "'-row-" in message:  # a row of the form with text but no id (kinds.fields_from_form)
                 message = "is required: give the term an id"
             found.append(Problem(path, problem.line, problem.field, message))
+        elif spec.name == "taxonomy" and not in_use and (path, problem.field, message) not in before:
+            # Caused in another file (a translation of a removed term): named, not put on a field here.
+            found.append(Problem(path, problem.line, "(file)", f"{path}: {problem.field}: {message}"))
     return in_use + found

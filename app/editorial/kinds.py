@@ -221,8 +221,8 @@ def term_columns(kind: str, entry_id: str) -> tuple[tuple[str, str], ...]:
 def _term_value(widget: str, value: str):
     if widget == LIST:
         return _comma_list(value)
-    if widget == CHECK:
-        return value in ("1", "true", "on", "yes")
+    if widget == CHECK:  # unticked: left out, as the files leave it out
+        return True if value in ("1", "true", "on", "yes") else None
     if widget == TEXT and value.isdigit() and len(value) < 4:  # an age band's min and max
         return int(value)
     return value
@@ -238,6 +238,7 @@ def _terms_from_form(kind: str, form, entry_id: str) -> ParsedForm:
         term_id = (form.get(f"term-{row}-id") or "").strip()
         values = {key: _term_value(widget, (form.get(f"term-{row}-{form_id(key)}") or "").strip())
                   for key, widget in columns}
+        values = {key: value for key, value in values.items() if value is not None}
         if not any(values.values()) and (not term_id or kind_of(kind).translates):
             continue  # an empty row: nothing added (a term removed, or not translated)
         if not term_id:

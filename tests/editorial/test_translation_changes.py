@@ -163,3 +163,25 @@ def test_migration_8_keeps_every_change_and_its_history(instance_dir):
     db.execute("INSERT INTO changes (kind, entry_id, action, author_id, created_at, updated_at) "
                "VALUES ('taxonomy', 'needs', 'edit', ?, 'now', 'now')", [user.id])
     db.close()
+
+
+@pytest.mark.parametrize("taxonomy", ["needs", "age-bands", "levels"])
+def test_a_taxonomy_form_posted_unchanged_proposes_the_same_terms(site, taxonomy):
+    from werkzeug.datastructures import MultiDict
+
+    from app.editorial import diffs, kinds
+
+    content, _index = site
+    live = changes.read_live(content, "taxonomy", taxonomy)
+    values = kinds.form_from_fields("taxonomy", live.fields, "", taxonomy)
+    posted = MultiDict()
+    for row, term in enumerate(values["terms"]):
+        for key, value in term.items():
+            if value is True:
+                posted[f"term-{row}-{key}"] = "1"
+            elif value not in (None, False):
+                posted[f"term-{row}-{key}"] = value
+    parsed = kinds.fields_from_form("taxonomy", posted, taxonomy)
+    text = changes.render(parsed.fields, "", "taxonomy")
+    assert diffs.text_diff(live.text, text, "taxonomy").empty
+    assert changes.check(content, "taxonomy", taxonomy, parsed.fields, "") == []

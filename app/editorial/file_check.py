@@ -5,9 +5,10 @@ the languages site.yml offers, a taxonomy beside the services that use its
 terms and the translations of it. So rather than a rule of its own for one
 file, the loader reads the folder again with the proposed file in place, in a
 scratch folder of symbolic links to the real files (nothing is copied; only the
-proposed file is written). The services are linked only when the file is a
-taxonomy (a removed need matters to them); a service translation gets its
-English entry alone, so checking one stays quick at 10,000 services.
+proposed file is written). The services are left out (a service translation
+gets its English entry alone), so a check stays quick at 10,000 services: what
+a taxonomy change does to them (a removed need or level still in use) is found
+in the content as already loaded, ``live``.
 
 What is reported: the errors in the proposed file, and the errors it causes in
 other files that ``content/`` does not have now (a service naming a removed
@@ -36,18 +37,10 @@ def _relative(problem: Problem, prefixes: tuple[str, ...]) -> str:
     return problem.path
 
 
-def _link_folder(source: Path, target: Path, keep=None) -> None:
-    target.mkdir()
-    if not source.is_dir():
-        return
-    with os.scandir(source) as found:
-        for item in found:
-            if not item.name.startswith(".") and (keep is None or keep(item.name)):
-                (target / item.name).symlink_to(Path(item.path))
-
-
-def _scratch_load(root: Path, relative: str, text: str, on: dt.date, services_kept) -> tuple[ContentSet, str]:
-    """The content folder loaded with ``relative`` replaced by ``text``, and the scratch folder's prefix."""
+def _scratch_load(root: Path, relative: str, text: str, on: dt.date, services: tuple[str, ...]
+                  ) -> tuple[ContentSet, str]:
+    """The content folder loaded with ``relative`` replaced by ``text`` and only the service files
+    ``services``, and the scratch folder's prefix."""
     folder, name = relative.split("/", 1)
     with tempfile.TemporaryDirectory(prefix="earlyhelp-check-") as scratch_name:
         scratch = Path(scratch_name)
@@ -55,11 +48,16 @@ def _scratch_load(root: Path, relative: str, text: str, on: dt.date, services_ke
             if item.name.startswith(".") or item.name in (folder, "services"):
                 continue
             (scratch / item.name).symlink_to(item)
+        (scratch / "services").mkdir()
+        for service in services:
+            if (root / "services" / service).is_file():
+                (scratch / "services" / service).symlink_to(root / "services" / service)
         if folder != "services":
-            _link_folder(root / "services", scratch / "services", services_kept)
-        _link_folder(root / folder, scratch / folder,
-                     lambda file: file != name and (folder != "services" or services_kept is None
-                                                    or services_kept(file)))
+            (scratch / folder).mkdir()
+            with os.scandir(root / folder) as found:
+                for item in found:
+                    if item.name != name and not item.name.startswith("."):
+                        (scratch / folder / item.name).symlink_to(Path(item.path))
         (scratch / relative).write_text(text, encoding="utf-8")
         content = load_content(scratch, today=on)
         return content, display_path(scratch) + os.sep
@@ -92,13 +90,9 @@ def file_problems(content_dir: Path, live: ContentSet | None, kind: str, entry_i
     spec = kinds.kind_of(kind)
     relative = spec.path(entry_id)
     root = Path(content_dir).resolve()
+    services: tuple[str, ...] = ()
     if spec.name == "service_translation":
-        english = kinds.split_translation_id(entry_id)[0]
-        services_kept = {f"{english}.md", f"{entry_id}.md"}.__contains__
-    elif spec.name == "taxonomy":
-        services_kept = None  # every service: a removed term matters to them
-    else:
-        services_kept = set().__contains__
+        services = (f"{kinds.split_translation_id(entry_id)[0]}.md",)
     in_use: list[Problem] = []
     before: set[tuple[str, str, str]] = set()
     if spec.name == "taxonomy" and live is not None:
@@ -111,7 +105,7 @@ def file_problems(content_dir: Path, live: ContentSet | None, kind: str, entry_i
         prefixes = (display_path(root) + os.sep, display_path(Path(content_dir)) + os.sep)
         before = {(_relative(problem, prefixes), problem.field, problem.message)
                   for problem in live.problems if problem.is_error}
-    content, prefix = _scratch_load(root, relative, text, on, services_kept)
+    content, prefix = _scratch_load(root, relative, text, on, services)
     found = []
     for problem in content.problems:
         if not problem.is_error:
@@ -123,7 +117,8 @@ def file_problems(content_dir: Path, live: ContentSet | None, kind: str, entry_i
             if "'-row-" in message:  # a row of the form with text but no id (kinds.fields_from_form)
                 message = "is required: give the term an id"
             found.append(Problem(path, problem.line, problem.field, message))
-        elif spec.name == "taxonomy" and not in_use and (path, problem.field, message) not in before:
+        elif (spec.name == "taxonomy" and not in_use and not path.startswith("services/")
+              and (path, problem.field, message) not in before):
             # Caused in another file (a translation of a removed term): named, not put on a field here.
             found.append(Problem(path, problem.line, "(file)", f"{path}: {problem.field}: {message}"))
     return in_use + found

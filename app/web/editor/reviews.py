@@ -26,6 +26,7 @@ from .guard import current_user, role_required
 from .translations import TAXONOMY_TITLES
 
 STAFF = ("editor", "publisher", "admin")
+SHOWN = 100  # entries listed per group for the kinds other than services
 
 
 def _content(on) -> ContentSet:
@@ -69,6 +70,10 @@ def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
     by_bucket = {group["id"]: group for group in groups}
     for item in items:
         by_bucket[item.bucket]["items"].append(item)
+    if kind != "service":  # thousands of translations: the soonest due of each group, and how many
+        for group in groups:
+            group["total"] = len(group["items"])
+            group["items"] = group["items"][:SHOWN]
     organisations = sorted(((org.id, org.name) for org in content.organisations.values()),
                            key=lambda pair: pair[1].casefold())
     return render_template(

@@ -522,10 +522,10 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
     if problems:
         raise ChangeError("invalid", "the change has problems to fix first", problems)
     text = proposed_text(change)
+    stamped_fields = None  # a translation's fields with the new stamp, kept on the change
     if text is not None and kinds.kind_of(change.kind).translates and change.action != RESTORE:
         text = _stamped(content_dir, change, text, on)
-    stamped_fields = parse_text(change.kind, text)[0] if text is not None and kinds.kind_of(
-        change.kind).translates else None
+        stamped_fields = parse_text(change.kind, text)[0]
     before = read_live(content_dir, change.kind, change.entry_id)
     author = Author(change.author_name or change.author_email, change.author_email)
     message = (f"{change.action.capitalize()} {change.path} (change {change.id} by {change.author_email}, "

@@ -38,7 +38,7 @@ def entry_titles(content: ContentSet, kind: str) -> dict[str, str]:
     if kind == "page":
         return {entry_id: entry.title for entry_id, entry in content.pages.items()}
     if kind == "taxonomy":
-        return {name: name for name in kinds.TAXONOMIES}
+        return {name: kinds.entry_title(kind, name, {}) for name in kinds.TAXONOMIES}
     if kind in REVIEWED_KINDS:
         states = translation_state.existing_translations(content, kind)
         return {state.entry_id: state.title for state in states}

@@ -96,6 +96,7 @@ PAGE = Kind("page", "pages", PAGE_ORDER, False, False, "title", frozenset(),
             (("title", TEXT), ("summary", TEXTAREA)))
 
 TAXONOMIES = ("needs", "age-bands", "levels")  # the taxonomy files, in the order the editor lists them
+TAXONOMY_TITLES = {"needs": "Needs", "age-bands": "Age bands", "levels": "Levels of need"}
 TRANSLATION_ID = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2})$")
 TERM_ORDER = ("source_fingerprint", "id", "label", "description", "synonyms", "min", "max", "pregnancy")
 # The columns of each taxonomy's form, and what a translation of it translates.
@@ -218,14 +219,26 @@ def term_columns(kind: str, entry_id: str) -> tuple[tuple[str, str], ...]:
     return TERM_TRANSLATED.get(split_translation_id(entry_id)[0], ())
 
 
-def _term_value(widget: str, value: str):
+NUMBERS = ("min", "max")  # an age band's ages: whole years
+
+
+def _term_value(key: str, widget: str, value: str):
     if widget == LIST:
         return _comma_list(value)
     if widget == CHECK:  # unticked: left out, as the files leave it out
         return True if value in ("1", "true", "on", "yes") else None
-    if widget == TEXT and value.isdigit() and len(value) < 4:  # an age band's min and max
+    if key in NUMBERS and value.isdigit() and len(value) < 4:  # else the loader says what is wrong
         return int(value)
     return value
+
+
+def _term_text(widget: str, value):
+    """A term's value as its form field shows it."""
+    if widget == CHECK:
+        return value is True
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 def _terms_from_form(kind: str, form, entry_id: str) -> ParsedForm:
@@ -236,7 +249,7 @@ def _terms_from_form(kind: str, form, entry_id: str) -> ParsedForm:
         if f"term-{row}-id" not in form:
             break
         term_id = (form.get(f"term-{row}-id") or "").strip()
-        values = {key: _term_value(widget, (form.get(f"term-{row}-{form_id(key)}") or "").strip())
+        values = {key: _term_value(key, widget, (form.get(f"term-{row}-{form_id(key)}") or "").strip())
                   for key, widget in columns}
         values = {key: value for key, value in values.items() if value is not None}
         if not any(values.values()) and (not term_id or kind_of(kind).translates):
@@ -245,6 +258,11 @@ def _terms_from_form(kind: str, form, entry_id: str) -> ParsedForm:
             term_id = f"-row-{row + 1}"  # not an id: the check asks for one
         terms[term_id] = values
         rows.append(row)
+    if not kind_of(kind).translates:
+        # The form comes back with the terms one after another (kinds.form_from_fields), not with the
+        # emptied rows between them: problems go to the rows as shown again. A translation's rows are
+        # the English terms, shown again in the same places.
+        rows = list(range(len(terms)))
     return ParsedForm(entry_id, terms, "", rows)
 
 
@@ -299,12 +317,8 @@ def form_from_fields(kind: str, fields: dict, body: str, entry_id: str = "") -> 
         rows = []
         for term_id, term in fields.items():
             term = term if isinstance(term, dict) else {}
-            row = {"id": term_id}
-            for key, widget in columns:
-                value = term.get(key)
-                row[form_id(key)] = (", ".join(map(str, value)) if isinstance(value, list)
-                                     else value if widget == CHECK else "" if value is None else str(value))
-            rows.append(row)
+            rows.append({"id": term_id, **{form_id(key): _term_text(widget, term.get(key))
+                                           for key, widget in columns}})
         if kind == "taxonomy":  # room to add two terms
             rows += [{"id": "", **{form_id(key): "" for key, _widget in columns}} for _ in range(2)]
         return {"id": entry_id, "body": "", "terms": rows}
@@ -340,6 +354,8 @@ def field_id_for(kind: str, problem_field: str, venue_rows: list[int] | None = N
 
 def entry_title(kind: str, entry_id: str, fields: dict) -> str:
     spec = kind_of(kind)
+    if kind == "taxonomy":
+        return TAXONOMY_TITLES.get(entry_id, entry_id)
     if not spec.title_field:
         return entry_id
     value = fields.get(spec.title_field)

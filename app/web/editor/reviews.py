@@ -10,8 +10,6 @@ review dates are kept in the instance database (:mod:`app.editorial.entry_review
 
 from __future__ import annotations
 
-import dataclasses
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -23,7 +21,6 @@ from ..templating import long_date
 from . import blueprint, editorial_db
 from .entries import LIST_TITLES, entry_url
 from .guard import current_user, role_required
-from .translations import TAXONOMY_TITLES
 
 STAFF = ("editor", "publisher", "admin")
 SHOWN = 100  # entries listed per group for the kinds other than services
@@ -57,9 +54,7 @@ def _dashboard(content: ContentSet, on, errors: dict[str, str] | None = None,
     if kind == "service":
         items = reviews.review_items(content, on, organisation=organisation)
     else:
-        items = [dataclasses.replace(item, title=str(TAXONOMY_TITLES.get(item.id, item.title)))
-                 if kind == "taxonomy" else item
-                 for item in entry_reviews.review_items(editorial_db(), content, kind, on)]
+        items = entry_reviews.review_items(editorial_db(), content, kind, on)
     groups = [
         {"id": reviews.OVERDUE, "title": _("Overdue"),
          "empty": _("Nothing is overdue."), "items": []},

@@ -27,7 +27,6 @@ from .translation_form import language_name
 
 STATUS_LABELS = {translation_state.UP_TO_DATE: _l("Up to date"), translation_state.STALE: _l("Out of date"),
                  translation_state.MISSING: _l("Not translated")}
-TAXONOMY_TITLES = {"needs": _l("Needs"), "age-bands": _l("Age bands"), "levels": _l("Levels of need")}
 
 
 def translation_status_label(status: str) -> str:
@@ -43,7 +42,7 @@ def list_taxonomies(kind: Kind):
     pending: dict[str, list] = {}
     for change in workflow.list_changes(editorial_db(), kind=kind.name):
         pending.setdefault(change.entry_id, []).append(change)
-    entries = [{"id": name, "title": str(TAXONOMY_TITLES[name])} for name in kinds.TAXONOMIES]
+    entries = [{"id": name, "title": kinds.entry_title(kind.name, name, {})} for name in kinds.TAXONOMIES]
     return render_template("editor/entries.html", title=str(LIST_TITLES[kind.name]), kind=kind.name,
                            kind_name=entry_form.kind_name(kind.name), query="", entries=entries,
                            total=len(entries), page=1, pages=1, pending=pending, organisations={},
@@ -72,12 +71,6 @@ def list_translations(kind: Kind):
                            pages=pages, pending=pending)
 
 
-def _english_title(kind: str, english_kind: str, english_id: str, fields: dict) -> str:
-    if english_kind == "taxonomy":
-        return str(TAXONOMY_TITLES.get(english_id, english_id))
-    return kinds.entry_title(english_kind, english_id, fields)
-
-
 def translate_entry(kind: Kind, entry_id: str):
     """The translation side by side with its English source; saving starts a change (a new translation
     when there is none yet), which a publisher approves like any other."""
@@ -96,7 +89,7 @@ def translate_entry(kind: Kind, entry_id: str):
         return redirect(url_for("editor.edit_change", change_id=mine.id), 303)
     live = workflow.read_live(content_dir, kind.name, entry_id)
     title = _("%(language)s translation of %(title)s", language=language_name(language),
-              title=_english_title(kind.name, kind.translates, english_id, english.fields))
+              title=kinds.entry_title(kind.translates, english_id, english.fields))
     form = {"title": title, "action": entry_url(kind.name, "edit", entry_id=entry_id), "entry_id": entry_id}
     if request.method == "GET":
         values = kinds.form_from_fields(kind.name, live.fields if live else {}, live.body if live else "",

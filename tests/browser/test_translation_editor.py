@@ -128,3 +128,15 @@ def test_an_arabic_translation_is_typed_right_to_left_beside_the_english(new_tab
     assert editor.page.locator("#change-status").inner_text() == "Draft"
     assert ARABIC_TITLE in editor.page.locator("main").inner_text()
     click(editor, "Withdraw this change")  # the next run starts from no translation again
+
+
+@pytest.mark.parametrize("path", ["/editor/taxonomy/needs/edit", "/editor/taxonomy/age-bands/edit",
+                                  "/editor/translations/taxonomy/needs.ar/edit",
+                                  "/editor/reviews?kind=service_translation"])
+def test_the_taxonomy_forms_and_review_dates_pass_axe_and_fit_a_phone(new_tab, path, screenshot_dir):
+    editor = signed_in(new_tab, EDITOR, PHONE, javascript=True, bypass_csp=True)
+    editor.open(path)
+    if "needs.ar" in path:
+        assert editor.page.locator("#term-0-label").get_attribute("dir") == "rtl"
+    name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
+    check_page(editor, PHONE["width"], name, screenshot_dir)

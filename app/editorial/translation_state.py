@@ -9,10 +9,16 @@ translation yet.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..content import ContentSet
+from ..content.entries import read_service
+from ..content.fields import EntryReader
+from ..content.fingerprint import fingerprint
 from ..content.translations import TAXONOMY_FILES
+from ..content.yamlfile import EntryFileError, YamlFileError, parse_front_matter, read_entry_bytes
 from . import kinds
 
 UP_TO_DATE, STALE, MISSING = "up_to_date", "stale", "missing"
@@ -58,10 +64,52 @@ def _state(content: ContentSet, english_kind: str, english_id: str, language: st
                             STALE if translation.stale else UP_TO_DATE)
 
 
-def translations_of(content: ContentSet, english_kind: str, english_id: str) -> list[TranslationState]:
-    """One state per offered language, for the English entry ``english_id`` of ``english_kind``."""
+def _front_matter(path: Path) -> dict | None:
+    try:
+        data = parse_front_matter(read_entry_bytes(path).decode("utf-8", errors="replace")).data
+    except (EntryFileError, YamlFileError):
+        return None
+    return data if isinstance(data, dict) else {}
+
+
+def _service_states(content: ContentSet, service_id: str, on: dt.date) -> list[TranslationState]:
+    """A service's translations from its files alone: the editor's reference content has no services,
+    and loading 10,000 of them to show one entry's languages would cost far more than ten small files."""
+    folder = Path(content.root) / "services"
+    try:
+        document = parse_front_matter(read_entry_bytes(folder / f"{service_id}.md").decode("utf-8"))
+    except (EntryFileError, YamlFileError, UnicodeDecodeError):
+        return []
+    if not isinstance(document.data, dict):
+        return []
+    english = read_service(EntryReader(f"services/{service_id}.md", document, document.data, problems=[]),
+                           service_id, on)
+    current = fingerprint("services", english)
+    states = []
+    for language in languages(content):
+        entry_id = f"{service_id}.{language}"
+        fields = _front_matter(folder / f"{entry_id}.md")
+        if fields is None:
+            states.append(TranslationState("service_translation", entry_id, service_id, language, service_id,
+                                           MISSING))
+            continue
+        stamp = str(fields.get("source_fingerprint") or "")
+        states.append(TranslationState("service_translation", entry_id, service_id, language,
+                                       str(fields.get("title") or service_id),
+                                       UP_TO_DATE if stamp == current else STALE))
+    return states
+
+
+def translations_of(content: ContentSet, english_kind: str, english_id: str,
+                    on: dt.date | None = None) -> list[TranslationState]:
+    """One state per offered language, for the English entry ``english_id`` of ``english_kind``.
+
+    ``content`` may be the reference content (no services): a service's translations are read from
+    their files."""
     if english_kind not in kinds.TRANSLATION_OF:
         return []
+    if english_kind == "service":
+        return _service_states(content, english_id, on or dt.date.today())
     return [_state(content, english_kind, english_id, language) for language in languages(content)]
 
 

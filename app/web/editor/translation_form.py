@@ -11,7 +11,7 @@ from flask_babel import get_locale
 
 from ...editorial import changes as workflow
 from ...editorial import diffs, kinds, translation_state
-from ...editorial.content_cache import full_content
+from ...editorial.content_cache import reference_content
 from ..i18n import text_direction
 
 
@@ -68,5 +68,6 @@ def term_rows(kind: str, entry_id: str, values: dict) -> list[dict]:
 
 def translations_list(kind: str, entry_id: str) -> list[translation_state.TranslationState]:
     """The translations of the English entry ``entry_id`` of ``kind``, one per offered language."""
-    content = full_content(current_app.config["CONTENT_DIR"], workflow.today())
-    return translation_state.translations_of(content, kind, entry_id)
+    on = workflow.today()
+    content = reference_content(current_app.config["CONTENT_DIR"], on)
+    return translation_state.translations_of(content, kind, entry_id, on)

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ...editorial import changes as workflow
 from ...editorial import kinds, translation_state
 from ...editorial.changes import ChangeError
-from ...editorial.content_cache import full_content
+from ...editorial.content_cache import full_content, reference_content
 from ...editorial.kinds import Kind
 from . import blueprint, editorial_db, entry_form
 from .entries import LIST_TITLES, PER_PAGE, entry_url, register_kind
@@ -79,7 +79,8 @@ def translate_entry(kind: Kind, entry_id: str):
     english_id, language = kinds.split_translation_id(entry_id)
     content_dir = current_app.config["CONTENT_DIR"]
     english = workflow.read_live(content_dir, kind.translates, english_id)
-    if english is None or language not in translation_state.languages(_content()):
+    reference = reference_content(content_dir, workflow.today())
+    if english is None or language not in translation_state.languages(reference):
         abort(404)
     user = current_user()
     mine = workflow.open_change_by(editorial_db(), user, kind.name, entry_id)

@@ -114,14 +114,18 @@ def translations_of(content: ContentSet, english_kind: str, english_id: str,
 
 
 def existing_translations(content: ContentSet, kind: str) -> list[TranslationState]:
-    """Every translation file of the translation ``kind`` there is now (not the missing ones)."""
+    """Every translation file of the translation ``kind`` there is now (not the missing ones), by English
+    id and language."""
     english_kind = kinds.kind_of(kind).translates
+    offered = languages(content)
     if english_kind == "taxonomy":
-        ids = list(kinds.TAXONOMIES)
-    else:
-        attribute = TRANSLATED[english_kind]
-        ids = sorted({english_id for found in content.translations[attribute].values()
-                      for english_id in found})
-    states = [_state(content, english_kind, english_id, language)
-              for english_id in ids for language in languages(content)]
-    return [state for state in states if state.status != MISSING]
+        states = [_state(content, english_kind, name, language)
+                  for name in kinds.TAXONOMIES for language in offered]
+        return [state for state in states if state.status != MISSING]
+    title_field = kinds.kind_of(kind).title_field
+    found = content.translations[TRANSLATED[english_kind]]
+    states = [TranslationState(kind, f"{english_id}.{language}", english_id, language,
+                               translation.text(title_field) or english_id,
+                               STALE if translation.stale else UP_TO_DATE)
+              for language in offered for english_id, translation in found.get(language, {}).items()]
+    return sorted(states, key=lambda state: (state.english_id, offered.index(state.language)))

@@ -220,3 +220,23 @@ def test_review_dates_for_hubs_pages_taxonomy_and_translations(site):
     assert "West Hub" not in get_editor_page(provider, "/editor/reviews?kind=hub").get_text()
     assert post_form(provider, "/editor/reviews/hub/west/confirm",
                      page_url="/editor/reviews").status_code == 403
+
+
+def test_the_translation_lists_put_out_of_date_translations_first(site):
+    app, content = site
+    english = content / "services" / "stay-and-chat.md"
+    english.write_text(english.read_text().replace("Sessions are held", "Sessions are run"))
+    editor = client(app, "editor")
+    page = get_editor_page(editor, "/editor/translations/services")
+    rows = [row.find("code").get_text() for row in page.find("tbody").find_all("tr")]
+    assert rows[:2] == ["stay-and-chat.bn", "stay-and-chat.ro"]
+    assert set(rows) == {"debt-advice.pl", "debt-advice.ar", "debt-advice.es", "stay-and-chat.bn",
+                         "stay-and-chat.ro", "incredible-years.es", "incredible-years.ro", "relaxation-class.es"}
+    found = get_editor_page(editor, "/editor/translations/services?q=.ro")
+    assert [row.find("code").get_text() for row in found.find("tbody").find_all("tr")] == [
+        "stay-and-chat.ro", "incredible-years.ro"]
+    taxonomy = get_editor_page(editor, "/editor/translations/taxonomy").find("tbody").get_text(" ")
+    assert "needs.pl" in taxonomy and "needs.ar" in taxonomy and "levels.pl" not in taxonomy
+    assert "Levels of need" in get_editor_page(editor, "/editor/taxonomy").find("tbody").get_text(" ")
+    hubs = get_editor_page(editor, "/editor/translations/hubs").find("tbody").get_text(" ")
+    assert "west.pl" in hubs and "Up to date" in hubs

@@ -33,8 +33,10 @@ def translation_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def _content():
-    return full_content(current_app.config["CONTENT_DIR"], workflow.today())
+def _content(kind: Kind):
+    """The content folder as loaded: the services only for their translations."""
+    load = full_content if kind.translates == "service" else reference_content
+    return load(current_app.config["CONTENT_DIR"], workflow.today())
 
 
 def list_taxonomies(kind: Kind):
@@ -52,7 +54,7 @@ def list_taxonomies(kind: Kind):
 def list_translations(kind: Kind):
     """Every translation of the kind there is, out of date first, found by title, id or language."""
     query = request.args.get("q", "").strip()[:200].casefold()
-    found = [state for state in translation_state.existing_translations(_content(), kind.name)
+    found = [state for state in translation_state.existing_translations(_content(kind), kind.name)
              if not query or query in state.title.casefold() or query in state.entry_id]
     found.sort(key=lambda state: (state.status != translation_state.STALE, state.english_id, state.language))
     try:

@@ -231,7 +231,8 @@ def test_the_translation_lists_put_out_of_date_translations_first(site):
     rows = [row.find("code").get_text() for row in page.find("tbody").find_all("tr")]
     assert rows[:2] == ["stay-and-chat.bn", "stay-and-chat.ro"]
     assert set(rows) == {"debt-advice.pl", "debt-advice.ar", "debt-advice.es", "stay-and-chat.bn",
-                         "stay-and-chat.ro", "incredible-years.es", "incredible-years.ro", "relaxation-class.es"}
+                         "stay-and-chat.ro", "incredible-years.es", "incredible-years.ro",
+                         "relaxation-class.es"}
     found = get_editor_page(editor, "/editor/translations/services?q=.ro")
     assert [row.find("code").get_text() for row in found.find("tbody").find_all("tr")] == [
         "stay-and-chat.ro", "incredible-years.ro"]

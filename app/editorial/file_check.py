@@ -26,6 +26,7 @@ from pathlib import Path
 from ..content import ContentSet, load_content
 from ..content.loader import display_path
 from ..content.problems import Problem
+from ..content.yamlfile import YamlFileError
 from . import kinds
 from .diffs import parse_text
 
@@ -98,12 +99,13 @@ def file_problems(content_dir: Path, live: ContentSet | None, kind: str, entry_i
     if spec.name == "taxonomy" and live is not None:
         try:
             proposed = set(parse_text(kind, text)[0])
-        except ValueError:
+        except YamlFileError:  # pragma: no cover - the text was just rendered, and read back
             proposed = set()
         existing = {str(term) for term in getattr(live, entry_id.replace("-", "_"))}
         in_use = _terms_in_use(entry_id, existing - proposed, live, relative)
         prefixes = (display_path(root) + os.sep, display_path(Path(content_dir)) + os.sep)
-        before = {(_relative(problem, prefixes), problem.field, problem.message)
+        before = {(_relative(problem, prefixes), problem.field,
+                   problem.message.replace(prefixes[0], "").replace(prefixes[1], ""))
                   for problem in live.problems if problem.is_error}
     content, prefix = _scratch_load(root, relative, text, on, services)
     found = []

@@ -81,6 +81,7 @@ def test_a_stale_translation_edited_beside_the_english_is_up_to_date_once_a_seco
     assert "Out of date" in listed["Spanish (es)"]  # every translation of the old title
 
     page = get_editor_page(editor, PL)
+    assert page.find("h2", string="The English has changed since this was translated")
     title = page.find("input", attrs={"name": "title"})
     assert title["lang"] == "pl" and title["dir"] == "ltr"
     sources = [text.get_text(strip=True) for text in page.select(".translation-source__text")]
@@ -113,6 +114,7 @@ def test_a_missing_translation_is_started_from_the_english_entry_and_an_arabic_o
     editor = client(app, "editor")
     page = get_editor_page(editor, "/editor/translations/services/debt-advice.ro/edit")
     assert page.find("input", attrs={"name": "title"})["value"] == ""
+    assert not page.find("h2", string="The English has changed since this was translated")
     number = submit(editor, "/editor/translations/services/debt-advice.ro/edit",
                     {**form_values(page), "title": "Consiliere pentru datorii",
                      "summary": "Consiliere gratuită.", "body": "Ajutăm familiile."})

@@ -169,6 +169,7 @@ def render_form(kind: str, *, title: str, action: str, values: dict, errors: dic
                  "rows": translation_form.term_rows(kind, entry, values)}
         if spec.translates:
             extra.update(translation_form.language_context(kinds.split_translation_id(entry)[1]))
+            extra["stale"] = translation_form.translation_status(kind, entry) == "stale"
     elif spec.translates:
         template = "editor/translation_form.html"
         extra = {"fields": plain_fields(kind), **translation_form.translation_context(kind, entry)}

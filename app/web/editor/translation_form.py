@@ -33,6 +33,14 @@ def english_of(kind: str, entry_id: str) -> tuple[str, str, workflow.LiveEntry |
                                                         english_id)
 
 
+def translation_status(kind: str, entry_id: str) -> str:
+    """Whether the translation ``entry_id`` is up to date with its English, out of date, or missing."""
+    english_kind = kinds.kind_of(kind).translates
+    english_id, language = kinds.split_translation_id(entry_id)
+    found = [state for state in translations_list(english_kind, english_id) if state.language == language]
+    return found[0].status if found else translation_state.MISSING
+
+
 def translation_context(kind: str, entry_id: str) -> dict:
     """The English source of a translation form: each field's text, the body, the title."""
     english_kind, english_id, english = english_of(kind, entry_id)
@@ -46,7 +54,8 @@ def translation_context(kind: str, entry_id: str) -> dict:
                         for key, _widget in kinds.kind_of(kind).form_fields},
             "english_body": english.body if english else "",
             "english_title": kinds.entry_title(english_kind, english_id, fields),
-            "english_kind": english_kind, "english_id": english_id}
+            "english_kind": english_kind, "english_id": english_id,
+            "stale": translation_status(kind, entry_id) == translation_state.STALE}
 
 
 def term_rows(kind: str, entry_id: str, values: dict) -> list[dict]:

@@ -261,6 +261,23 @@ def _merge_keeping_layout(target, data: dict, order) -> None:
         target.insert(position, key, value)
 
 
+def render_terms(terms: list[dict], order) -> str:
+    """A taxonomy file (or a translation of one): a list of terms, each a block mapping with its fields
+    in ``order``, lists on one line. Parsed back and compared, like :func:`render_entry`."""
+    for fast in (True, False):
+        lines = []
+        for term in terms:
+            lines += _block(term, order, "  ", first_prefix="- ", fast=fast)
+        text = "\n".join(lines) + "\n" if lines else "[]\n"
+        try:
+            parsed = parse_yaml(text).data
+        except YamlFileError:
+            continue
+        if _comparable(parsed) == _comparable([_ordered(term, order) for term in terms]):
+            return text
+    raise ValueError("the terms would not read back as written")
+
+
 def _reads_back(text: str, data: dict) -> bool:
     try:
         parsed = parse_yaml(text).data

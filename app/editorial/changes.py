@@ -30,6 +30,8 @@ or a content page (what differs between them is in :mod:`.kinds`). Its life::
 - Archiving a service sets ``status: archived``; archiving another kind removes
   its file (refused while services still name it), recorded in history as a
   version without text, so it can be restored like any other.
+- Approving a translation (not a restored one) sets its ``source_fingerprint``
+  to the English source as it is now, so it is no longer stale.
 - Every published version goes into ``history`` (append-only), with who wrote
   and who approved it; a version found in ``content/`` that the editor did not
   write (an import, a hand edit) is recorded before it is replaced.
@@ -46,14 +48,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content.fields import ID_PATTERN
 from ..content.problems import Problem
-from ..content.writing import render_entry, sha256_of
+from ..content.stamping import StampError, stamped_text
+from ..content.writing import render_entry, render_terms, sha256_of
 from ..content.yamlfile import EntryFileError, YamlFileError, read_entry_bytes
-from . import audit, instance, instance_settings, kinds
+from . import audit, file_check, instance, instance_settings, kinds
 from .accounts import User
 from .content_cache import full_content, reference_content
-from .diffs import Diff, diff, jsonable, parse_entry, text_diff
+from .diffs import Diff, diff, jsonable, parse_text, text_diff
 from .instance import transaction
 from .publishing import Author, FileChanged, PublishFailed, write_and_publish
 
@@ -164,9 +166,10 @@ def entry_path(kind: str, entry_id: str) -> str:
     """The entry's file, relative to ``content/``: ``services/<id>.md``."""
     if kind not in FOLDERS:
         raise ValueError(f"unknown kind {kind!r}")
-    if not ID_PATTERN.match(entry_id or ""):
+    spec = kinds.kind_of(kind)
+    if not spec.valid_id(entry_id):
         raise ValueError(f"not an entry id: {entry_id!r}")
-    return f"{FOLDERS[kind]}/{entry_id}.md"
+    return spec.path(entry_id)
 
 
 def read_live(content_dir: Path, kind: str, entry_id: str) -> LiveEntry | None:
@@ -178,7 +181,7 @@ def read_live(content_dir: Path, kind: str, entry_id: str) -> LiveEntry | None:
         return None
     text = data.decode("utf-8", errors="replace")
     try:
-        fields, body = parse_entry(text)
+        fields, body = parse_text(kind, text)
     except YamlFileError:
         fields, body = {}, text
     return LiveEntry(text, sha256_of(data), fields, body)
@@ -196,7 +199,16 @@ def front_matter(fields: dict) -> dict:
 
 def render(fields: dict, body: str, kind: str = "service") -> str:
     """The entry file for ``fields`` and ``body`` (ValueError when YAML would read it differently)."""
-    return render_entry(front_matter(fields), body, order=kinds.kind_of(kind).order)
+    spec = kinds.kind_of(kind)
+    if spec.terms:
+        return render_terms([{"id": _term_id(term_id), **(term if isinstance(term, dict) else {})}
+                             for term_id, term in fields.items()], spec.order)
+    return render_entry(front_matter(fields), body, order=spec.order)
+
+
+def _term_id(term_id: str):
+    # Levels are numbered: "2" is written as the number 2, as the English file has it.
+    return int(term_id) if term_id.isdigit() else term_id
 
 
 def proposed_text(change: Change) -> str | None:
@@ -219,8 +231,13 @@ def check(content_dir: Path, kind: str, entry_id: str, fields: dict, body: str,
     source = entry_path(kind, entry_id)
     try:
         text = render(fields, body, kind)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, AttributeError) as error:
         return [Problem(source, 1, "(file)", f"cannot be written as YAML: {error}")]
+    spec = kinds.kind_of(kind)
+    if spec.terms or spec.translates:
+        # Only a taxonomy needs the whole folder as it is (the services using its terms).
+        live = full_content(content_dir, on) if kind == "taxonomy" else None
+        return file_check.file_problems(content_dir, live, kind, entry_id, text, on)
     return kinds.entry_problems(kind, text, entry_id, reference_content(content_dir, on), on)
 
 
@@ -384,7 +401,7 @@ def start(db: sqlite3.Connection, content_dir: Path, user: User, kind: str, entr
           body: str, base_sha256: str | None = None, action: str = EDIT, ip: str | None = None) -> Change:
     """A new draft change to ``entry_id``: ``action`` create (no live file), edit or archive (from the
     live file; ``base_sha256`` is the file's hash when editing began, default its hash now)."""
-    if not ID_PATTERN.match(entry_id or "") or kind not in FOLDERS:
+    if kind not in FOLDERS or not kinds.kind_of(kind).valid_id(entry_id):
         raise ChangeError("invalid_id", f"not an entry id: {entry_id!r}")
     live = read_live(content_dir, kind, entry_id)
     if action == CREATE:
@@ -521,6 +538,10 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
     if problems:
         raise ChangeError("invalid", "the change has problems to fix first", problems)
     text = proposed_text(change)
+    stamped_fields = None  # a translation's fields with the new stamp, kept on the change
+    if text is not None and kinds.kind_of(change.kind).translates and change.action != RESTORE:
+        text = _stamped(content_dir, change, text, on)
+        stamped_fields = parse_text(change.kind, text)[0]
     before = read_live(content_dir, change.kind, change.entry_id)
     author = Author(change.author_name or change.author_email, change.author_email)
     approval = "self-approved" if self_approved else f"approved by {user.email}"
@@ -541,13 +562,27 @@ def approve(db: sqlite3.Connection, content_dir: Path, index_dir: Path, change_i
     now = _now()
     with transaction(db):
         db.execute("UPDATE changes SET status = 'published', reviewer_id = ?, reviewed_at = ?, "
-                   "updated_at = ?, publish_error = NULL, release_id = ?, git_commit = ? WHERE id = ?",
-                   [user.id, now, now, published.release_id, published.commit, change.id])
+                   "updated_at = ?, publish_error = NULL, release_id = ?, git_commit = ?, fields = ? "
+                   "WHERE id = ?",
+                   [user.id, now, now, published.release_id, published.commit,
+                    json.dumps(stamped_fields if stamped_fields is not None else change.fields,
+                               ensure_ascii=False), change.id])
         _record_versions(db, change, before, text, user, published.release_id, published.commit, now)
         _audit(db, user, "change.self_approved" if self_approved else "change.approved", change,
                {"release": published.release_id, "commit": published.commit, "action": change.action,
                 "self_approved": self_approved}, ip)
     return _load(db, change.id)
+
+
+def _stamped(content_dir: Path, change: Change, text: str, on: dt.date | None) -> str:
+    """A translation's file with the fingerprint of its English source as it is now: approving a
+    translation says it is up to date with that source. (A restored version keeps the stamp it had:
+    the text is as old as its stamp says.)"""
+    try:
+        return stamped_text(text, Path(change.path), full_content(content_dir, on or today()))[0]
+    except StampError as error:
+        raise ChangeError("invalid", str(error), [Problem(change.path, 1, "source_fingerprint",
+                                                          str(error))]) from None
 
 
 def _record_versions(db: sqlite3.Connection, change: Change, before: LiveEntry | None, text: str | None,
@@ -603,7 +638,7 @@ def restore(db: sqlite3.Connection, content_dir: Path, version_id: int, user: Us
     if live is not None and live.sha256 == version.sha256:
         raise ChangeError("already_live", "this version is the live one")
     kind, entry_id = version.kind, version.entry_id
-    fields, body = parse_entry(version.text)
+    fields, body = parse_text(kind, version.text)
     live_organisation = kinds.owner(kind, entry_id, live.fields) if live else None
     if not may_propose(user, kinds.owner(kind, entry_id, fields), kind, RESTORE) or (
             live is not None and not may_propose(user, live_organisation, kind, RESTORE)):

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from ..content.writing import SERVICE_ORDER
-from ..content.yamlfile import YamlFileError, parse_front_matter
+from ..content.yamlfile import YamlFileError, parse_front_matter, parse_yaml
 from . import kinds
 
 
@@ -65,8 +65,27 @@ def parse_entry(text: str) -> tuple[dict, str]:
     return jsonable(data), document.body
 
 
+def parse_terms(text: str) -> dict:
+    """A taxonomy file's terms as ``{id: the term's other fields}``, in the file's order."""
+    data = parse_yaml(text).data
+    if not isinstance(data, list):
+        raise YamlFileError(1, "must be a list of terms")
+    terms = {}
+    for item in data:
+        if isinstance(item, dict) and item.get("id") not in (None, ""):
+            terms[str(item["id"])] = jsonable({key: value for key, value in item.items() if key != "id"})
+    return terms
+
+
+def parse_text(kind: str, text: str) -> tuple[dict, str]:
+    """(fields, body) of a file of ``kind``: an entry's front matter and body, or a taxonomy's terms."""
+    if kinds.kind_of(kind).terms:
+        return parse_terms(text), ""
+    return parse_entry(text)
+
+
 # Lists in which order means nothing.
-UNORDERED = {"needs", "levels", "hubs", "access", "delivery", "languages", "keywords", "covers"}
+UNORDERED = {"needs", "levels", "hubs", "access", "delivery", "languages", "keywords", "covers", "synonyms"}
 
 
 def _normalised(value):
@@ -183,7 +202,7 @@ def text_diff(old_text: str | None, new_text: str | None, kind: str = "service")
         if text is None:
             return None, None
         try:
-            return parse_entry(text)
+            return parse_text(kind, text)
         except YamlFileError:
             return {}, text
     old_fields, old_body = split(old_text)

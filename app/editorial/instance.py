@@ -224,6 +224,58 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             message TEXT NOT NULL DEFAULT ''
         )""",
     ]),
+    # 8: changes to the taxonomy and to translations: changes.kind's CHECK is widened, the table rebuilt
+    # as in 4 (history points at changes(id); the rows are put back under their own ids). And the review
+    # dates of the entries without a last_reviewed field of their own (organisations, hubs, pages, the
+    # taxonomy, translations): each "confirmed still correct", when and by whom (a change published
+    # through the editor counts as a check too, from history). Read and written only through
+    # app/editorial/entry_reviews.py.
+    (8, [
+        "PRAGMA defer_foreign_keys = ON",
+        "CREATE TEMP TABLE changes_before_8 AS SELECT * FROM changes",
+        """CREATE TABLE changes_8 (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('service', 'organisation', 'hub', 'page', 'taxonomy',
+                                               'service_translation', 'hub_translation', 'page_translation',
+                                               'taxonomy_translation')),
+            entry_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'edit', 'archive', 'restore')),
+            organisation TEXT,
+            base_sha256 TEXT,
+            base_text TEXT,
+            fields TEXT NOT NULL DEFAULT '{}',
+            body TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'in_review', 'returned', 'published', 'withdrawn')),
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            reviewer_id INTEGER REFERENCES users (id),
+            reviewed_at TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            publish_error TEXT,
+            release_id TEXT,
+            git_commit TEXT,
+            restored_from INTEGER
+        )""",
+        "DROP TABLE changes",
+        "ALTER TABLE changes_8 RENAME TO changes",
+        "INSERT INTO changes SELECT * FROM temp.changes_before_8",
+        "DROP TABLE temp.changes_before_8",
+        "CREATE INDEX changes_status ON changes (status, updated_at)",
+        "CREATE INDEX changes_entry ON changes (kind, entry_id, status)",
+        "CREATE INDEX changes_author ON changes (author_id, status)",
+        """CREATE TABLE entry_reviews (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            reviewed_on TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX entry_reviews_entry ON entry_reviews (kind, entry_id, reviewed_on)",
+    ]),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

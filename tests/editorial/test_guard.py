@@ -185,3 +185,22 @@ def test_public_pages_set_no_cookie_even_for_a_signed_in_editor(app, folders):
         response = client.get(url)
         assert "Set-Cookie" not in response.headers, url
         assert "Cookie" not in response.vary, url
+
+
+TRANSLATION_AND_TAXONOMY_ENDPOINTS = {
+    "editor.taxonomy", "editor.edit_taxonomy", "editor.taxonomy_history", "editor.taxonomy_version",
+    "editor.restore_taxonomy_version", "editor.confirm_entry_review",
+    *{f"editor.{view}" for kind in ("service", "hub", "page", "taxonomy")
+      for view in (f"edit_{kind}_translation", f"archive_{kind}_translation", f"{kind}_translation_history",
+                   f"{kind}_translation_version", f"restore_{kind}_translation_version")},
+    *{f"editor.translations_{folder}" for folder in ("services", "hubs", "pages", "taxonomy")},
+}
+
+
+def test_translation_and_taxonomy_routes_are_for_editors_publishers_and_admins(editor_app):
+    found = {rule.endpoint for rule in editor_app.url_map.iter_rules()
+             if rule.rule.startswith(("/editor/translations/", "/editor/taxonomy"))
+             or rule.endpoint == "editor.confirm_entry_review"}
+    assert found == TRANSLATION_AND_TAXONOMY_ENDPOINTS
+    for endpoint in found:
+        assert editor_app.view_functions[endpoint].editor_roles == ("editor", "publisher", "admin"), endpoint

@@ -34,6 +34,11 @@ TOOLS = [
     ("editor.hubs", _l("Hubs"),
      _l("The Early Help Hubs: addresses, contact details and the areas they cover.")),
     ("editor.pages", _l("Pages"), _l("Content pages such as about, accessibility and privacy.")),
+    ("editor.taxonomy", _l("Taxonomy"),
+     _l("Needs with the words families search for, age bands and levels of need.")),
+    ("editor.translations_services", _l("Translations"),
+     _l("Translations of services, hubs, pages and the taxonomy beside the English, and which are out of "
+        "date.")),
     ("editor.changes_queue", _l("Changes"),
      _l("Changes waiting for review, returned to their authors, and your drafts.")),
     ("editor.settings_form", _l("Site settings"),
@@ -112,6 +117,7 @@ def register(app: Flask) -> None:
         reviews,
         settings,
         suggestions,
+        translations,
         two_factor,
         users,
     )

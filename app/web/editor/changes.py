@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ...editorial import changes as workflow
 from ...editorial import diffs
 from ...editorial.changes import ChangeError
-from ...editorial.kinds import form_from_fields
+from ...editorial.kinds import form_from_fields, keep_fields
 from ...editorial.publishing import PublishFailed
 from . import blueprint, editorial_db, entry_form
 from .entries import EVERYONE, field_name, public_url
@@ -65,7 +65,7 @@ def _change_page(change: workflow.Change, *, errors: dict | None = None, problem
         conflict = {"live": found} if found is not False else None
     if conflict is not None:
         live_text = conflict["live"].text if conflict["live"] else None
-        conflict["diff"] = diffs.text_diff(change.base_text, live_text)
+        conflict["diff"] = diffs.text_diff(change.base_text, live_text, change.kind)
     if problems is None and change.status in workflow.OPEN:
         problems = workflow.check_change(content_dir, change)
     problem_errors = entry_form.errors_for(problems or [], kind=change.kind)
@@ -120,6 +120,7 @@ def edit_change(change_id: int):
                                       errors=entry_form.errors_for(problems, kind=kind),
                                       proposed=(change.fields, change.body), **form)
     parsed, errors = entry_form.parse(kind, change.entry_id)
+    parsed.fields = keep_fields(kind, parsed.fields, change.fields)
     form["proposed"] = (parsed.fields, parsed.body)
     if change.action == workflow.CREATE:
         errors.pop("id", None)

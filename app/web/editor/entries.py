@@ -32,7 +32,10 @@ EVERYONE = ("provider", "editor", "publisher", "admin")
 PER_PAGE = 50
 
 LIST_TITLES = {"service": _l("Services"), "organisation": _l("Organisations"), "hub": _l("Early Help Hubs"),
-               "page": _l("Pages")}
+               "page": _l("Pages"), "taxonomy": _l("Taxonomy"),
+               "service_translation": _l("Translations of services"),
+               "hub_translation": _l("Translations of hubs"), "page_translation": _l("Translations of pages"),
+               "taxonomy_translation": _l("Translations of the taxonomy")}
 ADD_TITLES = {"service": _l("Add a service"), "organisation": _l("Add an organisation"),
               "hub": _l("Add a hub"), "page": _l("Add a page")}
 PUBLIC_ENDPOINTS = {"service": ("public.service", "service_id"), "hub": ("public.hub", "hub_id"),
@@ -41,7 +44,7 @@ PUBLIC_ENDPOINTS = {"service": ("public.service", "service_id"), "hub": ("public
 
 def endpoint(kind: str, view: str) -> str:
     """The endpoint of ``view`` (list, new, open, edit, archive, history, version, restore) for ``kind``."""
-    name, folder = kind, kinds.kind_of(kind).folder
+    name, folder = kind, kinds.kind_of(kind).list_name
     return {"list": f"editor.{folder}", "new": f"editor.new_{name}", "edit": f"editor.edit_{name}",
             "open": f"editor.open_{name}",
             "archive": f"editor.archive_{name}", "history": f"editor.{name}_history",
@@ -268,7 +271,7 @@ def _history_access(kind: str, entry_id: str) -> workflow.LiveEntry | None:
     fields = live.fields if live else {}
     if live is None:
         with_text = next((version for version in versions if version.text), None)
-        fields = diffs.parse_entry(with_text.text)[0] if with_text else {}
+        fields = diffs.parse_text(kind, with_text.text)[0] if with_text else {}
     user = current_user()
     if user.role == "provider" and kinds.owner(kind, entry_id, fields) != user.organisation:
         abort(403)
@@ -340,19 +343,24 @@ VIEWS = (  # (view, rule under /editor/<folder>, methods, the action whose roles
 )
 
 
-def _register(kind: Kind) -> None:
+def register_kind(kind: Kind, overrides: dict | None = None) -> None:
+    """Add the views of ``kind`` (those in ``kind.views``; ``overrides``: view name -> another function)."""
     for view, function, rule, methods, action in VIEWS:
+        if view not in kind.views:
+            continue
+        function = (overrides or {}).get(view, function)
+
         def bound(function=function, **values):
             return function(kind, **values)
 
         bound.__name__ = endpoint(kind.name, view).removeprefix("editor.")
         bound.__doc__ = function.__doc__
-        blueprint.add_url_rule(f"/{kind.folder}{rule}", bound.__name__,
+        blueprint.add_url_rule(f"/{kind.url}{rule}", bound.__name__,
                                role_required(*kinds.roles_for(kind, action))(bound), methods=list(methods))
 
 
-for _kind in kinds.KINDS.values():
-    _register(_kind)
+for _kind in (kinds.SERVICE, kinds.ORGANISATION, kinds.HUB, kinds.PAGE):
+    register_kind(_kind)  # the taxonomy and the translations: in .translations
 
 
 FIELD_NAMES = {

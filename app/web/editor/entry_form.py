@@ -30,7 +30,7 @@ from ...editorial.service_form import (
     section_of,
     section_of_field_id,
 )
-from . import editorial_db
+from . import editorial_db, translation_form
 from .guard import current_user
 
 PLACEHOLDER_ID = "new-entry"  # checks a new entry's other fields while its id is still wrong
@@ -52,6 +52,9 @@ LABELS = {
     "name": _l("Name"), "website": _l("Website"), "phone": _l("Phone"), "email": _l("Email"),
     "address": _l("Address"), "postcode": _l("Postcode"), "covers": _l("Postcode areas covered"),
     "wards": _l("Wards"), "opening-hours": _l("Opening hours"),
+    # the taxonomy's columns
+    "label": _l("Label"), "description": _l("Description"), "synonyms": _l("Synonyms"),
+    "min": _l("Youngest age"), "max": _l("Oldest age"), "pregnancy": _l("Pregnancy"),
 }
 # Hints of the plain forms' fields, by kind and field id.
 HINTS = {
@@ -81,7 +84,9 @@ ID_HINTS = {
                "later."),
 }
 KIND_NAMES = {"service": _l("service"), "organisation": _l("organisation"), "hub": _l("hub"),
-              "page": _l("page")}
+              "page": _l("page"), "taxonomy": _l("taxonomy"), "service_translation": _l("translation"),
+              "hub_translation": _l("translation"), "page_translation": _l("translation"),
+              "taxonomy_translation": _l("translation")}
 
 
 def kind_name(kind: str) -> str:
@@ -202,24 +207,41 @@ def render_form(kind: str, *, title: str, action: str, values: dict, errors: dic
     ``proposed``: the (fields, body) the form shows, when they may differ from the live entry (a
     change, or a form posted back); a service's form then says what they change, section by section.
     """
-    template = "editor/service_form.html" if kind == "service" else "editor/entry_form.html"
     errors = errors or {}
+    spec = kinds.kind_of(kind)
+    entry = change.entry_id if change is not None else entry_id
+    if kind == "service":
+        changed = _changed(kind, entry, proposed)
+        sections = form_sections(errors, changed, new=changed is None)
+        template = "editor/service_form.html"
+        extra = {"choices": choices(current_user()), "changed": changed, "display": diffs.display,
+                 "sections": sections, "by_section": {section["id"]: section for section in sections}}
+    elif spec.terms:
+        template = "editor/terms_form.html"
+        extra = {"columns": [{"id": kinds.form_id(key), "widget": widget,
+                              "label": field_label(kinds.form_id(key))}
+                             for key, widget in kinds.term_columns(kind, entry)],
+                 "rows": translation_form.term_rows(kind, entry, values)}
+        if spec.translates:
+            extra.update(translation_form.language_context(kinds.split_translation_id(entry)[1]))
+            extra["stale"] = translation_form.translation_status(kind, entry) == "stale"
+    elif spec.translates:
+        template = "editor/translation_form.html"
+        extra = {"fields": plain_fields(kind), **translation_form.translation_context(kind, entry)}
+    else:
+        template, extra = "editor/entry_form.html", {"fields": plain_fields(kind)}
+    if kind in kinds.TRANSLATION_OF and entry and not new:
+        extra["translations"] = translation_form.translations_list(kind, entry)
     others = []
     if entry_id or change is not None:
         others = [other for other in workflow.other_open_changes(
                       editorial_db(), kind, change.entry_id if change else entry_id,
                       besides=change.id if change else None)
                   if workflow.may_see(current_user(), other)]
-    if kind == "service":
-        changed = _changed(kind, change.entry_id if change else entry_id, proposed)
-        sections = form_sections(errors, changed, new=changed is None)
-        extra = {"choices": choices(current_user()), "changed": changed, "display": diffs.display,
-                 "sections": sections, "by_section": {section["id"]: section for section in sections}}
-    else:
-        extra = {"fields": plain_fields(kind)}
     return render_template(template, title=title, action=action, values=values, errors=errors, new=new,
                            base_sha256=base_sha256 or "", change=change, preview=preview, kind=kind,
-                           kind_name=kind_name(kind), id_hint=ID_HINTS[kind], body_hint=BODY_HINTS[kind],
+                           kind_name=kind_name(kind), id_hint=ID_HINTS.get(kind, ""),
+                           body_hint=BODY_HINTS.get(kind, _l("Markdown: translate the English text.")),
                            other_changes=others, field_label=field_label, **extra), status
 
 

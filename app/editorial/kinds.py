@@ -56,7 +56,7 @@ class Kind:
     address: str = ""              # under /editor/ when not the folder ("translations/services")
     translates: str | None = None  # a translation: the kind of the English entries it translates
     terms: bool = False            # a taxonomy list file (.yml) rather than a Markdown entry
-    views: tuple[str, ...] = ("list", "new", "edit", "archive", "history", "version", "restore")
+    views: tuple[str, ...] = ("list", "new", "open", "edit", "archive", "history", "version", "restore")
 
     @property
     def url(self) -> str:

@@ -21,7 +21,7 @@ from ...editorial.changes import ChangeError
 from ...editorial.content_cache import full_content, reference_content
 from ...editorial.kinds import Kind
 from . import blueprint, editorial_db, entry_form
-from .entries import LIST_TITLES, PER_PAGE, entry_url, register_kind
+from .entries import LIST_TITLES, PER_PAGE, entry_url, entry_urls, register_kind
 from .guard import current_user
 from .translation_form import language_name
 
@@ -48,6 +48,8 @@ def list_taxonomies(kind: Kind):
     return render_template("editor/entries.html", title=str(LIST_TITLES[kind.name]), kind=kind.name,
                            kind_name=entry_form.kind_name(kind.name), query="", entries=entries,
                            total=len(entries), page=1, pages=1, pending=pending, organisations={},
+                           edit_url=entry_urls(kind.name, "edit"),
+                           history_url=entry_urls(kind.name, "history"),
                            may_add=False, add_title="")
 
 

@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 
 from app.content import entry_cache as cache_module
 from app.content import load_content
-from app.content.entry_cache import CACHE_FOLDER, EntryCache
+from app.content.entry_cache import CACHE_FOLDER, EntryCache, LazyEntries
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
 from app.release.schema import WHOOSH_FOLDER
@@ -159,11 +159,37 @@ def test_a_removed_file_is_gone_and_a_damaged_cache_is_only_slower(content, tmp_
     fresh, cached, _ = loads(content, cache)
     same(fresh, cached)
     assert "lost-org" not in cached.services
-    for shard in cache.glob("*/*.pickle"):
+    for shard in [*cache.glob("*/*.pickle"), *cache.glob("*/*.index")]:
         shard.write_bytes(b"not a pickle at all" * 100)
     fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
     assert counts["misses"] == 7
+
+
+def test_services_are_unpickled_only_when_used(content, tmp_path, settled):
+    """A cached load checks across entries from each service's refs; the entries wait until asked for."""
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    cached = load_content(content, today=TODAY, cache_dir=cache)
+    assert isinstance(cached.services, LazyEntries)
+    assert not any(cached.services.is_loaded(service_id) for service_id in cached.services)
+    assert sorted(cached.published_service_ids()) == ["bad-summary", "future-review", "lost-org",
+                                                      "parenting-group"]
+    assert not any(cached.services.is_loaded(service_id) for service_id in cached.services)
+    assert cached.services["lost-org"].organisation == "no-such-org"
+    assert cached.services.is_loaded("lost-org")
+    assert dict(cached.services.refs())["lost-org"] == cached.services["lost-org"].refs()
+
+
+def test_entries_rewritten_under_a_load_are_read_again(content, tmp_path, settled):
+    """Another run may replace a shard's entries after this load read its index: the file is read."""
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    cached = load_content(content, today=TODAY, cache_dir=cache)
+    for shard in cache.glob("*/services-*.pickle"):
+        shard.write_bytes(b"not a pickle at all" * 100)
+    fresh = load_content(content, today=TODAY)
+    same(fresh, cached)
 
 
 def test_a_one_entry_publish_shares_the_live_release_segment_files(content_dir, folders, settled):

@@ -41,9 +41,10 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -73,14 +74,81 @@ class ParsedFile:
 class CachedLines:
     """The lines of a cached file's fields, unpickled only if a check across entries asks for one."""
 
-    def __init__(self, pickled: bytes):
-        self._pickled = pickled
+    __slots__ = ("_cache", "_shard", "_relative", "_key", "_document")
+
+    def __init__(self, cache: EntryCache, shard: str, relative: str, key: str):
+        self._cache, self._shard, self._relative, self._key = cache, shard, relative, key
         self._document: Document | None = None
 
     def line_of(self, path: str) -> int:
         if self._document is None:
-            self._document = pickle.loads(self._pickled)
+            record = self._cache._full(self._shard).get(self._relative)
+            # Another run rewrote the shard meanwhile (a race): the first line rather than a wrong one.
+            self._document = pickle.loads(record[2]) if record and record[0] == self._key else Document(None)
         return self._document.line_of(path)
+
+
+class Pending(NamedTuple):
+    """A cached entry not unpickled yet: what checks across entries need (``refs``) is at hand."""
+
+    shard: str
+    relative: str
+    key: str
+    refs: object
+
+
+class LazyEntries(MutableMapping):
+    """Entries by id, as a dict, where cached entries are unpickled only when asked for.
+
+    A load with the cache (``load_content(cache_dir=...)``) puts the services
+    here: ``check`` and an incremental publish only read each service's
+    :class:`~app.content.model.ServiceRefs` (:meth:`refs`) and the few
+    entries they use, so an unchanged file costs a ``stat``, not an unpickling.
+    Iterating the values unpickles every entry, a shard at a time.
+    """
+
+    def __init__(self, cache: EntryCache | None = None, reread: Callable[[str], object] | None = None):
+        self._items: dict[str, object] = {}
+        self._cache = cache
+        self._reread = reread   # relative path -> the entry, parsed afresh (when the shard changed under us)
+
+    def __getitem__(self, key: str):
+        value = self._items[key]
+        if type(value) is Pending:
+            value = self._items[key] = self._load(value)
+        return value
+
+    def _load(self, pending: Pending):
+        record = self._cache._full(pending.shard).get(pending.relative)
+        if record is not None and record[0] == pending.key:
+            return record[1]
+        return self._reread(pending.relative)
+
+    def __setitem__(self, key: str, value) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __repr__(self) -> str:
+        return f"LazyEntries({len(self._items)} entries)"
+
+    def refs(self):
+        """(id, ``ServiceRefs``) of every entry, unpickling none."""
+        for key, value in self._items.items():
+            yield key, (value.refs if type(value) is Pending else value.refs())
+
+    def is_loaded(self, key: str) -> bool:
+        return type(self._items[key]) is not Pending
 
 
 def _code_version() -> str:
@@ -95,20 +163,23 @@ def _key(stat: os.stat_result) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
-def _same_on(parsed: ParsedFile, parsed_on: dt.date, today: dt.date) -> bool:
-    """Whether a result of ``parsed_on`` still holds ``today``.
+def _same_on(reviewed: object, parsed_on: dt.date, today: dt.date) -> bool:
+    """Whether a result of ``parsed_on`` still holds ``today``, for an entry last reviewed on ``reviewed``.
 
     The one per-file rule that depends on the day: a ``last_reviewed`` date in
     the future is an error (``entries.read_service``).
     """
     if parsed_on == today:
         return True
-    reviewed = getattr(parsed.entry, "last_reviewed", None)
     return not isinstance(reviewed, dt.date) or (reviewed > today) == (reviewed > parsed_on)
 
 
 SHARDS = 64
+_MISSING = object()
 VERSION_FILE = "version"
+# Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
+# the review date and the ServiceRefs of each file) and the entries with their lines (read when asked).
+INDEX_SUFFIX, ENTRIES_SUFFIX = ".index", ".pickle"
 
 
 def _shard(relative: str) -> str:
@@ -126,8 +197,10 @@ class EntryCache:
         self.started_ns = time.time_ns()
         self.hits = self.misses = 0
         self._seen: set[str] = set()
-        # shard -> relative path -> (stat key, day parsed, ParsedFile without document, pickled lines)
-        self._shards: dict[str, dict[str, tuple]] = {}
+        # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs)
+        self._index: dict[str, dict[str, tuple]] = {}
+        # shard -> relative path -> (stat key, entry, pickled lines); loaded on first use
+        self._entries: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()
         # One folder per content folder and working folder; the code's version in it, so an upgrade
         # empties it rather than leaving files behind.
@@ -138,28 +211,42 @@ class EntryCache:
             version = _code_version()
             with contextlib.suppress(FileNotFoundError):
                 if (self.folder / VERSION_FILE).read_text() == version:
-                    self._load_shards()
+                    self._load_index()
                     return
-            for stale in self.folder.glob("*.pickle"):
-                stale.unlink()
+            for suffix in (INDEX_SUFFIX, ENTRIES_SUFFIX):
+                for stale in self.folder.glob(f"*{suffix}"):
+                    stale.unlink()
             _write_atomically(self.folder / VERSION_FILE, version.encode())
         except OSError:
             # A cache that cannot be used only costs time: everything is parsed.
             self.folder = None
-            self._shards = {}
+            self._index = {}
 
-    def _load_shards(self) -> None:
+    def _load_index(self) -> None:
         with _no_garbage_collection():
-            for path in self.folder.glob("*.pickle"):
+            for path in self.folder.glob(f"*{INDEX_SUFFIX}"):
                 with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
-                    self._shards[path.stem] = pickle.loads(path.read_bytes())
+                    self._index[path.stem] = pickle.loads(path.read_bytes())
+
+    def _full(self, shard: str) -> dict[str, tuple]:
+        """The entries of ``shard``, unpickled on first use (empty if missing or damaged)."""
+        entries = self._entries.get(shard)
+        if entries is None:
+            entries = {}
+            if self.folder is not None and shard in self._index:
+                with _no_garbage_collection(), contextlib.suppress(Exception):
+                    entries = pickle.loads((self.folder / f"{shard}{ENTRIES_SUFFIX}").read_bytes())
+            self._entries[shard] = entries
+        return entries
 
     def read(self, path: str | Path, relative: str, parse: Callable[[], ParsedFile],
-             replay: Callable[[ParsedFile], None]) -> object | None:
+             replay: Callable[[ParsedFile], None], lazy: bool = False) -> object | None:
         """The entry in ``path``: from the cache when the file is unchanged, else ``parse()``'d.
 
         ``parse`` reads the file, recording its problems as a fresh read does;
         ``replay`` records a cached result's problems, lines and fingerprint.
+        With ``lazy``, a cached entry comes back as a :class:`Pending` for a
+        :class:`LazyEntries`, not unpickled.
         """
         self._seen.add(relative)
         try:
@@ -167,49 +254,68 @@ class EntryCache:
         except OSError:
             return parse().entry
         shard = _shard(relative)
-        files = self._shards.setdefault(shard, {})
+        files = self._index.setdefault(shard, {})
         cached = files.get(relative)
-        if cached is not None and cached[0] == key and _same_on(cached[2], cached[1], self.today):
-            self.hits += 1
-            parsed = cached[2]
-            replay(ParsedFile(parsed.entry, parsed.source, parsed.fingerprint, CachedLines(cached[3]),
-                              parsed.problems))
-            return parsed.entry
+        if cached is not None and cached[0] == key and _same_on(cached[5], cached[1], self.today):
+            _, _, source, fingerprint, problems, _, refs = cached
+            found = _MISSING
+            if lazy and refs is not None:
+                found = Pending(shard, relative, key, refs)
+            elif (record := self._full(shard).get(relative)) is not None and record[0] == key:
+                found = record[1]
+            # else another run rewrote the shard since its index was read: the file is read again.
+            if found is not _MISSING:
+                self.hits += 1
+                replay(ParsedFile(None, source, fingerprint, CachedLines(self, shard, relative, key), problems))
+                return found
         self.misses += 1
+        if cached is not None:
+            self._drop(shard, relative)
+        return self._parse_and_keep(path, relative, shard, key, parse)
+
+    def _drop(self, shard: str, relative: str) -> None:
+        self._full(shard).pop(relative, None)   # loaded before the shard is changed, to be rewritten whole
+        self._index[shard].pop(relative, None)
+        self._dirty.add(shard)
+
+    def _parse_and_keep(self, path, relative: str, shard: str, key: str, parse) -> object | None:
         parsed = parse()
-        if files.pop(relative, None) is not None:
-            self._dirty.add(shard)
         with contextlib.suppress(OSError):
             after = os.stat(path)
             if (_key(after) == key and parsed.fingerprint is not None
                     and max(after.st_mtime_ns, after.st_ctime_ns) < self.started_ns - SETTLED_NS):
-                files[relative] = (key, self.today, *self._split(parsed))
+                entry = parsed.entry
+                refs = entry.refs() if hasattr(entry, "refs") else None
+                full = self._full(shard)
+                self._index[shard][relative] = (key, self.today, parsed.source, parsed.fingerprint,
+                                                parsed.problems, getattr(entry, "last_reviewed", None), refs)
+                full[relative] = (key, entry, self._lines(parsed))
                 self._dirty.add(shard)
         return parsed.entry
 
     @staticmethod
-    def _split(parsed: ParsedFile) -> tuple[ParsedFile, bytes]:
-        """The result without its document, and the document's lines alone (its data is not needed)."""
+    def _lines(parsed: ParsedFile) -> bytes:
+        """The document's lines alone, pickled (its data is not needed)."""
         document = parsed.document or Document(None)
         lines = Document(None, document.lines, "", document.body_line, document.first_line)
-        kept = ParsedFile(parsed.entry, parsed.source, parsed.fingerprint, None, parsed.problems)
-        return kept, pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self, folders: tuple[str, ...]) -> None:
         """Write the shards that changed; forget files gone from the ``folders`` that were read."""
         if self.folder is None:
             return
-        for shard, files in self._shards.items():
+        for shard, files in self._index.items():
             if shard.rsplit("-", 1)[0] in folders:
-                gone = [relative for relative in files if relative not in self._seen]
-                for relative in gone:
-                    del files[relative]
-                if gone:
-                    self._dirty.add(shard)
-        for shard in sorted(self._dirty):  # one pickled shard in memory at a time
+                for relative in [relative for relative in files if relative not in self._seen]:
+                    self._drop(shard, relative)
+        for shard in sorted(self._dirty):
             with contextlib.suppress(OSError):  # not written: the next run parses these files again
-                _write_atomically(self.folder / f"{shard}.pickle",
-                                  pickle.dumps(self._shards[shard], protocol=pickle.HIGHEST_PROTOCOL))
+                # Entries first: a run that reads the new index then finds the entries it names.
+                _write_atomically(self.folder / f"{shard}{ENTRIES_SUFFIX}",
+                                  pickle.dumps(self._full(shard), protocol=pickle.HIGHEST_PROTOCOL))
+                _write_atomically(self.folder / f"{shard}{INDEX_SUFFIX}",
+                                  pickle.dumps(self._index[shard], protocol=pickle.HIGHEST_PROTOCOL))
+        self._dirty.clear()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

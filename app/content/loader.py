@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries
-from .entry_cache import EntryCache, ParsedFile
+from .entry_cache import EntryCache, LazyEntries, ParsedFile
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -60,6 +60,10 @@ class ContentSet:
     def published_services(self) -> list[Service]:
         return [service for service in self.services.values() if service.status == "published"]
 
+    def published_service_ids(self) -> list[str]:
+        """Ids of the published services, in order, without unpickling cached services."""
+        return [service_id for service_id, refs in service_refs(self.services) if refs.status == "published"]
+
     def translation(self, kind: str, entry_id, language: str) -> Translation | None:
         """The translation of one entry into ``language``, if there is one."""
         return self.translations.get(kind, {}).get(language, {}).get(str(entry_id))
@@ -72,6 +76,13 @@ class ContentSet:
     def raise_for_errors(self) -> None:
         if self.errors:
             raise ContentError(self.problems)
+
+
+def service_refs(services: dict[str, Service] | LazyEntries):
+    """(id, :class:`~app.content.model.ServiceRefs`) of each service; cached ones stay unpickled."""
+    if isinstance(services, LazyEntries):
+        return services.refs()
+    return ((service_id, service.refs()) for service_id, service in services.items())
 
 
 def display_path(path: Path) -> str:
@@ -122,8 +133,9 @@ class _Reader:
         self.digest.update(f"{relative}\0{fingerprint}\0".encode())
         self.entry_fingerprints[relative] = fingerprint
 
-    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None):
-        """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``."""
+    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False):
+        """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
+        (``lazy``: a cached entry may come back as an ``entry_cache.Pending``)."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
         location = os.path.join(self.root, folder, name)
@@ -146,7 +158,7 @@ class _Reader:
 
         if cache is None:
             return parse().entry
-        return cache.read(location, relative, parse, replay)
+        return cache.read(location, relative, parse, replay, lazy=lazy)
 
     def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
         parsed = self.read(path, front_matter)
@@ -233,9 +245,13 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     if services:
         folders += (("services", "services", lambda reader, stem: entries.read_service(reader, stem, today)),)
     for folder, attribute, read in folders:
+        if folder == "services":
+            # Services stay unpickled until used: checks across entries read their ServiceRefs.
+            content.services = LazyEntries(cache, _rereader(root, folder, read))
+        loaded = getattr(content, attribute)
         for name, stem in files.entry_files(folder):
-            if (entry := files.entry(folder, name, stem, read, cache)) is not None:
-                getattr(content, attribute)[stem] = entry
+            if (entry := files.entry(folder, name, stem, read, cache, lazy=folder == "services")) is not None:
+                loaded[stem] = entry
     if cache is not None:
         cache.save(tuple(folder for folder, _, _ in folders))
 
@@ -248,6 +264,15 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     return content
 
 
+def _rereader(root: Path, folder: str, read):
+    """Reads one entry file again, its problems dropped: for a cached entry whose shard another run
+    rewrote between the index and the entries being read (its problems were already reported)."""
+    def reread(relative: str):
+        name = relative.rpartition("/")[2]
+        return _Reader(root, []).entry(folder, name, ENTRY_FILE.match(name)["stem"], read, None)
+    return reread
+
+
 def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> None:
     """Problems that only show across entries: unknown ids, overlaps, staleness."""
     problems = content.problems
@@ -256,7 +281,8 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
         line = files.documents[entry.source].line_of(field_name)
         problems.append(Problem(entry.source, line, field_name, message, severity, kind))
 
-    for service in content.services.values():
+    # ServiceRefs, not services: cached services are not unpickled for these checks.
+    for _, service in service_refs(content.services):
         if service.organisation and service.organisation not in content.organisations:
             report(service, "organisation", f"unknown organisation '{service.organisation}'")
         for index, need in enumerate(service.needs):
@@ -265,9 +291,9 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
         for index, hub in enumerate(service.hubs):
             if hub not in content.hubs:
                 report(service, f"hubs[{index}]", f"unknown hub '{hub}'")
-        for index, venue in enumerate(service.venues):
-            if venue.hub and venue.hub not in content.hubs:
-                report(service, f"venues[{index}].hub", f"unknown hub '{venue.hub}'")
+        for index, (hub, _) in enumerate(service.venues):
+            if hub and hub not in content.hubs:
+                report(service, f"venues[{index}].hub", f"unknown hub '{hub}'")
         if service.status == "published":
             due = service.review_due(content.site.review_months)
             if due and due < today:
@@ -296,20 +322,20 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                        f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
                        "to either hub", WARNING, "postcode area in two hubs")
     hub_areas = AreaIndex((hub.id, area) for hub in content.hubs.values() for area in hub.covers)
-    for service in content.services.values():
-        for index, venue in enumerate(service.venues):
-            if not (venue.hub in content.hubs and venue.postcode):
+    for _, service in service_refs(content.services):
+        for index, (hub, postcode) in enumerate(service.venues):
+            if not (hub in content.hubs and postcode):
                 continue
             try:
-                found = hub_areas.covering(venue.postcode)
+                found = hub_areas.covering(postcode)
             except PostcodeError:
                 continue  # already reported as not a postcode
             if found is None:
                 report(service, f"venues[{index}].postcode",
-                       f"'{venue.postcode}' is outside every hub's area, but the venue names hub "
-                       f"'{venue.hub}'", WARNING, "venue outside its hub's area")
-            elif found[0] != venue.hub:
+                       f"'{postcode}' is outside every hub's area, but the venue names hub "
+                       f"'{hub}'", WARNING, "venue outside its hub's area")
+            elif found[0] != hub:
                 report(service, f"venues[{index}].postcode",
-                       f"'{venue.postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
-                       f"'{venue.hub}' that the venue names", WARNING, "venue outside its hub's area")
+                       f"'{postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
+                       f"'{hub}' that the venue names", WARNING, "venue outside its hub's area")
 

@@ -8,6 +8,8 @@ Markdown again. Only published services are written.
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import sqlite_utils
@@ -15,7 +17,13 @@ import sqlite_utils
 from ..content.loader import ContentSet
 from ..content.markdown import render_markdown
 from ..content.model import stable_uuid
-from ..release.schema import SERVICE_LINKS, SERVICE_TABLES, create_tables
+from ..release.schema import (
+    CHANGED_TABLES,
+    SERVICE_LINKS,
+    SERVICE_TABLES,
+    create_change_tables,
+    create_tables,
+)
 
 
 def _service_rows(services, content: ContentSet):
@@ -114,14 +122,52 @@ def replace_services(path: Path, service_ids: list[str], content: ContentSet) ->
     a few services and nothing else.
     """
     db = _open_for_writing(path, recreate=False)
+    with db.conn:
+        _rewrite_services(db, service_ids, content)
+    db.close()
+
+
+def _rewrite_services(db: sqlite_utils.Database, service_ids: list[str], content: ContentSet) -> None:
     published = [content.services[i] for i in service_ids
                  if i in content.services and content.services[i].status == "published"]
     placeholders = ",".join("?" * len(service_ids))
+    for table in SERVICE_TABLES:
+        db.execute(f"DELETE FROM [{table}] WHERE service_id IN ({placeholders})", service_ids)
+    db.execute(f"DELETE FROM services WHERE id IN ({placeholders})", service_ids)
+    write_services(db, published, content)
+
+
+def record_changes(path: Path, service_ids: list[str], content: ContentSet) -> None:
+    """Write the rows of ``service_ids`` into the ``changes.db`` at ``path`` (made if missing) and
+    mark them replaced, so readers take them instead of the shared directory.db's."""
+    db = _open_for_writing(path, recreate=False)
     with db.conn:
-        for table in SERVICE_TABLES:
-            db.execute(f"DELETE FROM [{table}] WHERE service_id IN ({placeholders})", service_ids)
-        db.execute(f"DELETE FROM services WHERE id IN ({placeholders})", service_ids)
-        write_services(db, published, content)
+        if "replaced" not in db.table_names():
+            create_change_tables(db)
+        db["replaced"].insert_all(({"service_id": i} for i in service_ids), ignore=True)
+        _rewrite_services(db, service_ids, content)
+    db.close()
+
+
+def changed_count(path: Path) -> int:
+    """How many services the ``changes.db`` at ``path`` replaces (0 when there is none)."""
+    if not path.is_file():
+        return 0
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        return connection.execute("SELECT count(*) FROM replaced").fetchone()[0]
+
+
+def merge_changes(path: Path, changes: Path) -> None:
+    """Apply a ``changes.db`` to the release database at ``path`` (a private copy being built)."""
+    db = _open_for_writing(path, recreate=False)
+    db.execute("ATTACH DATABASE ? AS changes", [f"file:{changes}?mode=ro"])
+    with db.conn:
+        for table in CHANGED_TABLES:
+            key = "id" if table == "services" else "service_id"
+            db.execute(f"DELETE FROM main.[{table}] WHERE [{key}] IN "
+                       "(SELECT service_id FROM changes.replaced)")
+            db.execute(f"INSERT INTO main.[{table}] SELECT * FROM changes.[{table}]")
+    db.execute("DETACH DATABASE changes")
     db.close()
 
 

@@ -76,7 +76,7 @@ class CachedLines:
 
     __slots__ = ("_cache", "_shard", "_relative", "_key", "_document")
 
-    def __init__(self, cache: EntryCache, shard: str, relative: str, key: str):
+    def __init__(self, cache: EntryCache, shard: str, relative: str, key: tuple):
         self._cache, self._shard, self._relative, self._key = cache, shard, relative, key
         self._document: Document | None = None
 
@@ -93,7 +93,7 @@ class Pending(NamedTuple):
 
     shard: str
     relative: str
-    key: str
+    key: tuple
     refs: object
 
 
@@ -159,8 +159,8 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _key(stat: os.stat_result) -> str:
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+def _key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def _same_on(reviewed: object, parsed_on: dt.date, today: dt.date) -> bool:
@@ -278,7 +278,7 @@ class EntryCache:
         self._index[shard].pop(relative, None)
         self._dirty.add(shard)
 
-    def _parse_and_keep(self, path, relative: str, shard: str, key: str, parse) -> object | None:
+    def _parse_and_keep(self, path, relative: str, shard: str, key: tuple, parse) -> object | None:
         parsed = parse()
         with contextlib.suppress(OSError):
             after = os.stat(path)
@@ -296,9 +296,8 @@ class EntryCache:
     @staticmethod
     def _lines(parsed: ParsedFile) -> bytes:
         """The document's lines alone, pickled (its data is not needed)."""
-        document = parsed.document or Document(None)
-        lines = Document(None, document.lines, "", document.body_line, document.first_line)
-        return pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL)
+        document = (parsed.document or Document(None)).lines_only()
+        return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self, folders: tuple[str, ...]) -> None:
         """Write the shards that changed; forget files gone from the ``folders`` that were read."""

@@ -102,6 +102,7 @@ class _Reader:
         self.digest = hashlib.sha256()
         self.entry_fingerprints: dict[str, str] = {}
         self.documents: dict[str, Document] = {}
+        self._listings: dict[str, list[tuple[str, bool]]] = {}
 
     def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
         source = display_path(path)
@@ -138,7 +139,7 @@ class _Reader:
         (``lazy``: a cached entry may come back as an ``entry_cache.Pending``)."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
-        location = os.path.join(self.root, folder, name)
+        location = f"{self.root}{os.sep}{folder}{os.sep}{name}"
 
         def parse() -> ParsedFile:
             path = Path(location)
@@ -148,6 +149,8 @@ class _Reader:
                 source = reader.source
                 entries.check_body_links(source, reader.document, self.problems)
                 entry = read(reader, stem)
+                # Only the lines are asked for later: at 100,000 files the parsed data is hundreds of MB.
+                self.documents[source] = reader.document.lines_only()
             return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
                               self.documents.get(source), self.problems[before:])
 
@@ -167,16 +170,22 @@ class _Reader:
         source, document = parsed
         return EntryReader(source, document, document.data, problems=self.problems)
 
+    def names(self, folder: str) -> list[tuple[str, bool]]:
+        """(name, is a folder) of everything in ``folder``, sorted; listed once per load."""
+        if folder not in self._listings:
+            try:
+                # os.scandir knows which names are folders without a stat each; names sort as strings.
+                with os.scandir(self.root / folder) as scanned:
+                    self._listings[folder] = sorted((item.name, item.is_dir()) for item in scanned)
+            except (FileNotFoundError, NotADirectoryError):
+                self._listings[folder] = []
+        return self._listings[folder]
+
     def entry_files(self, folder: str) -> list[tuple[str, str]]:
         """(file name, stem) for each entry file in ``folder``, reporting misnamed ones."""
         directory = self.root / folder
-        if not directory.is_dir():
-            return []
         found = []
-        # os.scandir knows which names are folders without a stat each; names sort as strings.
-        with os.scandir(directory) as scanned:
-            items = sorted((item.name, item.is_dir()) for item in scanned)
-        for name, is_folder in items:
+        for name, is_folder in self.names(folder):
             if name.startswith("."):
                 continue
             if is_folder:

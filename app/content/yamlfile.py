@@ -97,6 +97,10 @@ class Document:
             path = _parent_path(path)
         return self.first_line
 
+    def lines_only(self) -> Document:
+        """The same lines without the data and body: what is kept once an entry is read."""
+        return Document(None, self.lines, "", self.body_line, self.first_line)
+
 
 def _parent_path(path: str) -> str:
     if path.endswith("]"):

@@ -4,7 +4,8 @@ Parsing and checking one entry file (YAML, every field's rules, the links in
 its body) costs about a millisecond; at 100,000 services that is minutes for
 every ``check`` and every publish, even when one file changed. This cache
 keeps, per entry file, what that work produced: the entry, the problems found
-in the file alone, the line of each field, and the file's fingerprint. It is
+in the file alone, and the file's fingerprint (the line of a field, which a
+check across entries may ask for, is read again from the unchanged file). It is
 reused only while the file is the very same file: same size, modification and
 change times (``ctime`` cannot be set back by anyone) and inode, read by one
 ``stat``.
@@ -29,7 +30,7 @@ a check depends on it (a ``last_reviewed`` date in the future).
 
 Stored in the index folder (``.entry-cache/<folder>/``, derived data, safe to
 delete) as pickled shards of files, two files each (the index, read by every
-load, and the entries with their lines, read when asked for), each replaced
+load, and the entries, read when asked for), each replaced
 atomically: a run rewrites only the shards of changed files, and two processes
 may use it at once (the worst a race does is forget a file, which is then
 parsed again, or find a shard's entries rewritten since its index was read,
@@ -57,7 +58,7 @@ from typing import NamedTuple
 import yaml
 
 from .problems import Problem
-from .yamlfile import Document
+from .yamlfile import Document, FileLines
 
 CACHE_FOLDER = ".entry-cache"
 # A file changed less than this long before the run may change again within the same tick of the
@@ -75,25 +76,8 @@ class ParsedFile:
     entry: object | None            # the Hub, Service... or None when the file could not be read
     source: str                     # the file as problems name it
     fingerprint: str | None         # of its bytes (None: not readable)
-    document: Document | CachedLines | None   # what checks across entries ask: the line of a field
+    document: Document | FileLines | None   # what checks across entries ask: the line of a field
     problems: list[Problem]
-
-
-class CachedLines:
-    """The lines of a cached file's fields, unpickled only if a check across entries asks for one."""
-
-    __slots__ = ("_cache", "_shard", "_relative", "_key", "_document")
-
-    def __init__(self, cache: EntryCache, shard: str, relative: str, key: tuple):
-        self._cache, self._shard, self._relative, self._key = cache, shard, relative, key
-        self._document: Document | None = None
-
-    def line_of(self, path: str) -> int:
-        if self._document is None:
-            record = self._cache._full(self._shard).get(self._relative)
-            # Another run rewrote the shard meanwhile (a race): the first line rather than a wrong one.
-            self._document = pickle.loads(record[2]) if record and record[0] == self._key else Document(None)
-        return self._document.line_of(path)
 
 
 class Pending(NamedTuple):
@@ -186,7 +170,7 @@ SHARDS = 64
 _MISSING = object()
 VERSION_FILE = "version"
 # Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
-# the review date and the ServiceRefs of each file) and the entries with their lines (read when asked).
+# the review date and the ServiceRefs of each file) and the entries (read when asked for).
 INDEX_SUFFIX, ENTRIES_SUFFIX = ".index", ".pickle"
 
 
@@ -207,7 +191,7 @@ class EntryCache:
         self._seen: set[str] = set()
         # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs)
         self._index: dict[str, dict[str, tuple]] = {}
-        # shard -> relative path -> (stat key, entry, pickled lines); loaded on first use
+        # shard -> relative path -> (stat key, entry); loaded on first use
         self._entries: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()
         # One folder per content folder and working folder; the code's version in it, so an upgrade
@@ -274,7 +258,7 @@ class EntryCache:
             # else another run rewrote the shard since its index was read: the file is read again.
             if found is not _MISSING:
                 self.hits += 1
-                replay(ParsedFile(None, source, fingerprint, CachedLines(self, shard, relative, key), problems))
+                replay(ParsedFile(None, source, fingerprint, FileLines(path), problems))
                 return found
         self.misses += 1
         if cached is not None:
@@ -297,15 +281,9 @@ class EntryCache:
                 full = self._full(shard)
                 self._index[shard][relative] = (key, self.today, parsed.source, parsed.fingerprint,
                                                 parsed.problems, getattr(entry, "last_reviewed", None), refs)
-                full[relative] = (key, entry, self._lines(parsed))
+                full[relative] = (key, entry)
                 self._dirty.add(shard)
         return parsed.entry
-
-    @staticmethod
-    def _lines(parsed: ParsedFile) -> bytes:
-        """The document's lines alone, pickled (its data is not needed)."""
-        document = (parsed.document or Document(None)).lines_only()
-        return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self, folders: tuple[str, ...]) -> None:
         """Write the shards that changed; forget files gone from the ``folders`` that were read."""

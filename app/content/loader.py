@@ -19,6 +19,7 @@ from .translations import TRANSLATION_FILE, Translation, empty_translations, loa
 from .yamlfile import (
     Document,
     EntryFileError,
+    FileLines,
     YamlFileError,
     parse_front_matter,
     parse_yaml,
@@ -149,8 +150,9 @@ class _Reader:
                 source = reader.source
                 entries.check_body_links(source, reader.document, self.problems)
                 entry = read(reader, stem)
-                # Only the lines are asked for later: at 100,000 files the parsed data is hundreds of MB.
-                self.documents[source] = reader.document.lines_only()
+                # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
+                # of every file would be hundreds of MB.
+                self.documents[source] = FileLines(location)
             return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
                               self.documents.get(source), self.problems[before:])
 

@@ -302,6 +302,11 @@ def test_past_the_limit_the_database_is_copied_with_the_changes_applied(content_
     fourth = publish(content_dir, index)
     assert (ReleaseStore(index).path_of(fourth.release_id) / CHANGES_FILE).is_file()
     same_as_a_full_build(content_dir, index, tmp_path)
+    # Compacting folds it in, with or without a change to publish.
+    compacted = publish(content_dir, index, compact=True)
+    assert compacted.manifest["built"] == "incremental"
+    assert not (ReleaseStore(index).path_of(compacted.release_id) / CHANGES_FILE).exists()
+    same_as_a_full_build(content_dir, index, tmp_path)
 
 
 def test_an_incremental_release_travels_whole(content_dir, folders, tmp_path, settled):

@@ -84,12 +84,17 @@ def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
 def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter | None = None,
             processes: int = 1, keep: int = KEEP_RELEASES, today: dt.date | None = None,
             incremental: bool = True, allow_shrink: bool = False,
-            max_shrink: float = DEFAULT_MAX_SHRINK) -> PublishResult:
+            max_shrink: float = DEFAULT_MAX_SHRINK, compact: bool = False) -> PublishResult:
     """Check ``content_dir`` and make a new live release under ``index_dir``.
 
     When only a few service files changed since the live release, the new
     release is a copy of it with those services rewritten; ``incremental=False``
-    always rebuilds from scratch.
+    always rebuilds from scratch. An incremental release shares the live
+    ``directory.db`` and keeps its changed services in ``changes.db``;
+    ``compact`` (or more than ``CHANGES_LIMIT`` of them) copies the database
+    with every change applied instead: a copy costs seconds at 100,000
+    services, and a database without ``changes.db`` answers the queries that
+    scan many services faster.
 
     Raises :class:`~app.content.ContentError` (listing every error) when the
     content does not pass the check, and :class:`ShrinkRefused` when it would
@@ -117,7 +122,7 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         try:
             if changed is not None:
                 report(f"Building release {release_id}: updating {len(changed)} changed services")
-                _update_database(previous.path, build, changed, content)
+                _update_database(previous.path, build, changed, content, 0 if compact else CHANGES_LIMIT)
                 # Whoosh never rewrites a file (deletions live in the new table of contents),
                 # so the new release shares the live one's segment files instead of copying them.
                 shutil.copytree(previous.path / WHOOSH_FOLDER, build / WHOOSH_FOLDER, copy_function=os.link)
@@ -139,19 +144,20 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
     return PublishResult(release_id, content, manifest, time.monotonic() - started, pruned)
 
 
-def _update_database(live: Path, build: Path, changed: list[str], content: ContentSet) -> None:
+def _update_database(live: Path, build: Path, changed: list[str], content: ContentSet, limit: int) -> None:
     """The database of an incremental release: the live ``directory.db`` shared (hard-linked, as
     nothing writes it once its release is complete) and the changed services in ``changes.db``; or,
-    once more than ``CHANGES_LIMIT`` services differ from it, a copy with every change applied."""
+    once more than ``limit`` services differ from it, a copy with every change applied."""
     live_changes = live / CHANGES_FILE
-    if changed_count(live_changes) + len(changed) <= CHANGES_LIMIT:
+    if limit and changed_count(live_changes) + len(changed) <= limit:
         try:
             os.link(live / DATABASE_FILE, build / DATABASE_FILE)
         except OSError:  # a file system without hard links: a copy does the same
             shutil.copy2(live / DATABASE_FILE, build / DATABASE_FILE)
         if live_changes.is_file():
             shutil.copy2(live_changes, build / CHANGES_FILE)
-        record_changes(build / CHANGES_FILE, changed, content)
+        if changed:
+            record_changes(build / CHANGES_FILE, changed, content)
         return
     shutil.copy2(live / DATABASE_FILE, build / DATABASE_FILE)
     if live_changes.is_file():

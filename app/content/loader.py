@@ -131,6 +131,11 @@ class _Reader:
         self.documents[source] = document
         return source, document
 
+    def lines_of(self, source: str) -> Document | FileLines:
+        """What tells the line of a field in the file ``source`` (as problems name it): kept for
+        files read in this load, read again for files that came from the cache."""
+        return self.documents.get(source) or FileLines(source)
+
     def _remember(self, relative: str, fingerprint: str) -> None:
         self.digest.update(f"{relative}\0{fingerprint}\0".encode())
         self.entry_fingerprints[relative] = fingerprint
@@ -141,6 +146,13 @@ class _Reader:
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
         location = f"{self.root}{os.sep}{folder}{os.sep}{name}"
+        if cache is not None and (hit := cache.unchanged(location, relative, lazy)) is not None:
+            # The fast path, no closures: most files of a large folder are unchanged.
+            _, fingerprint, problems, found = hit
+            self._remember(relative, fingerprint)
+            if problems:
+                self.problems.extend(problems)
+            return found
 
         def parse() -> ParsedFile:
             path = Path(location)
@@ -289,7 +301,7 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
     problems = content.problems
 
     def report(entry, field_name: str, message: str, severity: str = "error", kind: str = "") -> None:
-        line = files.documents[entry.source].line_of(field_name)
+        line = files.lines_of(entry.source).line_of(field_name)
         problems.append(Problem(entry.source, line, field_name, message, severity, kind))
 
     # ServiceRefs, not services: cached services are not unpickled for these checks.

@@ -53,7 +53,6 @@ import zlib
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import yaml
 
@@ -80,13 +79,9 @@ class ParsedFile:
     problems: list[Problem]
 
 
-class Pending(NamedTuple):
-    """A cached entry not unpickled yet: what checks across entries need (``refs``) is at hand."""
-
-    shard: str
-    relative: str
-    key: tuple
-    refs: object
+# A cached entry not unpickled yet is a plain tuple (shard, relative path, stat key, ServiceRefs):
+# no entry is a tuple, and at 100,000 files a named tuple's constructor costs half a second.
+Pending = tuple
 
 
 class LazyEntries(MutableMapping):
@@ -111,10 +106,11 @@ class LazyEntries(MutableMapping):
         return value
 
     def _load(self, pending: Pending):
-        record = self._cache._full(pending.shard).get(pending.relative)
-        if record is not None and record[0] == pending.key:
+        shard, relative, key, _ = pending
+        record = self._cache._full(shard).get(relative)
+        if record is not None and record[0] == key:
             return record[1]
-        return self._reread(pending.relative)
+        return self._reread(relative)
 
     def __setitem__(self, key: str, value) -> None:
         self._items[key] = value
@@ -137,7 +133,7 @@ class LazyEntries(MutableMapping):
     def refs(self):
         """(id, ``ServiceRefs``) of every entry, unpickling none."""
         for key, value in self._items.items():
-            yield key, (value.refs if type(value) is Pending else value.refs())
+            yield key, (value[3] if type(value) is Pending else value.refs())
 
     def is_loaded(self, key: str) -> bool:
         return type(self._items[key]) is not Pending
@@ -191,6 +187,7 @@ class EntryCache:
         self._seen: set[str] = set()
         # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs)
         self._index: dict[str, dict[str, tuple]] = {}
+        self._shard_of: dict[str, str] = {}   # relative path -> its shard, for the files in the index
         # shard -> relative path -> (stat key, entry); loaded on first use
         self._entries: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()
@@ -219,6 +216,8 @@ class EntryCache:
             for path in self.folder.glob(f"*{INDEX_SUFFIX}"):
                 with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
                     self._index[path.stem] = pickle.loads(path.read_bytes())
+            # Looked up once per file on every load: cheaper than hashing the name again.
+            self._shard_of = {relative: shard for shard, files in self._index.items() for relative in files}
 
     def _full(self, shard: str) -> dict[str, tuple]:
         """The entries of ``shard``, unpickled on first use (empty if missing or damaged)."""
@@ -235,7 +234,7 @@ class EntryCache:
         """``(source, fingerprint, problems, entry)`` of a file unchanged since it was cached, else None.
 
         The fast path of a load: one ``stat`` and a few lookups. With ``lazy``
-        the entry is a :class:`Pending` for a :class:`LazyEntries`, not unpickled.
+        the entry is a ``Pending`` tuple for a :class:`LazyEntries`, not unpickled.
         """
         self._seen.add(relative)
         try:
@@ -243,13 +242,13 @@ class EntryCache:
         except OSError:
             return None
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        shard = _shard(relative)
+        shard = self._shard_of.get(relative) or _shard(relative)
         cached = self._index.get(shard, _NOTHING).get(relative)
         if cached is None or cached[0] != key or not _same_on(cached[5], cached[1], self.today):
             return None
         _, _, source, fingerprint, problems, _, refs = cached
         if lazy and refs is not None:
-            found = Pending(shard, relative, key, refs)
+            found = (shard, relative, key, refs)
         else:
             record = self._full(shard).get(relative)
             if record is None or record[0] != key:

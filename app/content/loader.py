@@ -142,7 +142,7 @@ class _Reader:
 
     def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False):
         """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
-        (``lazy``: a cached entry may come back as an ``entry_cache.Pending``)."""
+        (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple)."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
         location = f"{self.root}{os.sep}{folder}{os.sep}{name}"

@@ -212,7 +212,7 @@ class EntryCache:
             self._index = {}
 
     def _load_index(self) -> None:
-        with _no_garbage_collection():
+        with no_garbage_collection():
             for path in self.folder.glob(f"*{INDEX_SUFFIX}"):
                 with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
                     self._index[path.stem] = pickle.loads(path.read_bytes())
@@ -225,7 +225,7 @@ class EntryCache:
         if entries is None:
             entries = {}
             if self.folder is not None and shard in self._index:
-                with _no_garbage_collection(), contextlib.suppress(Exception):
+                with no_garbage_collection(), contextlib.suppress(Exception):
                     entries = pickle.loads((self.folder / f"{shard}{ENTRIES_SUFFIX}").read_bytes())
             self._entries[shard] = entries
         return entries
@@ -331,7 +331,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def _no_garbage_collection():
+def no_garbage_collection():
     """Unpickling many small objects runs the collector again and again, for nothing to collect."""
     enabled = gc.isenabled()
     gc.disable()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries
-from .entry_cache import EntryCache, LazyEntries, ParsedFile
+from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -228,8 +228,14 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
     not parsed again, and the problems reported are the same.
     """
-    root = Path(root)
-    today = today or dt.date.today()
+    # A load makes about ten objects per file and keeps nearly all of them, so the cyclic garbage
+    # collector would walk the growing heap again and again for nothing (a cold parse of 2,000 files
+    # leaves under a thousand unreachable objects): 40% of a cached load of 100,000 files.
+    with no_garbage_collection():
+        return _load_content(Path(root), today or dt.date.today(), services, cache_dir)
+
+
+def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | Path | None) -> ContentSet:
     content = ContentSet(root=root)
     if not root.is_dir():
         content.problems.append(Problem(display_path(root), 1, "(folder)", "content folder not found"))

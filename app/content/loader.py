@@ -351,13 +351,19 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                        f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
                        "to either hub", WARNING, "postcode area in two hubs")
     hub_areas = AreaIndex((hub.id, area) for hub in content.hubs.values() for area in hub.covers)
+    # Many services meet at the same few venues: each postcode is looked up once.
+    covering: dict[str, tuple | None | PostcodeError] = {}
     for _, service in service_refs(content.services):
         for index, (hub, postcode) in enumerate(service.venues):
             if not (hub in content.hubs and postcode):
                 continue
-            try:
-                found = hub_areas.covering(postcode)
-            except PostcodeError:
+            if postcode not in covering:
+                try:
+                    covering[postcode] = hub_areas.covering(postcode)
+                except PostcodeError as error:
+                    covering[postcode] = error
+            found = covering[postcode]
+            if isinstance(found, PostcodeError):
                 continue  # already reported as not a postcode
             if found is None:
                 report(service, f"venues[{index}].postcode",

@@ -314,8 +314,8 @@ class EntryCache:
                 _write_atomically(self.folder / f"{shard}{INDEX_SUFFIX}",
                                   pickle.dumps(self._index[shard], protocol=pickle.HIGHEST_PROTOCOL))
         self._dirty.clear()
-        # Entries still wanted are read back from the files just written; a full publish of
-        # 100,000 services should not hold every entry's pickled lines while it builds the release.
+        # The shards' tables are let go (entries still wanted are read back from the files just
+        # written): a publish keeps the cache open, through its services, while it builds the release.
         self._entries.clear()
 
 

@@ -11,18 +11,18 @@ import threading
 import time
 
 import pytest
-import sqlite_utils
 
 from app.content import ContentError
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
+from app.release.reader import open_database
 
 from .factories import service, write_content, write_service
 
 
 def live_service_ids(index_dir) -> set[str]:
     store = ReleaseStore(index_dir)
-    db = sqlite_utils.Database(store.current().path / "directory.db")
+    db = open_database(store.current().path / "directory.db")
     return {row["id"] for row in db["services"].rows}
 
 
@@ -36,7 +36,7 @@ def test_release_layout_manifest_and_database(published, folders):
     assert manifest["counts"]["services"] == 5  # the draft is not published
     assert manifest["counts"]["services_not_published"] == 1
     assert manifest["content_fingerprint"] == published.content.fingerprint
-    db = sqlite_utils.Database(release.path / "directory.db")
+    db = open_database(release.path / "directory.db")
     assert {row["id"] for row in db["services"].rows} == {
         "incredible-years", "debt-advice", "attendance-support", "stay-and-chat", "idva-outreach"}
     assert {row["need_id"] for row in db["service_needs"].rows_where("service_id = ?", ["debt-advice"])} == {
@@ -211,8 +211,8 @@ def test_changing_a_few_services_updates_a_copy_of_the_live_release(published, c
     for params in ({}, {"q": "clinic"}, {"q": "gardening"}, {"q": "speech"}, {"q": "abuse"},
                    {"hub": "west"}, {"hub": "east"}, {"need": "money-debt"}, {"q": "cllinic"}):
         assert search_ids(folders["index"], **params) == search_ids(rebuilt, **params), params
-    live = sqlite_utils.Database(ReleaseStore(folders["index"]).current().path / "directory.db")
-    fresh = sqlite_utils.Database(ReleaseStore(rebuilt).current().path / "directory.db")
+    live = open_database(ReleaseStore(folders["index"]).current().path / "directory.db")
+    fresh = open_database(ReleaseStore(rebuilt).current().path / "directory.db")
     for table in ("services", "service_hubs", "service_needs", "service_age_bands", "venues",
                   "service_translations", "venue_translations"):
         query = f"select * from [{table}] order by 1, 2"

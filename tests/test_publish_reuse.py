@@ -12,10 +12,15 @@ from whoosh import index as whoosh_index
 
 from app.content import entry_cache as cache_module
 from app.content import load_content
-from app.content.entry_cache import CACHE_FOLDER, EntryCache
+from app.content.entry_cache import CACHE_FOLDER, EntryCache, LazyEntries
+from app.publishing import publish as publish_module
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
-from app.release.schema import WHOOSH_FOLDER
+from app.publishing.transfer import pull, push
+from app.release.live import LiveRelease
+from app.release.reader import open_database
+from app.release.schema import CHANGES_FILE, DATABASE_FILE, SERVICE_LINKS, TABLES, WHOOSH_FOLDER
+from app.search.request import parse_request
 
 from .factories import service, write_content, write_service
 
@@ -159,11 +164,37 @@ def test_a_removed_file_is_gone_and_a_damaged_cache_is_only_slower(content, tmp_
     fresh, cached, _ = loads(content, cache)
     same(fresh, cached)
     assert "lost-org" not in cached.services
-    for shard in cache.glob("*/*.pickle"):
+    for shard in [*cache.glob("*/*.pickle"), *cache.glob("*/*.index")]:
         shard.write_bytes(b"not a pickle at all" * 100)
     fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
     assert counts["misses"] == 7
+
+
+def test_services_are_unpickled_only_when_used(content, tmp_path, settled):
+    """A cached load checks across entries from each service's refs; the entries wait until asked for."""
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    cached = load_content(content, today=TODAY, cache_dir=cache)
+    assert isinstance(cached.services, LazyEntries)
+    assert not any(cached.services.is_loaded(service_id) for service_id in cached.services)
+    assert sorted(cached.published_service_ids()) == ["bad-summary", "future-review", "lost-org",
+                                                      "parenting-group"]
+    assert not any(cached.services.is_loaded(service_id) for service_id in cached.services)
+    assert cached.services["lost-org"].organisation == "no-such-org"
+    assert cached.services.is_loaded("lost-org")
+    assert dict(cached.services.refs())["lost-org"] == cached.services["lost-org"].refs()
+
+
+def test_entries_rewritten_under_a_load_are_read_again(content, tmp_path, settled):
+    """Another run may replace a shard's entries after this load read its index: the file is read."""
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    cached = load_content(content, today=TODAY, cache_dir=cache)
+    for shard in cache.glob("*/services-*.pickle"):
+        shard.write_bytes(b"not a pickle at all" * 100)
+    fresh = load_content(content, today=TODAY)
+    same(fresh, cached)
 
 
 def test_a_one_entry_publish_shares_the_live_release_segment_files(content_dir, folders, settled):
@@ -191,3 +222,99 @@ def test_other_code_empties_the_cache_rather_than_trusting_it(content, tmp_path,
     assert counts["misses"] == 8
     assert len(list(cache.iterdir())) == 1, "one folder per content folder, whatever the version"
     assert loads(content, cache)[2]["hits"] == 8
+
+
+# -- the database of an incremental release: directory.db shared, changes in changes.db -----------
+def release_rows(index: Path, release_id: str | None = None) -> dict[str, list[tuple]]:
+    store = ReleaseStore(index)
+    path = store.path_of(release_id) if release_id else store.current().path
+    db = open_database(path / DATABASE_FILE)
+    return {table: sorted((tuple(row) for row in db.execute(f"SELECT * FROM [{table}]")), key=repr)
+            for table in (*TABLES, *SERVICE_LINKS)}
+
+
+def search_ids(index: Path, **params) -> list[str]:
+    engine = LiveRelease(index).get().engine
+    request = parse_request({key: [value] for key, value in params.items()} | {"per_page": ["50"]},
+                            engine.vocabulary)
+    return [hit.id for hit in engine.search(request).hits]
+
+
+def same_as_a_full_build(content_dir: Path, index: Path, tmp_path: Path) -> None:
+    rebuilt = tmp_path / f"rebuilt-{len(list(tmp_path.glob('rebuilt-*')))}"
+    assert publish(content_dir, rebuilt, incremental=False).manifest["built"] == "full"
+    assert release_rows(index) == release_rows(rebuilt)
+    for params in ({}, {"q": "clinic"}, {"q": "gardening"}, {"hub": "west"}, {"need": "money-debt"}):
+        assert search_ids(index, **params) == search_ids(rebuilt, **params), params
+
+
+def test_incremental_releases_share_the_database_and_equal_a_full_build(content_dir, folders, tmp_path,
+                                                                        settled):
+    index = folders["index"]
+    first = publish(content_dir, index, keep=10)
+    base = ReleaseStore(index).path_of(first.release_id) / DATABASE_FILE
+    base_bytes = base.read_bytes()
+    titles = {}
+    for step, change in enumerate([
+            lambda: write_service(content_dir, service("debt-advice", title="Money and debt clinic",
+                                                       needs=["money-debt"], hubs=["east"])),
+            lambda: write_service(content_dir, service("gardening-club", title="Family gardening club",
+                                                       hubs=["west"])),
+            lambda: (content_dir / "services" / "stay-and-chat.md").unlink(),
+            lambda: write_service(content_dir, service("idva-outreach", status="archived")),
+            lambda: write_service(content_dir, service("debt-advice", title="Debt clinic, again",
+                                                       needs=["money-debt"], hubs=["east"]))]):
+        change()
+        result = publish(content_dir, index, keep=10)
+        assert result.manifest["built"] == "incremental", step
+        release = ReleaseStore(index).path_of(result.release_id)
+        assert (release / CHANGES_FILE).is_file()
+        assert (release / DATABASE_FILE).stat().st_ino == base.stat().st_ino, "shared, not copied"
+        same_as_a_full_build(content_dir, index, tmp_path)
+        titles[result.release_id] = {row[0]: row[2] for row in release_rows(index)["services"]}
+    assert base.read_bytes() == base_bytes, "the shared database is never written"
+    # Every release still reads as it was published (rollback): its own changes over the shared file.
+    for release_id, expected in titles.items():
+        assert {row[0]: row[2] for row in release_rows(index, release_id)["services"]} == expected
+    assert {row[0]: row[2] for row in release_rows(index, first.release_id)["services"]}[
+        "debt-advice"] == "Debt and benefits advice"
+
+
+def test_past_the_limit_the_database_is_copied_with_the_changes_applied(content_dir, folders, tmp_path,
+                                                                         settled, monkeypatch):
+    index = folders["index"]
+    first = publish(content_dir, index)
+    write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
+    second = publish(content_dir, index)
+    assert (ReleaseStore(index).path_of(second.release_id) / CHANGES_FILE).is_file()
+    monkeypatch.setattr(publish_module, "CHANGES_LIMIT", 1)
+    write_service(content_dir, service("debt-advice", title="Money and debt clinic", needs=["money-debt"]))
+    third = publish(content_dir, index)
+    assert third.manifest["built"] == "incremental"
+    path = ReleaseStore(index).path_of(third.release_id)
+    assert not (path / CHANGES_FILE).exists()
+    base = ReleaseStore(index).path_of(first.release_id) / DATABASE_FILE
+    assert (path / DATABASE_FILE).stat().st_ino != base.stat().st_ino
+    same_as_a_full_build(content_dir, index, tmp_path)
+    # The next change starts a new changes.db over the merged copy.
+    monkeypatch.setattr(publish_module, "CHANGES_LIMIT", 1000)
+    write_service(content_dir, service("gardening-club", title="Gardening club", hubs=["east"]))
+    fourth = publish(content_dir, index)
+    assert (ReleaseStore(index).path_of(fourth.release_id) / CHANGES_FILE).is_file()
+    same_as_a_full_build(content_dir, index, tmp_path)
+    # Compacting folds it in, with or without a change to publish.
+    compacted = publish(content_dir, index, compact=True)
+    assert compacted.manifest["built"] == "incremental"
+    assert not (ReleaseStore(index).path_of(compacted.release_id) / CHANGES_FILE).exists()
+    same_as_a_full_build(content_dir, index, tmp_path)
+
+
+def test_an_incremental_release_travels_whole(content_dir, folders, tmp_path, settled):
+    publish(content_dir, folders["index"])
+    write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
+    publish(content_dir, folders["index"])
+    push(folders["index"], tmp_path / "shelf")
+    node = tmp_path / "node"
+    pull(node, tmp_path / "shelf")
+    assert release_rows(node) == release_rows(folders["index"])
+    assert search_ids(node, q="gardening") == ["gardening-club"]

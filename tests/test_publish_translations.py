@@ -8,6 +8,7 @@ import sqlite_utils
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
 from app.release.live import LiveRelease
+from app.release.reader import open_database
 from app.search.request import parse_request
 
 from .factories import write_service, write_translation, write_yaml
@@ -20,7 +21,7 @@ def root(tmp_path):
 
 
 def live_db(index_dir) -> sqlite_utils.Database:
-    return sqlite_utils.Database(ReleaseStore(index_dir).current().path / "directory.db")
+    return open_database(ReleaseStore(index_dir).current().path / "directory.db")
 
 
 def english(service_id: str) -> dict:

@@ -4,14 +4,20 @@ Parsing and checking one entry file (YAML, every field's rules, the links in
 its body) costs about a millisecond; at 100,000 services that is minutes for
 every ``check`` and every publish, even when one file changed. This cache
 keeps, per entry file, what that work produced: the entry, the problems found
-in the file alone, the line of each field, and the file's fingerprint. It is
+in the file alone, and the file's fingerprint (the line of a field, which a
+check across entries may ask for, is read again from the unchanged file). It is
 reused only while the file is the very same file: same size, modification and
 change times (``ctime`` cannot be set back by anyone) and inode, read by one
 ``stat``.
 
 What is cached is per file only. Everything that looks across entries (ids
 named by other files, hubs' areas, reviews due) runs over all entries on every
-load, so a cached load reports exactly what a fresh one would.
+load, so a cached load reports exactly what a fresh one would. Those checks
+read each service's ``ServiceRefs`` (what it names, its venues' postcodes, its
+review date), kept in the shard's index beside its stat key and problems; the
+services themselves come back in a :class:`LazyEntries` and are unpickled
+only when used, so at 100,000 unchanged files a load costs a ``stat`` and a
+small record each.
 
 Safe when files change during a run: a file is stat'ed before and after it is
 parsed, and its result kept only when both agree and the file was last changed
@@ -23,10 +29,13 @@ working directory (problems name files relative to it), and to the day where
 a check depends on it (a ``last_reviewed`` date in the future).
 
 Stored in the index folder (``.entry-cache/<folder>/``, derived data, safe to
-delete) as pickled shards of files, each replaced atomically: a run rewrites
-only the shards of changed files, and two processes may use it at once (the
-worst a race does is forget a file, which is then parsed again). Pickles are
-only read from this folder, which only this application writes.
+delete) as pickled shards of files, two files each (the index, read by every
+load, and the entries, read when asked for), each replaced
+atomically: a run rewrites only the shards of changed files, and two processes
+may use it at once (the worst a race does is forget a file, which is then
+parsed again, or find a shard's entries rewritten since its index was read,
+and then the file is read again). Pickles are only read from this folder,
+which only this application writes.
 """
 
 from __future__ import annotations
@@ -41,14 +50,14 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .problems import Problem
-from .yamlfile import Document
+from .yamlfile import Document, FileLines
 
 CACHE_FOLDER = ".entry-cache"
 # A file changed less than this long before the run may change again within the same tick of the
@@ -66,21 +75,68 @@ class ParsedFile:
     entry: object | None            # the Hub, Service... or None when the file could not be read
     source: str                     # the file as problems name it
     fingerprint: str | None         # of its bytes (None: not readable)
-    document: Document | CachedLines | None   # what checks across entries ask: the line of a field
+    document: Document | FileLines | None   # what checks across entries ask: the line of a field
     problems: list[Problem]
 
 
-class CachedLines:
-    """The lines of a cached file's fields, unpickled only if a check across entries asks for one."""
+# A cached entry not unpickled yet is a plain tuple (shard, relative path, stat key, ServiceRefs):
+# no entry is a tuple, and at 100,000 files a named tuple's constructor costs half a second.
+Pending = tuple
 
-    def __init__(self, pickled: bytes):
-        self._pickled = pickled
-        self._document: Document | None = None
 
-    def line_of(self, path: str) -> int:
-        if self._document is None:
-            self._document = pickle.loads(self._pickled)
-        return self._document.line_of(path)
+class LazyEntries(MutableMapping):
+    """Entries by id, as a dict, where cached entries are unpickled only when asked for.
+
+    A load with the cache (``load_content(cache_dir=...)``) puts the services
+    here: ``check`` and an incremental publish only read each service's
+    :class:`~app.content.model.ServiceRefs` (:meth:`refs`) and the few
+    entries they use, so an unchanged file costs a ``stat``, not an unpickling.
+    Iterating the values unpickles every entry, a shard at a time.
+    """
+
+    def __init__(self, cache: EntryCache | None = None, reread: Callable[[str], object] | None = None):
+        self._items: dict[str, object] = {}
+        self._cache = cache
+        self._reread = reread   # relative path -> the entry, parsed afresh (when the shard changed under us)
+
+    def __getitem__(self, key: str):
+        value = self._items[key]
+        if type(value) is Pending:
+            value = self._items[key] = self._load(value)
+        return value
+
+    def _load(self, pending: Pending):
+        shard, relative, key, _ = pending
+        record = self._cache._full(shard).get(relative)
+        if record is not None and record[0] == key:
+            return record[1]
+        return self._reread(relative)
+
+    def __setitem__(self, key: str, value) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __repr__(self) -> str:
+        return f"LazyEntries({len(self._items)} entries)"
+
+    def refs(self):
+        """(id, ``ServiceRefs``) of every entry, unpickling none."""
+        for key, value in self._items.items():
+            yield key, (value[3] if type(value) is Pending else value.refs())
+
+    def is_loaded(self, key: str) -> bool:
+        return type(self._items[key]) is not Pending
 
 
 def _code_version() -> str:
@@ -91,24 +147,27 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _key(stat: os.stat_result) -> str:
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+def _key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-def _same_on(parsed: ParsedFile, parsed_on: dt.date, today: dt.date) -> bool:
-    """Whether a result of ``parsed_on`` still holds ``today``.
+def _same_on(reviewed: object, parsed_on: dt.date, today: dt.date) -> bool:
+    """Whether a result of ``parsed_on`` still holds ``today``, for an entry last reviewed on ``reviewed``.
 
     The one per-file rule that depends on the day: a ``last_reviewed`` date in
     the future is an error (``entries.read_service``).
     """
     if parsed_on == today:
         return True
-    reviewed = getattr(parsed.entry, "last_reviewed", None)
     return not isinstance(reviewed, dt.date) or (reviewed > today) == (reviewed > parsed_on)
 
 
 SHARDS = 64
+_NOTHING: dict = {}
 VERSION_FILE = "version"
+# Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
+# the review date and the ServiceRefs of each file) and the entries (read when asked for).
+INDEX_SUFFIX, ENTRIES_SUFFIX = ".index", ".pickle"
 
 
 def _shard(relative: str) -> str:
@@ -126,8 +185,11 @@ class EntryCache:
         self.started_ns = time.time_ns()
         self.hits = self.misses = 0
         self._seen: set[str] = set()
-        # shard -> relative path -> (stat key, day parsed, ParsedFile without document, pickled lines)
-        self._shards: dict[str, dict[str, tuple]] = {}
+        # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs)
+        self._index: dict[str, dict[str, tuple]] = {}
+        self._shard_of: dict[str, str] = {}   # relative path -> its shard, for the files in the index
+        # shard -> relative path -> (stat key, entry); loaded on first use
+        self._entries: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()
         # One folder per content folder and working folder; the code's version in it, so an upgrade
         # empties it rather than leaving files behind.
@@ -138,78 +200,123 @@ class EntryCache:
             version = _code_version()
             with contextlib.suppress(FileNotFoundError):
                 if (self.folder / VERSION_FILE).read_text() == version:
-                    self._load_shards()
+                    self._load_index()
                     return
-            for stale in self.folder.glob("*.pickle"):
-                stale.unlink()
+            for suffix in (INDEX_SUFFIX, ENTRIES_SUFFIX):
+                for stale in self.folder.glob(f"*{suffix}"):
+                    stale.unlink()
             _write_atomically(self.folder / VERSION_FILE, version.encode())
         except OSError:
             # A cache that cannot be used only costs time: everything is parsed.
             self.folder = None
-            self._shards = {}
+            self._index = {}
 
-    def _load_shards(self) -> None:
-        with _no_garbage_collection():
-            for path in self.folder.glob("*.pickle"):
+    def _load_index(self) -> None:
+        with no_garbage_collection():
+            for path in self.folder.glob(f"*{INDEX_SUFFIX}"):
                 with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
-                    self._shards[path.stem] = pickle.loads(path.read_bytes())
+                    self._index[path.stem] = pickle.loads(path.read_bytes())
+            # Looked up once per file on every load: cheaper than hashing the name again.
+            self._shard_of = {relative: shard for shard, files in self._index.items() for relative in files}
+
+    def _full(self, shard: str) -> dict[str, tuple]:
+        """The entries of ``shard``, unpickled on first use (empty if missing or damaged)."""
+        entries = self._entries.get(shard)
+        if entries is None:
+            entries = {}
+            if self.folder is not None and shard in self._index:
+                with no_garbage_collection(), contextlib.suppress(Exception):
+                    entries = pickle.loads((self.folder / f"{shard}{ENTRIES_SUFFIX}").read_bytes())
+            self._entries[shard] = entries
+        return entries
+
+    def unchanged(self, path: str, relative: str, lazy: bool = False) -> tuple | None:
+        """``(source, fingerprint, problems, entry)`` of a file unchanged since it was cached, else None.
+
+        The fast path of a load: one ``stat`` and a few lookups. With ``lazy``
+        the entry is a ``Pending`` tuple for a :class:`LazyEntries`, not unpickled.
+        """
+        self._seen.add(relative)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        shard = self._shard_of.get(relative) or _shard(relative)
+        cached = self._index.get(shard, _NOTHING).get(relative)
+        if cached is None or cached[0] != key or not _same_on(cached[5], cached[1], self.today):
+            return None
+        _, _, source, fingerprint, problems, _, refs = cached
+        if lazy and refs is not None:
+            found = (shard, relative, key, refs)
+        else:
+            record = self._full(shard).get(relative)
+            if record is None or record[0] != key:
+                return None   # another run rewrote the shard since its index was read: read the file
+            found = record[1]
+        self.hits += 1
+        return source, fingerprint, problems, found
 
     def read(self, path: str | Path, relative: str, parse: Callable[[], ParsedFile],
-             replay: Callable[[ParsedFile], None]) -> object | None:
+             replay: Callable[[ParsedFile], None], lazy: bool = False) -> object | None:
         """The entry in ``path``: from the cache when the file is unchanged, else ``parse()``'d.
 
         ``parse`` reads the file, recording its problems as a fresh read does;
-        ``replay`` records a cached result's problems, lines and fingerprint.
+        ``replay`` records a cached result's problems and fingerprint.
         """
-        self._seen.add(relative)
+        if (hit := self.unchanged(str(path), relative, lazy)) is not None:
+            source, fingerprint, problems, found = hit
+            replay(ParsedFile(None, source, fingerprint, FileLines(path), problems))
+            return found
         try:
             key = _key(os.stat(path))
         except OSError:
             return parse().entry
-        shard = _shard(relative)
-        files = self._shards.setdefault(shard, {})
-        cached = files.get(relative)
-        if cached is not None and cached[0] == key and _same_on(cached[2], cached[1], self.today):
-            self.hits += 1
-            parsed = cached[2]
-            replay(ParsedFile(parsed.entry, parsed.source, parsed.fingerprint, CachedLines(cached[3]),
-                              parsed.problems))
-            return parsed.entry
         self.misses += 1
+        shard = _shard(relative)
+        if relative in self._index.setdefault(shard, {}):
+            self._drop(shard, relative)
+        return self._parse_and_keep(path, relative, shard, key, parse)
+
+    def _drop(self, shard: str, relative: str) -> None:
+        self._full(shard).pop(relative, None)   # loaded before the shard is changed, to be rewritten whole
+        self._index[shard].pop(relative, None)
+        self._dirty.add(shard)
+
+    def _parse_and_keep(self, path, relative: str, shard: str, key: tuple, parse) -> object | None:
         parsed = parse()
-        if files.pop(relative, None) is not None:
-            self._dirty.add(shard)
         with contextlib.suppress(OSError):
             after = os.stat(path)
             if (_key(after) == key and parsed.fingerprint is not None
                     and max(after.st_mtime_ns, after.st_ctime_ns) < self.started_ns - SETTLED_NS):
-                files[relative] = (key, self.today, *self._split(parsed))
+                entry = parsed.entry
+                refs = entry.refs() if hasattr(entry, "refs") else None
+                full = self._full(shard)
+                self._index[shard][relative] = (key, self.today, parsed.source, parsed.fingerprint,
+                                                parsed.problems, getattr(entry, "last_reviewed", None), refs)
+                full[relative] = (key, entry)
                 self._dirty.add(shard)
         return parsed.entry
-
-    @staticmethod
-    def _split(parsed: ParsedFile) -> tuple[ParsedFile, bytes]:
-        """The result without its document, and the document's lines alone (its data is not needed)."""
-        document = parsed.document or Document(None)
-        lines = Document(None, document.lines, "", document.body_line, document.first_line)
-        kept = ParsedFile(parsed.entry, parsed.source, parsed.fingerprint, None, parsed.problems)
-        return kept, pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self, folders: tuple[str, ...]) -> None:
         """Write the shards that changed; forget files gone from the ``folders`` that were read."""
         if self.folder is None:
             return
-        for shard, files in self._shards.items():
+        for shard, files in self._index.items():
             if shard.rsplit("-", 1)[0] in folders:
-                gone = [relative for relative in files if relative not in self._seen]
-                for relative in gone:
-                    del files[relative]
-                if gone:
-                    self._dirty.add(shard)
-        for shard in sorted(self._dirty):  # one pickled shard in memory at a time
+                for relative in [relative for relative in files if relative not in self._seen]:
+                    self._drop(shard, relative)
+        for shard in sorted(self._dirty):
             with contextlib.suppress(OSError):  # not written: the next run parses these files again
-                _write_atomically(self.folder / f"{shard}.pickle",
-                                  pickle.dumps(self._shards[shard], protocol=pickle.HIGHEST_PROTOCOL))
+                # Entries first: a run that reads the new index then finds the entries it names.
+                _write_atomically(self.folder / f"{shard}{ENTRIES_SUFFIX}",
+                                  pickle.dumps(self._full(shard), protocol=pickle.HIGHEST_PROTOCOL))
+                _write_atomically(self.folder / f"{shard}{INDEX_SUFFIX}",
+                                  pickle.dumps(self._index[shard], protocol=pickle.HIGHEST_PROTOCOL))
+        self._dirty.clear()
+        # The shards' tables are let go (entries still wanted are read back from the files just
+        # written): a publish keeps the cache open, through its services, while it builds the release.
+        self._entries.clear()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -224,7 +331,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def _no_garbage_collection():
+def no_garbage_collection():
     """Unpickling many small objects runs the collector again and again, for nothing to collect."""
     enabled = gc.isenabled()
     gc.disable()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries
-from .entry_cache import EntryCache, ParsedFile
+from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -19,6 +19,7 @@ from .translations import TRANSLATION_FILE, Translation, empty_translations, loa
 from .yamlfile import (
     Document,
     EntryFileError,
+    FileLines,
     YamlFileError,
     parse_front_matter,
     parse_yaml,
@@ -60,6 +61,10 @@ class ContentSet:
     def published_services(self) -> list[Service]:
         return [service for service in self.services.values() if service.status == "published"]
 
+    def published_service_ids(self) -> list[str]:
+        """Ids of the published services, in order, without unpickling cached services."""
+        return [service_id for service_id, refs in service_refs(self.services) if refs.status == "published"]
+
     def translation(self, kind: str, entry_id, language: str) -> Translation | None:
         """The translation of one entry into ``language``, if there is one."""
         return self.translations.get(kind, {}).get(language, {}).get(str(entry_id))
@@ -72,6 +77,13 @@ class ContentSet:
     def raise_for_errors(self) -> None:
         if self.errors:
             raise ContentError(self.problems)
+
+
+def service_refs(services: dict[str, Service] | LazyEntries):
+    """(id, :class:`~app.content.model.ServiceRefs`) of each service; cached ones stay unpickled."""
+    if isinstance(services, LazyEntries):
+        return services.refs()
+    return ((service_id, service.refs()) for service_id, service in services.items())
 
 
 def display_path(path: Path) -> str:
@@ -91,6 +103,7 @@ class _Reader:
         self.digest = hashlib.sha256()
         self.entry_fingerprints: dict[str, str] = {}
         self.documents: dict[str, Document] = {}
+        self._listings: dict[str, list[tuple[str, bool]]] = {}
 
     def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
         source = display_path(path)
@@ -118,15 +131,28 @@ class _Reader:
         self.documents[source] = document
         return source, document
 
+    def lines_of(self, source: str) -> Document | FileLines:
+        """What tells the line of a field in the file ``source`` (as problems name it): kept for
+        files read in this load, read again for files that came from the cache."""
+        return self.documents.get(source) or FileLines(source)
+
     def _remember(self, relative: str, fingerprint: str) -> None:
         self.digest.update(f"{relative}\0{fingerprint}\0".encode())
         self.entry_fingerprints[relative] = fingerprint
 
-    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None):
-        """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``."""
+    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False):
+        """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
+        (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple)."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
-        location = os.path.join(self.root, folder, name)
+        location = f"{self.root}{os.sep}{folder}{os.sep}{name}"
+        if cache is not None and (hit := cache.unchanged(location, relative, lazy)) is not None:
+            # The fast path, no closures: most files of a large folder are unchanged.
+            _, fingerprint, problems, found = hit
+            self._remember(relative, fingerprint)
+            if problems:
+                self.problems.extend(problems)
+            return found
 
         def parse() -> ParsedFile:
             path = Path(location)
@@ -136,6 +162,9 @@ class _Reader:
                 source = reader.source
                 entries.check_body_links(source, reader.document, self.problems)
                 entry = read(reader, stem)
+                # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
+                # of every file would be hundreds of MB.
+                self.documents[source] = FileLines(location)
             return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
                               self.documents.get(source), self.problems[before:])
 
@@ -146,7 +175,7 @@ class _Reader:
 
         if cache is None:
             return parse().entry
-        return cache.read(location, relative, parse, replay)
+        return cache.read(location, relative, parse, replay, lazy=lazy)
 
     def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
         parsed = self.read(path, front_matter)
@@ -155,16 +184,22 @@ class _Reader:
         source, document = parsed
         return EntryReader(source, document, document.data, problems=self.problems)
 
+    def names(self, folder: str) -> list[tuple[str, bool]]:
+        """(name, is a folder) of everything in ``folder``, sorted; listed once per load."""
+        if folder not in self._listings:
+            try:
+                # os.scandir knows which names are folders without a stat each; names sort as strings.
+                with os.scandir(self.root / folder) as scanned:
+                    self._listings[folder] = sorted((item.name, item.is_dir()) for item in scanned)
+            except (FileNotFoundError, NotADirectoryError):
+                self._listings[folder] = []
+        return self._listings[folder]
+
     def entry_files(self, folder: str) -> list[tuple[str, str]]:
         """(file name, stem) for each entry file in ``folder``, reporting misnamed ones."""
         directory = self.root / folder
-        if not directory.is_dir():
-            return []
         found = []
-        # os.scandir knows which names are folders without a stat each; names sort as strings.
-        with os.scandir(directory) as scanned:
-            items = sorted((item.name, item.is_dir()) for item in scanned)
-        for name, is_folder in items:
+        for name, is_folder in self.names(folder):
             if name.startswith("."):
                 continue
             if is_folder:
@@ -193,8 +228,14 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
     not parsed again, and the problems reported are the same.
     """
-    root = Path(root)
-    today = today or dt.date.today()
+    # A load makes about ten objects per file and keeps nearly all of them, so the cyclic garbage
+    # collector would walk the growing heap again and again for nothing (a cold parse of 2,000 files
+    # leaves under a thousand unreachable objects): 40% of a cached load of 100,000 files.
+    with no_garbage_collection():
+        return _load_content(Path(root), today or dt.date.today(), services, cache_dir)
+
+
+def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | Path | None) -> ContentSet:
     content = ContentSet(root=root)
     if not root.is_dir():
         content.problems.append(Problem(display_path(root), 1, "(folder)", "content folder not found"))
@@ -233,9 +274,13 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     if services:
         folders += (("services", "services", lambda reader, stem: entries.read_service(reader, stem, today)),)
     for folder, attribute, read in folders:
+        if folder == "services":
+            # Services stay unpickled until used: checks across entries read their ServiceRefs.
+            content.services = LazyEntries(cache, _rereader(root, folder, read))
+        loaded = getattr(content, attribute)
         for name, stem in files.entry_files(folder):
-            if (entry := files.entry(folder, name, stem, read, cache)) is not None:
-                getattr(content, attribute)[stem] = entry
+            if (entry := files.entry(folder, name, stem, read, cache, lazy=folder == "services")) is not None:
+                loaded[stem] = entry
     if cache is not None:
         cache.save(tuple(folder for folder, _, _ in folders))
 
@@ -248,15 +293,25 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     return content
 
 
+def _rereader(root: Path, folder: str, read):
+    """Reads one entry file again, its problems dropped: for a cached entry whose shard another run
+    rewrote between the index and the entries being read (its problems were already reported)."""
+    def reread(relative: str):
+        name = relative.rpartition("/")[2]
+        return _Reader(root, []).entry(folder, name, ENTRY_FILE.match(name)["stem"], read, None)
+    return reread
+
+
 def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> None:
     """Problems that only show across entries: unknown ids, overlaps, staleness."""
     problems = content.problems
 
     def report(entry, field_name: str, message: str, severity: str = "error", kind: str = "") -> None:
-        line = files.documents[entry.source].line_of(field_name)
+        line = files.lines_of(entry.source).line_of(field_name)
         problems.append(Problem(entry.source, line, field_name, message, severity, kind))
 
-    for service in content.services.values():
+    # ServiceRefs, not services: cached services are not unpickled for these checks.
+    for _, service in service_refs(content.services):
         if service.organisation and service.organisation not in content.organisations:
             report(service, "organisation", f"unknown organisation '{service.organisation}'")
         for index, need in enumerate(service.needs):
@@ -265,9 +320,9 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
         for index, hub in enumerate(service.hubs):
             if hub not in content.hubs:
                 report(service, f"hubs[{index}]", f"unknown hub '{hub}'")
-        for index, venue in enumerate(service.venues):
-            if venue.hub and venue.hub not in content.hubs:
-                report(service, f"venues[{index}].hub", f"unknown hub '{venue.hub}'")
+        for index, (hub, _) in enumerate(service.venues):
+            if hub and hub not in content.hubs:
+                report(service, f"venues[{index}].hub", f"unknown hub '{hub}'")
         if service.status == "published":
             due = service.review_due(content.site.review_months)
             if due and due < today:
@@ -296,20 +351,26 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                        f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
                        "to either hub", WARNING, "postcode area in two hubs")
     hub_areas = AreaIndex((hub.id, area) for hub in content.hubs.values() for area in hub.covers)
-    for service in content.services.values():
-        for index, venue in enumerate(service.venues):
-            if not (venue.hub in content.hubs and venue.postcode):
+    # Many services meet at the same few venues: each postcode is looked up once.
+    covering: dict[str, tuple | None | PostcodeError] = {}
+    for _, service in service_refs(content.services):
+        for index, (hub, postcode) in enumerate(service.venues):
+            if not (hub in content.hubs and postcode):
                 continue
-            try:
-                found = hub_areas.covering(venue.postcode)
-            except PostcodeError:
+            if postcode not in covering:
+                try:
+                    covering[postcode] = hub_areas.covering(postcode)
+                except PostcodeError as error:
+                    covering[postcode] = error
+            found = covering[postcode]
+            if isinstance(found, PostcodeError):
                 continue  # already reported as not a postcode
             if found is None:
                 report(service, f"venues[{index}].postcode",
-                       f"'{venue.postcode}' is outside every hub's area, but the venue names hub "
-                       f"'{venue.hub}'", WARNING, "venue outside its hub's area")
-            elif found[0] != venue.hub:
+                       f"'{postcode}' is outside every hub's area, but the venue names hub "
+                       f"'{hub}'", WARNING, "venue outside its hub's area")
+            elif found[0] != hub:
                 report(service, f"venues[{index}].postcode",
-                       f"'{venue.postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
-                       f"'{venue.hub}' that the venue names", WARNING, "venue outside its hub's area")
+                       f"'{postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
+                       f"'{hub}' that the venue names", WARNING, "venue outside its hub's area")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ACCESS_ROUTES = ("self-referral", "professional-referral", "early-help-hub", "drop-in")
 DELIVERY_MODES = ("in-person", "online", "phone", "home-visit")
@@ -118,6 +119,26 @@ class Evidence:
     url: str = ""
 
 
+class ServiceRefs(NamedTuple):
+    """What the checks across entries and a publish's bookkeeping read of a service, and no more.
+
+    Kept beside each cached service file (``entry_cache``) so that a load in
+    which the file did not change need not unpickle the whole service.
+    """
+
+    source: str
+    status: str
+    organisation: str
+    needs: tuple[str, ...]
+    hubs: tuple[str, ...]
+    venues: tuple[tuple[str, str], ...]   # (hub, postcode) of each venue, in order
+    last_reviewed: dt.date | None
+    review_months: int | None
+
+    def review_due(self, default_months: int) -> dt.date | None:
+        return _review_due(self.last_reviewed, self.review_months, default_months)
+
+
 @dataclass
 class Service:
     id: str
@@ -158,9 +179,12 @@ class Service:
 
     def review_due(self, default_months: int) -> dt.date | None:
         """The date by which an editor must check the entry again."""
-        if self.last_reviewed is None:
-            return None
-        return add_months(self.last_reviewed, self.review_months or default_months)
+        return _review_due(self.last_reviewed, self.review_months, default_months)
+
+    def refs(self) -> ServiceRefs:
+        return ServiceRefs(self.source, self.status, self.organisation, tuple(self.needs), tuple(self.hubs),
+                           tuple((venue.hub, venue.postcode) for venue in self.venues), self.last_reviewed,
+                           self.review_months)
 
 
 @dataclass
@@ -170,6 +194,10 @@ class Page:
     summary: str = ""
     body: str = ""
     source: str = ""
+
+
+def _review_due(last_reviewed: dt.date | None, months: int | None, default_months: int) -> dt.date | None:
+    return None if last_reviewed is None else add_months(last_reviewed, months or default_months)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

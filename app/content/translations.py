@@ -225,14 +225,13 @@ def load_translations(content, files, display_path) -> None:
     root: Path = content.root
     for folder in (*ENTRY_FOLDERS, "organisations"):
         directory = root / folder
-        if not directory.is_dir():
-            continue
-        # Names first (cheap strings, thousands of entry files), a path only for translations.
-        for name in sorted(os.listdir(directory)):
+        # Names first (cheap strings, thousands of entry files, listed once by the loader), a path
+        # only for translations.
+        for name, is_folder in files.names(folder):
             match = TRANSLATION_FILE.match(name)
-            path = directory / name
-            if not match or path.is_dir():
+            if not match or is_folder:
                 continue
+            path = directory / name
             if folder == "organisations":
                 content.problems.append(Problem(display_path(path), 1, "(file)",
                                                 "organisations are not translated: their names and "

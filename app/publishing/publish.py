@@ -20,15 +20,18 @@ from pathlib import Path
 from ..content import ContentSet, load_content
 from ..content.entry_cache import CACHE_FOLDER
 from ..content.translations import TRANSLATION_FILE
-from ..release.schema import DATABASE_FILE, SCHEMA_VERSION, WHOOSH_FOLDER
+from ..release.schema import CHANGES_FILE, DATABASE_FILE, SCHEMA_VERSION, WHOOSH_FOLDER
 from ..search.indexer import update_index, write_index
-from .database import replace_services, write_database
+from .database import changed_count, merge_changes, record_changes, replace_services, write_database
 from .releases import MANIFEST, ReleaseStore
 
 KEEP_RELEASES = 5
 # A publish that changes at most this many services (and nothing else) copies
 # the live release and rewrites just those; more, and it rebuilds everything.
 INCREMENTAL_LIMIT = 200
+# An incremental release keeps the services changed since the last full copy of the database in
+# changes.db, read through views; past this many, the database is copied with the changes applied.
+CHANGES_LIMIT = 1000
 
 Reporter = Callable[[str], None]
 
@@ -81,12 +84,17 @@ def _new_release_id(store: ReleaseStore, fingerprint: str) -> str:
 def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter | None = None,
             processes: int = 1, keep: int = KEEP_RELEASES, today: dt.date | None = None,
             incremental: bool = True, allow_shrink: bool = False,
-            max_shrink: float = DEFAULT_MAX_SHRINK) -> PublishResult:
+            max_shrink: float = DEFAULT_MAX_SHRINK, compact: bool = False) -> PublishResult:
     """Check ``content_dir`` and make a new live release under ``index_dir``.
 
     When only a few service files changed since the live release, the new
     release is a copy of it with those services rewritten; ``incremental=False``
-    always rebuilds from scratch.
+    always rebuilds from scratch. An incremental release shares the live
+    ``directory.db`` and keeps its changed services in ``changes.db``;
+    ``compact`` (or more than ``CHANGES_LIMIT`` of them) copies the database
+    with every change applied instead: a copy costs seconds at 100,000
+    services, and a database without ``changes.db`` answers the queries that
+    scan many services faster.
 
     Raises :class:`~app.content.ContentError` (listing every error) when the
     content does not pass the check, and :class:`ShrinkRefused` when it would
@@ -103,7 +111,7 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         previous = store.current()
         if previous is not None and not allow_shrink:
             live = previous.counts.get("services", 0)
-            check_shrink(live, len(content.published_services()), max_shrink)
+            check_shrink(live, len(content.published_service_ids()), max_shrink)
         if previous is None:
             changed, full_reason = None, "first release"
         elif not incremental:
@@ -114,14 +122,13 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         try:
             if changed is not None:
                 report(f"Building release {release_id}: updating {len(changed)} changed services")
-                shutil.copy2(previous.path / DATABASE_FILE, build / DATABASE_FILE)
+                _update_database(previous.path, build, changed, content, 0 if compact else CHANGES_LIMIT)
                 # Whoosh never rewrites a file (deletions live in the new table of contents),
                 # so the new release shares the live one's segment files instead of copying them.
                 shutil.copytree(previous.path / WHOOSH_FOLDER, build / WHOOSH_FOLDER, copy_function=os.link)
-                replace_services(build / DATABASE_FILE, changed, content)
                 update_index(content, build / WHOOSH_FOLDER, changed)
             else:
-                report(f"Building release {release_id}: {len(content.published_services())} services")
+                report(f"Building release {release_id}: {len(content.published_service_ids())} services")
                 write_database(content, build / DATABASE_FILE)
                 report("Database written; indexing")
                 write_index(content, build / WHOOSH_FOLDER, processes=processes,
@@ -135,6 +142,27 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
             raise
         pruned = store.prune(keep)
     return PublishResult(release_id, content, manifest, time.monotonic() - started, pruned)
+
+
+def _update_database(live: Path, build: Path, changed: list[str], content: ContentSet, limit: int) -> None:
+    """The database of an incremental release: the live ``directory.db`` shared (hard-linked, as
+    nothing writes it once its release is complete) and the changed services in ``changes.db``; or,
+    once more than ``limit`` services differ from it, a copy with every change applied."""
+    live_changes = live / CHANGES_FILE
+    if limit and changed_count(live_changes) + len(changed) <= limit:
+        try:
+            os.link(live / DATABASE_FILE, build / DATABASE_FILE)
+        except OSError:  # a file system without hard links: a copy does the same
+            shutil.copy2(live / DATABASE_FILE, build / DATABASE_FILE)
+        if live_changes.is_file():
+            shutil.copy2(live_changes, build / CHANGES_FILE)
+        if changed:
+            record_changes(build / CHANGES_FILE, changed, content)
+        return
+    shutil.copy2(live / DATABASE_FILE, build / DATABASE_FILE)
+    if live_changes.is_file():
+        merge_changes(build / DATABASE_FILE, live_changes)
+    replace_services(build / DATABASE_FILE, changed, content)
 
 
 def _service_id_of(path: str) -> str:
@@ -170,9 +198,9 @@ def changed_services(manifest: dict, content: ContentSet) -> tuple[list[str] | N
 
 def _translation_counts(content: ContentSet) -> dict:
     counts = {}
+    published = content.published_service_ids()
     for language in content.translated_languages:
-        services = [content.translation("services", service.id, language)
-                    for service in content.published_services()]
+        services = [content.translation("services", service_id, language) for service_id in published]
         services = [translation for translation in services if translation is not None]
         counts[language] = {"services": len(services),
                             "services_stale": sum(1 for translation in services if translation.stale),
@@ -183,7 +211,7 @@ def _translation_counts(content: ContentSet) -> dict:
 
 
 def _manifest(release_id: str, content: ContentSet, full_reason: str | None) -> dict:
-    published = len(content.published_services())
+    published = len(content.published_service_ids())
     return {
         "id": release_id,
         "schema_version": SCHEMA_VERSION,

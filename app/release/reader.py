@@ -25,13 +25,23 @@ from ..search.engine import SearchEngine
 from . import directory as queries
 from . import menu as menu_queries
 from .directory import ENGLISH, Directory, NeedGroup, load_directory
-from .schema import DATABASE_FILE, SERVICE_LISTS, WHOOSH_FOLDER
+from .schema import CHANGES_FILE, DATABASE_FILE, SERVICE_LISTS, WHOOSH_FOLDER, overlay_views
 
 
 def open_database(path: Path) -> sqlite_utils.Database:
-    """A read-only connection to a release database, rows as ``sqlite3.Row``."""
+    """A read-only connection to a release database, rows as ``sqlite3.Row``.
+
+    A release built incrementally shares ``directory.db`` with the release it
+    was built from and holds the changed services in ``changes.db`` beside it:
+    the connection then reads the two as one database (``schema.overlay_views``).
+    """
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     connection.row_factory = sqlite3.Row
+    changes = path.with_name(CHANGES_FILE)
+    if changes.is_file():
+        connection.execute("ATTACH DATABASE ? AS changes", [f"file:{changes}?mode=ro"])
+        for statement in overlay_views():
+            connection.execute(statement)
     return sqlite_utils.Database(connection)
 
 

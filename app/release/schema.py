@@ -13,10 +13,13 @@ import sqlite_utils
 
 # The files of a release folder.
 DATABASE_FILE = "directory.db"
+# Beside it in a release built incrementally: the rows of the services changed since
+# directory.db was written (which is then shared with earlier releases, never written again).
+CHANGES_FILE = "changes.db"
 WHOOSH_FOLDER = "whoosh"
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 4  # 4: venues.hours
+SCHEMA_VERSION = 5  # 4: venues.hours; 5: changes.db
 
 # name -> (columns, primary key, foreign keys)
 TABLES = {
@@ -85,13 +88,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
     """Create every table, so an empty list still leaves its table to query."""
     for name, (columns, pk, foreign_keys) in TABLES.items():
         db[name].create(columns, pk=pk, foreign_keys=foreign_keys)
-    for name, (column, kind, reference) in SERVICE_LINKS.items():
-        foreign_keys = [("service_id", "services", "id")]
-        if reference:
-            foreign_keys.append((column, *reference))
-        db[name].create({"service_id": str, column: kind, "position": int}, foreign_keys=foreign_keys)
-        db[name].create_index(["service_id"])
-        db[name].create_index([column])
+    _create_links(db, with_foreign_keys=True)
     db["venues"].create_index(["service_id"])
     for table in ("services", "organisations", "hubs"):  # the Open Referral feed looks entries up by UUID
         db[table].create_index(["uuid"], unique=True)
@@ -106,3 +103,42 @@ SERVICE_LISTS = {field: (table, SERVICE_LINKS[table][0]) for field, table in (
     ("needs", "service_needs"), ("levels", "service_levels"), ("hubs", "service_hubs"),
     ("age_bands", "service_age_bands"), ("access", "service_access"), ("delivery", "service_delivery"),
     ("languages", "service_languages"), ("keywords", "service_keywords"))}
+
+
+def _create_links(db: sqlite_utils.Database, with_foreign_keys: bool) -> None:
+    for name, (column, kind, reference) in SERVICE_LINKS.items():
+        foreign_keys = [("service_id", "services", "id")]
+        if reference:
+            foreign_keys.append((column, *reference))
+        db[name].create({"service_id": str, column: kind, "position": int},
+                        foreign_keys=foreign_keys if with_foreign_keys else [])
+        db[name].create_index(["service_id"])
+        db[name].create_index([column])
+
+
+# The tables of changes.db: the service tables, and `replaced`, every service whose rows in
+# directory.db no longer count (changed, or no longer published).
+CHANGED_TABLES = ("services", *SERVICE_TABLES)
+
+
+def create_change_tables(db: sqlite_utils.Database) -> None:
+    """The tables of a ``changes.db``: the service tables as in directory.db (same columns, same
+    order, so a view can put the two together), without foreign keys (their targets are not there)."""
+    for name in ("services", "venues", "service_translations", "venue_translations"):
+        columns, pk, _ = TABLES[name]
+        db[name].create(columns, pk=pk)
+    _create_links(db, with_foreign_keys=False)
+    db["venues"].create_index(["service_id"])
+    db["services"].create_index(["uuid"], unique=True)
+    db["replaced"].create({"service_id": str}, pk="service_id")
+
+
+def overlay_views() -> list[str]:
+    """Statements that make a connection to directory.db with changes.db attached as ``changes``
+    read the two as one: a temporary view per service table (temporary names come first) holding
+    directory.db's rows of services not replaced, and the rows in changes.db."""
+    return [f"CREATE TEMP VIEW [{table}] AS "
+            f"SELECT * FROM main.[{table}] WHERE [{'id' if table == 'services' else 'service_id'}] "
+            "NOT IN (SELECT service_id FROM changes.replaced) "
+            f"UNION ALL SELECT * FROM changes.[{table}]"
+            for table in CHANGED_TABLES]

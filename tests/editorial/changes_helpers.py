@@ -3,11 +3,11 @@ and the service form's fields as a browser posts them."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
+from app.release.reader import open_database
 
 from ..factories import _front_matter_file, service, write_content
 
@@ -35,8 +35,8 @@ def live_release(index: Path) -> str | None:
 def live_title(index: Path, service_id: str) -> str | None:
     store = ReleaseStore(index)
     release = store.get(store.current_id())
-    with sqlite3.connect(release.path / "directory.db") as connection:
-        row = connection.execute("SELECT title FROM services WHERE id = ?", [service_id]).fetchone()
+    row = open_database(release.path / "directory.db").execute(
+        "SELECT title FROM services WHERE id = ?", [service_id]).fetchone()
     return row[0] if row else None
 
 

@@ -4,14 +4,13 @@ the file), history and restoring, conflicts and failed publishes."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from app.editorial import changes, content_cache, diffs, publishing
 from app.editorial.changes import ChangeError
 from app.editorial.publishing import PublishFailed
 from app.publishing.releases import ReleaseStore
+from app.release.reader import open_database
 
 from .changes_helpers import live_release
 
@@ -34,8 +33,8 @@ def propose(db, content, user, kind, entry_id, action=changes.EDIT, **overrides)
 
 def release_rows(index, table, column, key):
     store = ReleaseStore(index)
-    with sqlite3.connect(store.get(store.current_id()).path / "directory.db") as connection:
-        row = connection.execute(f"SELECT {column} FROM {table} WHERE id = ?", [key]).fetchone()
+    row = open_database(store.get(store.current_id()).path / "directory.db").execute(
+        f"SELECT {column} FROM {table} WHERE id = ?", [key]).fetchone()
     return row[0] if row else None
 
 

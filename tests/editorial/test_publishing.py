@@ -10,6 +10,7 @@ from app.content.writing import render_entry
 from app.editorial.publishing import Author, PublishFailed, write_and_publish
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
+from app.release.reader import open_database
 
 from ..factories import service, write_content
 
@@ -24,11 +25,9 @@ def site(tmp_path):
 
 
 def live_titles(index) -> list[str]:
-    import sqlite3
-
     release = ReleaseStore(index).get(ReleaseStore(index).current_id())
-    with sqlite3.connect(release.path / "directory.db") as connection:
-        return [row[0] for row in connection.execute("SELECT title FROM services ORDER BY title")]
+    return [row[0] for row in open_database(release.path / "directory.db").execute(
+        "SELECT title FROM services ORDER BY title")]
 
 
 def test_a_good_change_is_written_and_published(site):

@@ -58,8 +58,9 @@ def check_body_links(source: str, document: Document, problems: list[Problem]) -
             target = _IGNORED_IN_URLS.sub("", html.unescape(written))
             scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
             if scheme and scheme.group(1).lower() not in SAFE_LINK_SCHEMES:
-                problems.append(Problem(source, document.body_line + offset, "body",
-                                        f"unsafe link '{written.strip()[:60]}'; use https://, mailto: or tel:"))
+                problems.append(Problem(
+                    source, document.body_line + offset, "body",
+                    f"unsafe link '{written.strip()[:60]}'; use https://, mailto: or tel:"))
 
 
 def read_site(reader: EntryReader) -> Site:
@@ -86,7 +87,8 @@ def read_site(reader: EntryReader) -> Site:
         reader.problem("default_language", "must be one of the offered languages")
     door = reader.child("front_door")
     if door is None:
-        reader.problem("front_door", "is required: families must always see where to go when worried about a child")
+        reader.problem("front_door",
+                       "is required: families must always see where to go when worried about a child")
     else:
         door.unknown_keys({"name", "phone", "email", "website"})
         site.front_door = FrontDoor(name=door.plain_text("name"), phone=door.phone("phone", required=True),
@@ -203,7 +205,7 @@ SERVICE_FIELDS = {
 
 
 def _read_hours(venue_reader: EntryReader) -> list[str]:
-    """A venue's weekly opening hours, one period a line (see app/opening_hours.py); bad lines are reported."""
+    """A venue's weekly opening hours, one period a line (see app/opening_hours.py); bad lines reported."""
     lines = []
     for index, line in enumerate(venue_reader.text_list("hours", required=False)):
         try:
@@ -264,7 +266,8 @@ def read_service(reader: EntryReader, stem: str, today: dt.date) -> Service:
 
     venues = []
     for venue_reader in reader.items("venues"):
-        venue_reader.unknown_keys({"name", "address", "postcode", "hub", "schedule", "accessibility", "hours"})
+        venue_reader.unknown_keys({"name", "address", "postcode", "hub", "schedule", "accessibility",
+                                   "hours"})
         venues.append(Venue(name=venue_reader.plain_text("name"),
                             address=venue_reader.plain_text("address"),
                             postcode=venue_reader.postcode("postcode", required=True),

@@ -352,7 +352,7 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                        "to either hub", WARNING, "postcode area in two hubs")
     hub_areas = AreaIndex((hub.id, area) for hub in content.hubs.values() for area in hub.covers)
     # Many services meet at the same few venues: each postcode is looked up once.
-    covering: dict[str, tuple | None | PostcodeError] = {}
+    covering: dict[str, tuple | PostcodeError | None] = {}
     for _, service in service_refs(content.services):
         for index, (hub, postcode) in enumerate(service.venues):
             if not (hub in content.hubs and postcode):

@@ -82,5 +82,6 @@ def status_lines(status: LanguageStatus) -> list[str]:
     for kind in KIND_NAMES:
         for translation in status.stale[kind]:
             reason = "no source_fingerprint" if not translation.source_fingerprint else "English changed"
-            lines.append(f"  out of date {translation.source} ({reason}: {english_file(kind, translation.entry_id)})")
+            english = english_file(kind, translation.entry_id)
+            lines.append(f"  out of date {translation.source} ({reason}: {english})")
     return lines

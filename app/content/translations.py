@@ -14,7 +14,6 @@ offered languages, recording every problem as ``path:line: field: message``:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -18,8 +18,6 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from . import entries as entry_rules
 from .fields import EntryReader
 from .loader import ContentSet

@@ -269,7 +269,7 @@ class FileLines:
     keeping every file's lines would cost hundreds of MB at 100,000 files.
     """
 
-    __slots__ = ("_path", "_document")
+    __slots__ = ("_document", "_path")
 
     def __init__(self, path: str | Path):
         self._path = path

@@ -10,11 +10,11 @@ from app.editorial import accounts, instance
 
 from .axe import axe_violations, describe_violations
 from .conftest import DESKTOP, SMALL_PHONE
+from .editor_tabs import PASSWORD, click, signed_in
 from .test_layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a browser test passphrase"
 PEOPLE = {"provider": "loop-provider@example.org", "editor": "loop-editor@example.org",
           "publisher": "loop-publisher@example.org"}
 SERVICE = "teen-parenting"
@@ -34,24 +34,10 @@ def people(site) -> dict[str, str]:
     return PEOPLE
 
 
-def signed_in(new_tab, email: str, viewport=DESKTOP, javascript: bool = False, **options):
-    tab = new_tab(viewport, javascript=javascript, **options)
-    tab.open("/editor/sign-in")
-    tab.page.fill("#email", email)
-    tab.page.fill("#password", PASSWORD)
-    tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_load_state()
-    assert tab.path() == "/editor/"
-    return tab
-
-
-def click(tab, name: str) -> None:
-    tab.page.get_by_role("button", name=name, exact=True).click()
-    tab.page.wait_for_load_state()
 
 
 def test_provider_proposes_editor_submits_publisher_approves_and_the_public_page_shows_it(new_tab, people):
-    provider = signed_in(new_tab, people["provider"])
+    provider = signed_in(new_tab, people["provider"], javascript=False)
     provider.open(f"/editor/services/{SERVICE}/edit")
     provider.page.locator("#section-about > summary").click()  # the form's sections start closed
     body = provider.page.locator("#body")
@@ -63,7 +49,7 @@ def test_provider_proposes_editor_submits_publisher_approves_and_the_public_page
     assert change_path.startswith("/editor/changes/")
     assert provider.page.locator("#change-status").inner_text() == "Draft"
 
-    editor = signed_in(new_tab, people["editor"])
+    editor = signed_in(new_tab, people["editor"], javascript=False)
     editor.open("/editor/changes")
     editor.page.locator(f"#other-drafts-heading ~ div a[href='{change_path}']").click()
     editor.page.wait_for_load_state()
@@ -71,7 +57,7 @@ def test_provider_proposes_editor_submits_publisher_approves_and_the_public_page
     click(editor, "Submit for review")
     assert editor.page.locator("#change-status").inner_text() == "In review"
 
-    publisher = signed_in(new_tab, people["publisher"])
+    publisher = signed_in(new_tab, people["publisher"], javascript=False)
     publisher.open(change_path)
     click(publisher, "Approve and publish")
     assert publisher.page.locator("#change-status").inner_text() == "Published"

@@ -9,11 +9,11 @@ import pytest
 from app.editorial import accounts, instance
 
 from .conftest import PHONE, SMALL_PHONE
+from .editor_tabs import PASSWORD, click, signed_in
 from .test_layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a browser test passphrase"
 SERVICE = "incredible-years"  # one venue, Brook Children's Centre, Mon-Fri 09:00-17:00
 SECTIONS = ["about", "who", "access", "cost", "contact", "venues", "evidence", "review"]
 
@@ -32,20 +32,6 @@ def editors(site) -> list[str]:
     return emails
 
 
-def signed_in(new_tab, email: str, viewport=PHONE, javascript: bool = True):
-    tab = new_tab(viewport, javascript=javascript)
-    tab.open("/editor/sign-in")
-    tab.page.fill("#email", email)
-    tab.page.fill("#password", PASSWORD)
-    tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_load_state()
-    assert tab.path() == "/editor/"
-    return tab
-
-
-def click(tab, name: str) -> None:
-    tab.page.get_by_role("button", name=name, exact=True).click()
-    tab.page.wait_for_load_state()
 
 
 def open_sections(tab) -> list[str]:
@@ -67,7 +53,7 @@ def withdraw_if_any(tab) -> None:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_the_form_opens_on_its_list_of_sections_at_375px(new_tab, editors, javascript):
-    tab = signed_in(new_tab, editors[0 if javascript else 1], javascript=javascript)
+    tab = signed_in(new_tab, editors[0 if javascript else 1], PHONE, javascript=javascript)
     tab.open(f"/editor/services/{SERVICE}/edit")
     ids = tab.page.eval_on_selector_all("details.form-section", "all => all.map(d => d.id)")
     assert ids == [f"section-{section}" for section in SECTIONS]
@@ -86,7 +72,7 @@ def test_the_form_opens_on_its_list_of_sections_at_375px(new_tab, editors, javas
 
 
 def test_a_jump_link_opens_its_section_and_lands_on_it(new_tab, editors):
-    tab = signed_in(new_tab, editors[2])
+    tab = signed_in(new_tab, editors[2], PHONE)
     tab.open(f"/editor/services/{SERVICE}/edit")
     tab.page.locator(".form-contents").get_by_role("link", name="Venues and opening hours").click()
     assert open_sections(tab) == ["section-venues"]
@@ -98,7 +84,7 @@ def test_a_jump_link_opens_its_section_and_lands_on_it(new_tab, editors):
 
 
 def test_without_javascript_a_jump_link_lands_on_its_section_and_a_tap_opens_it(new_tab, editors):
-    tab = signed_in(new_tab, editors[3], javascript=False)
+    tab = signed_in(new_tab, editors[3], PHONE, javascript=False)
     tab.open(f"/editor/services/{SERVICE}/edit")
     tab.page.locator(".form-contents").get_by_role("link", name="Contact").click()
     assert tab.path().endswith("#section-contact")
@@ -110,7 +96,7 @@ def test_without_javascript_a_jump_link_lands_on_its_section_and_a_tap_opens_it(
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_the_error_summary_links_into_the_open_section_with_the_error(new_tab, editors, javascript,
                                                                       screenshot_dir):
-    tab = signed_in(new_tab, editors[4 if javascript else 5], javascript=javascript)
+    tab = signed_in(new_tab, editors[4 if javascript else 5], PHONE, javascript=javascript)
     tab.open(f"/editor/services/{SERVICE}/edit")
     tab.page.locator("#section-venues > summary").click()
     tab.page.fill("#venue-0-postcode", "")
@@ -132,7 +118,7 @@ def test_the_error_summary_links_into_the_open_section_with_the_error(new_tab, e
 def test_what_you_changed_and_the_change_page_show_one_venues_new_hours(new_tab, editors, viewport,
                                                                         screenshot_dir):
     email = editors[0] if viewport == PHONE else editors[2]
-    tab = signed_in(new_tab, email, viewport=viewport)
+    tab = signed_in(new_tab, email, viewport)
     tab.open(f"/editor/services/{SERVICE}/edit")
     tab.page.locator("#section-venues > summary").click()
     tab.page.fill("#venue-0-hours", "Mon-Fri 09:00-16:00")

@@ -13,12 +13,12 @@ from app.editorial import accounts, instance
 
 from .axe import axe_violations, describe_violations
 from .conftest import DESKTOP, PHONE, serving
+from .editor_tabs import PASSWORD, click, signed_in
 from .site_content import write_site_content
 from .test_layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a browser test passphrase"
 EDITOR, PUBLISHER = "translator@example.org", "translation-publisher@example.org"
 POLISH_TITLE = "Porady dotyczące długów i zasiłków"
 ARABIC_TITLE = "نصائح بشأن الديون والإعانات"
@@ -38,20 +38,6 @@ def site(tmp_path_factory):
         yield running
 
 
-def signed_in(new_tab, email: str, viewport, **options):
-    tab = new_tab(viewport, **options)
-    tab.open("/editor/sign-in")
-    tab.page.fill("#email", email)
-    tab.page.fill("#password", PASSWORD)
-    tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_load_state()
-    assert tab.path() == "/editor/"
-    return tab
-
-
-def click(tab, name: str) -> None:
-    tab.page.get_by_role("button", name=name, exact=True).click()
-    tab.page.wait_for_load_state()
 
 
 def check_page(tab, width: int, where: str, screenshot_dir) -> None:

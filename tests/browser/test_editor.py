@@ -9,6 +9,7 @@ from app.editorial import accounts, instance
 
 from .axe import axe_violations, describe_violations
 from .conftest import DESKTOP, SMALL_PHONE
+from .editor_tabs import submit_sign_in
 from .test_layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -31,17 +32,10 @@ def target_id(site) -> int:
         db.close()
 
 
-def sign_in(tab, password: str = PASSWORD) -> None:
-    tab.open("/editor/sign-in")
-    tab.page.fill("#email", ADMIN)
-    tab.page.fill("#password", password)
-    tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_load_state()
-
 
 def test_sign_in_and_out_without_javascript(new_tab, target_id):
     tab = new_tab(DESKTOP, javascript=False)
-    sign_in(tab)
+    submit_sign_in(tab, ADMIN, PASSWORD)
     assert tab.path() == "/editor/"
     assert tab.page.locator("h1").inner_text() == "Dashboard"
     tab.page.get_by_role("button", name="Sign out").click()
@@ -77,7 +71,7 @@ def test_editor_pages_pass_axe_and_fit_a_phone(new_tab, target_id, screenshot_di
     check("sign-in with errors")
     screenshot("sign-in-errors")
 
-    sign_in(tab)
+    submit_sign_in(tab, ADMIN, PASSWORD)
     for path in EDITOR_PAGES:
         tab.open(path.format(target=target_id))
         check(path)

@@ -14,6 +14,7 @@ from app.insight.searchlog import LoggedSearch, SearchLog
 
 from .axe import axe_violations, describe_violations
 from .conftest import DESKTOP, SMALL_PHONE
+from .editor_tabs import submit_sign_in
 from .test_layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -45,18 +46,11 @@ def analyst(site) -> str:
     return ANALYST
 
 
-def sign_in(tab) -> None:
-    tab.open("/editor/sign-in")
-    tab.page.fill("#email", ANALYST)
-    tab.page.fill("#password", PASSWORD)
-    tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_load_state()
-
 
 @pytest.mark.parametrize("viewport", [DESKTOP, SMALL_PHONE], ids=lambda viewport: f"{viewport['width']}px")
 def test_insight_pages_pass_axe_and_fit_a_phone(new_tab, analyst, screenshot_dir, viewport):
     tab = new_tab(viewport, bypass_csp=True)  # axe is added as an inline script
-    sign_in(tab)
+    submit_sign_in(tab, ANALYST, PASSWORD)
     for path in PAGES:
         tab.open(path)
         violations = axe_violations(tab.page)
@@ -69,7 +63,7 @@ def test_insight_pages_pass_axe_and_fit_a_phone(new_tab, analyst, screenshot_dir
 
 def test_charts_are_drawn_without_javascript(new_tab, analyst):
     tab = new_tab(DESKTOP, javascript=False)
-    sign_in(tab)
+    submit_sign_in(tab, ANALYST, PASSWORD)
     tab.open("/editor/insight/demand")
     chart = tab.page.locator("figure.chart svg").first
     assert chart.is_visible()
@@ -80,7 +74,7 @@ def test_charts_are_drawn_without_javascript(new_tab, analyst):
 
 def test_the_board_summary_prints_on_one_a4_sheet(new_tab, analyst, screenshot_dir):
     tab = new_tab(DESKTOP)
-    sign_in(tab)
+    submit_sign_in(tab, ANALYST, PASSWORD)
     tab.open("/editor/insight/summary")
     tab.page.emulate_media(media="print")
     for selector in (".editor-bar", ".insight-nav", "form.filters-form"):

@@ -16,6 +16,7 @@ from app.editorial import accounts, instance
 
 from .axe import axe_violations, describe_violations
 from .conftest import PHONE
+from .editor_tabs import submit_sign_in
 from .test_layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -35,13 +36,6 @@ def account(site) -> str:
     return EMAIL
 
 
-def sign_in(tab) -> None:
-    tab.open("/editor/sign-in")
-    tab.page.fill("#email", EMAIL)
-    tab.page.fill("#password", PASSWORD)
-    tab.page.get_by_role("button", name="Sign in").click()
-    tab.page.wait_for_load_state()
-
 
 def check(tab, where: str) -> None:
     violations = axe_violations(tab.page)
@@ -52,7 +46,7 @@ def check(tab, where: str) -> None:
 
 def test_setting_up_two_factor_on_a_phone(new_tab, account, screenshot_dir):
     tab = new_tab(PHONE)
-    sign_in(tab)
+    submit_sign_in(tab, EMAIL, PASSWORD)
     tab.open("/editor/account")
     tab.page.get_by_role("link", name="Set up two-factor sign-in").click()
     tab.page.wait_for_load_state()
@@ -85,7 +79,7 @@ def test_setting_up_two_factor_on_a_phone(new_tab, account, screenshot_dir):
     tab.page.wait_for_load_state()
 
     # Signing in again: the code step, here with a recovery code (the app's code was just used).
-    sign_in(tab)
+    submit_sign_in(tab, EMAIL, PASSWORD)
     assert tab.path() == "/editor/sign-in/code"
     assert tab.page.locator("#code").get_attribute("inputmode") == "numeric"
     assert_no_horizontal_scroll(tab, PHONE["width"])

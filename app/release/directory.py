@@ -165,33 +165,52 @@ def is_overdue(service: dict, today: dt.date | None = None) -> bool:
     return bool(due) and dt.date.fromisoformat(due) < (today or dt.date.today())
 
 
-def _placeholders(values: list) -> str:
-    return ",".join("?" * len(values))
+# SQLite caps the number of parameters of one statement (32,766 by default), so long lists of
+# ids are sent a chunk at a time.
+_CHUNK = 10_000
 
 
-def _attach_lists(db: sqlite_utils.Database, services: dict[str, dict], names: Iterable[str]) -> None:
+def rows_for_ids(db: sqlite_utils.Database, sql: str, ids: Iterable[str], params: Iterable = ()) -> list:
+    """The rows of ``sql`` run over ``ids``, where ``{ids}`` in ``sql`` stands for their placeholders
+    (``params`` are bound before them).
+
+    Services are always looked up by a literal list of ids, never by ``IN (SELECT ...)`` or a join of
+    two service tables: a release built incrementally reads its service tables through views
+    (``schema.overlay_views``), and SQLite uses the indexes under such a view for ``id IN (?, ?)``
+    but reads the whole view for a subquery or a join.
+    """
+    ids, params, rows = list(ids), list(params), []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        statement = sql.replace("{ids}", ",".join("?" * len(chunk)))
+        rows.extend(db.execute(statement, [*params, *chunk]).fetchall())
+    return rows
+
+
+def attach_lists(db: sqlite_utils.Database, services: dict[str, dict], names: Iterable[str]) -> None:
+    """Read the list fields ``names`` (needs, levels, hubs...) of ``services`` from the link tables,
+    in the entry's order; "venues" reads the venues."""
     ids = list(services)
     for name in names:
-        table, column = _SERVICE_LISTS[name]
         for service in services.values():
             service[name] = []
-        if not ids:
+        if name == "venues":
+            for row in rows_for_ids(db, "SELECT * FROM venues WHERE service_id IN ({ids}) "
+                                    "ORDER BY service_id, position", ids):
+                services[row["service_id"]]["venues"].append(dict(row))
             continue
-        rows = db.execute(
-            f"SELECT service_id, [{column}] FROM [{table}] WHERE service_id IN ({_placeholders(ids)}) "
-            "ORDER BY service_id, position", ids)
-        for service_id, value in rows.fetchall():
+        table, column = _SERVICE_LISTS[name]
+        for service_id, value in rows_for_ids(
+                db, f"SELECT service_id, [{column}] FROM [{table}] WHERE service_id IN ({{ids}}) "
+                "ORDER BY service_id, position", ids):
             services[service_id][name].append(value)
 
 
 def _services_by_id(db: sqlite_utils.Database, ids: list[str], columns: str) -> dict[str, dict]:
-    if not ids:
-        return {}
-    rows = db.execute(
-        f"SELECT {columns}, organisations.name AS organisation_name FROM services "
+    found = {row["id"]: dict(row) for row in rows_for_ids(
+        db, f"SELECT {columns}, organisations.name AS organisation_name FROM services "
         "LEFT JOIN organisations ON organisations.id = services.organisation_id "
-        f"WHERE services.id IN ({_placeholders(ids)})", ids)
-    found = {row["id"]: dict(row) for row in rows.fetchall()}
+        "WHERE services.id IN ({ids})", ids)}
     return {service_id: found[service_id] for service_id in ids if service_id in found}
 
 
@@ -212,11 +231,10 @@ def _translate_services(db: sqlite_utils.Database, services: dict[str, dict], la
     their language.
     """
     rows = {}
-    if language != ENGLISH and services:
-        ids = list(services)
-        rows = {row["service_id"]: dict(row) for row in db.execute(
-            f"SELECT * FROM service_translations WHERE language = ? AND service_id IN ({_placeholders(ids)})",
-            [language, *ids]).fetchall()}
+    if language != ENGLISH:
+        rows = {row["service_id"]: dict(row) for row in rows_for_ids(
+            db, "SELECT * FROM service_translations WHERE language = ? AND service_id IN ({ids})",
+            services, [language])}
     for service_id, service in services.items():
         row = rows.get(service_id)
         service["translation"], service["lang"] = translation_status(row, language)
@@ -235,7 +253,7 @@ def _translate_services(db: sqlite_utils.Database, services: dict[str, dict], la
 def service_cards(db: sqlite_utils.Database, ids: list[str], language: str = ENGLISH) -> list[dict]:
     """What a result card shows for each service, in the order of ``ids``."""
     services = _services_by_id(db, ids, _CARD_COLUMNS)
-    _attach_lists(db, services, ("hubs", "access", "needs"))
+    attach_lists(db, services, ("hubs", "access", "needs"))
     _translate_services(db, services, language)
     return list(services.values())
 
@@ -245,7 +263,7 @@ def service_details(db: sqlite_utils.Database, service_id: str, language: str = 
     services = _services_by_id(db, [service_id], "services.*")
     if not services:
         return None
-    _attach_lists(db, services, _SERVICE_LISTS)
+    attach_lists(db, services, _SERVICE_LISTS)
     _translate_services(db, services, language)
     service = services[service_id]
     organisation = db.execute("SELECT * FROM organisations WHERE id = ?", [service["organisation_id"]])
@@ -281,32 +299,33 @@ def hub_services_by_need(db: sqlite_utils.Database, hub_id: str, needs: dict[str
     and how many there are. Borough-wide services are left out; needs with none too.
 
     A hub of a large borough holds thousands of services; the page shows a
-    few per need and links to the full search.
+    few per need and links to the full search. Grouped here rather than in SQL,
+    so that every lookup is by id (see ``rows_for_ids``).
     """
-    rows = db.execute("""
-        SELECT need_id, id, title, summary, total, translated, stale FROM (
-            SELECT service_needs.need_id, services.id,
-                   coalesce(nullif(translation.title, ''), services.title) AS title,
-                   coalesce(nullif(translation.summary, ''), services.summary) AS summary,
-                   translation.service_id IS NOT NULL AS translated, translation.stale AS stale,
-                   row_number() OVER (PARTITION BY service_needs.need_id
-                                      ORDER BY coalesce(nullif(translation.title, ''), services.title))
-                       AS place,
-                   count(*) OVER (PARTITION BY service_needs.need_id) AS total
-            FROM services
-            JOIN service_hubs ON service_hubs.service_id = services.id AND service_hubs.hub_id = ?
-            JOIN service_needs ON service_needs.service_id = services.id
-            LEFT JOIN service_translations AS translation
-                ON translation.service_id = services.id AND translation.language = ?
-        ) WHERE place <= ? ORDER BY need_id, place""", [hub_id, language, limit]).fetchall()
-    groups: dict[str, NeedGroup] = {}
-    for need_id, service_id, title, summary, total, translated, stale in rows:
-        if need_id in needs:
-            group = groups.setdefault(need_id, NeedGroup(needs[need_id], [], total))
-            status, lang = translation_status({"stale": stale} if translated else None, language)
-            group.services.append({"id": service_id, "title": title, "summary": summary,
-                                   "translation": status, "lang": lang})
-    return [groups[need_id] for need_id in needs if need_id in groups]
+    ids = list(dict.fromkeys(row[0] for row in db.execute(
+        "SELECT service_id FROM service_hubs WHERE hub_id = ?", [hub_id])))
+    titles = {row[0]: row[1] for row in rows_for_ids(
+        db, "SELECT id, title FROM services WHERE id IN ({ids})", ids)}
+    if language != ENGLISH:  # sorted by the title the page shows
+        titles.update((row[0], row[1]) for row in rows_for_ids(
+            db, "SELECT service_id, title FROM service_translations "
+            "WHERE language = ? AND title != '' AND service_id IN ({ids})", titles, [language]))
+    by_need: dict[str, dict[str, None]] = {}
+    for service_id, need_id in rows_for_ids(
+            db, "SELECT service_id, need_id FROM service_needs WHERE service_id IN ({ids})", titles):
+        by_need.setdefault(need_id, {})[service_id] = None
+    found = {need_id: sorted(by_need.get(need_id, ()), key=lambda key: (titles[key], key))
+             for need_id in needs}
+    shown = {row["id"]: dict(row) for row in rows_for_ids(
+        db, "SELECT id, title, summary FROM services WHERE id IN ({ids})",
+        {service_id for ids_of_need in found.values() for service_id in ids_of_need[:limit]})}
+    _translate_services(db, shown, language)
+    return [NeedGroup(needs[need_id], [{name: shown[service_id][name] for name in _HUB_PAGE_FIELDS}
+                                       for service_id in ids_of_need[:limit]], len(ids_of_need))
+            for need_id, ids_of_need in found.items() if ids_of_need]
+
+
+_HUB_PAGE_FIELDS = ("id", "title", "summary", "translation", "lang")
 
 
 def borough_wide_count(db: sqlite_utils.Database) -> int:

@@ -9,7 +9,6 @@ Each thread gets its own read-only connection. No Flask here.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -69,22 +68,26 @@ class ServiceSelection:
     column_filled: str | None = None                   # a column the service has a value in
     nothing: bool = False                              # a filter nothing can pass (an unknown term)
 
-    def where(self) -> tuple[str, list]:
-        """SQL conditions on ``services`` and their parameters."""
-        if self.nothing:
-            return "0", []
-        clauses, params = ["1"], []
-        if self.ids is not None:
-            # One JSON parameter, however many ids: SQLite limits the number of parameters.
-            clauses.append("services.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(sorted(self.ids)))
+    def candidates(self, db: sqlite_utils.Database) -> set[str] | None:
+        """The ids the id and list conditions allow, from the link tables; None when there are none.
+
+        The services are then read by id (``directory.rows_for_ids`` says why not by subquery)."""
+        found = None if self.ids is None else set(self.ids)
+        lookups = []
         if self.list_value is not None:
             table, column = SERVICE_LISTS[self.list_value[0]]
-            clauses.append(f"services.id IN (SELECT service_id FROM [{table}] WHERE [{column}] = ?)")
-            params.append(self.list_value[1])
+            lookups.append((f"SELECT service_id FROM [{table}] WHERE [{column}] = ?", [self.list_value[1]]))
         if self.has_list is not None:
-            table, _ = SERVICE_LISTS[self.has_list]
-            clauses.append(f"services.id IN (SELECT service_id FROM [{table}])")
+            lookups.append((f"SELECT service_id FROM [{SERVICE_LISTS[self.has_list][0]}]", []))
+        for sql, params in lookups:
+            linked = {row[0] for row in db.execute(sql, params)}
+            found = linked if found is None else found & linked
+        return found
+
+    def where(self) -> tuple[str, list]:
+        """SQL conditions on the columns of ``services`` and their parameters (the rest is in
+        :meth:`candidates`)."""
+        clauses, params = ["1"], []
         if self.column_value is not None:
             clauses.append(f"services.[{_filter_column(self.column_value[0])}] = ?")
             params.append(self.column_value[1])
@@ -210,9 +213,15 @@ class ReleaseReader:
     # -- feeds -------------------------------------------------------------
     def service_ids(self, selection: ServiceSelection) -> list[str]:
         """Ids of the selected services, in title order (stable paging)."""
+        if selection.nothing:
+            return []
+        db = self._db()
+        candidates = selection.candidates(db)
         where, params = selection.where()
-        return [row[0] for row in self._db().execute(
-            f"SELECT services.id FROM services WHERE {where} ORDER BY services.title, services.id", params)]
+        sql = f"SELECT services.title, services.id FROM services WHERE {where}"
+        rows = (db.execute(sql, params).fetchall() if candidates is None
+                else queries.rows_for_ids(db, sql + " AND services.id IN ({ids})", candidates, params))
+        return [service_id for _, service_id in sorted(tuple(row) for row in rows)]
 
     def review_dates(self) -> list[tuple[str, str | None, str | None]]:
         """Every published service id with its last review date and its review-due date."""

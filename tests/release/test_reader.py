@@ -13,13 +13,25 @@ from app.content.model import stable_uuid
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
 from app.release.reader import ReleaseReader, ServiceSelection
+from app.release.schema import CHANGES_FILE
 from app.search.request import parse_request
 
-from ..factories import service, write_content
+from ..factories import service, write_content, write_service
 
 
-@pytest.fixture
-def reader(published, folders) -> ReleaseReader:
+@pytest.fixture(params=["full", "incremental"])
+def reader(request, published, content_dir, folders) -> ReleaseReader:
+    """The release as a full build, and as one built incrementally, whose service tables the reader
+    sees through views over the shared database and its ``changes.db`` (every query must give the
+    same answers through both)."""
+    if request.param == "incremental":
+        write_service(content_dir, service(
+            "stay-and-chat", title="Stay and Chat speech drop-in",
+            summary="Drop in with your toddler and talk to a speech therapist.",
+            needs=["speech-language"], ages={"min": 0, "max": 4}, levels=[1], hubs=["west", "east"],
+            access=["drop-in"]))
+        publish(content_dir, folders["index"], processes=1)
+        assert (ReleaseStore(folders["index"]).current().path / CHANGES_FILE).is_file()
     return ReleaseReader(ReleaseStore(folders["index"]).current())
 
 

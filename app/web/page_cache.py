@@ -27,12 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from markupsafe import Markup
 
 from .compression import MINIMUM_SIZE
 from .i18n import DEFAULT_LANGUAGE, english_only_page, offered_languages, request_language
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# Parts of pages (a result card) kept apart from whole pages, so that every new search reuses the
+# cards other searches rendered, even when no whole page is kept (EARLYHELP_RENDERED_PAGES_MB=0).
+FRAGMENTS_MAX_BYTES = 16 * 1024 * 1024
 # Where ETags apply: public pages, the practitioner tools and the search API (not the editor,
 # not the health check; the ORUK feed sets its own from the release).
 ETAG_BLUEPRINTS = frozenset({"public", "practitioner"})
@@ -177,6 +181,27 @@ def kept(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192
                                                                  lambda _value: cost)
 
 
+def fragment(kind: str, *key, caller: Callable[[], str]) -> Markup:
+    """A part of a page, for ``{% call kept_fragment("card", card.id, ...) %}...{% endcall %}``: the
+    block's HTML, rendered once per release, address root (language prefix), language and day and kept.
+    ``key`` names whatever else the block shows (the service, the list a practitioner carries); a
+    block outside a page kept per release (see :func:`rendered`) is rendered every time."""
+    release_id = g.get("page_release")
+    if release_id is None:
+        return caller()
+    environ = request.environ
+    full_key = (kind, *key, environ.get("SCRIPT_NAME"), request_language(), dt.date.today().isoformat())
+    return current_app.extensions["rendered_fragments"].get_or_build(
+        release_id, full_key, lambda: Markup(caller()), lambda text: len(text) + 200)
+
+
+def kept_part(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192) -> Any:
+    """As :func:`kept`, beside the page fragments: what parts of pages are built from (the names of
+    the filters), kept even when no whole page is."""
+    return current_app.extensions["rendered_fragments"].get_or_build(release_id, ("part", *key), build,
+                                                                     lambda _value: cost)
+
+
 def etag(release_id: str) -> str:
     """The ETag of any page of ``release_id`` in this request's variant (caches key it by URL)."""
     text = "|".join(map(str, (release_id, *variant(), *g.get("page_extra", ()))))
@@ -201,6 +226,8 @@ def _conditional(response: Response) -> Response:
 def register(app: Flask) -> None:
     app.extensions["rendered_pages"] = RenderedPages(app.config.get("RENDERED_PAGES_MAX_BYTES",
                                                                     DEFAULT_MAX_BYTES))
+    app.extensions["rendered_fragments"] = RenderedPages(FRAGMENTS_MAX_BYTES)
+    app.add_template_global(fragment, "kept_fragment")
     folders = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")
     app.extensions["code_fingerprint"] = code_fingerprint(*(Path(folder) for folder in folders.split(";")
                                                             if folder))

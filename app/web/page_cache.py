@@ -28,9 +28,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from markupsafe import Markup
+from werkzeug.http import http_date
 
 from .compression import MINIMUM_SIZE
 from .i18n import DEFAULT_LANGUAGE, english_only_page, offered_languages, request_language
+from .request_overhead import vary_on
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -41,6 +43,9 @@ FRAGMENTS_MAX_BYTES = 16 * 1024 * 1024
 # not the health check; the ORUK feed sets its own from the release).
 ETAG_BLUEPRINTS = frozenset({"public", "practitioner"})
 ETAG_ENDPOINTS = frozenset({"api.search"})
+# What make_conditional reads from a request (a 304, 412 or 206 answer).
+CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+                                 "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE"})
 
 
 def code_fingerprint(*translation_dirs: Path) -> str:
@@ -80,7 +85,7 @@ class RenderedPage:
                 self._gzipped = gzip.compress(body, 6, mtime=0)
             response = Response(self._gzipped, mimetype=self.mimetype)
             response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")  # as the compression step does for other responses
+        vary_on(response, "Accept-Encoding")  # as the compression step does for other responses
         return response
 
 
@@ -220,6 +225,11 @@ def _conditional(response: Response) -> Response:
             return response
         release_id = opened.id
     response.set_etag(etag(release_id), weak=True)  # weak: the same page gzipped or not
+    if not CONDITIONAL_HEADERS.intersection(request.environ):
+        # Nothing to compare with (most requests): what make_conditional would add, without its parsing.
+        if "Date" not in response.headers:
+            response.headers["Date"] = http_date()
+        return response
     return response.make_conditional(request)
 
 

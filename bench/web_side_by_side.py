@@ -9,6 +9,11 @@ Each round runs, for each tree in turn (the order swaps every round), its own
 ``earlyhelp serve`` (waitress; started in the tree's folder so ``app`` is that
 tree's code) on its own index folder:
 
+- assembly: the CPU time (``time.process_time``) of the results page and of
+  the API for each query of the mix, through the WSGI app in its own process
+  (no server, no network), page and API interleaved, nothing kept: the page's
+  time less the API's is what assembling the page costs, and CPU time is
+  less moved by the other work on the machine than wall time;
 - latency: the query mix of ``bench.run`` over one keep-alive connection,
   ``--reps`` passes, as the HTML results page and as ``/api/search``, with
   ``EARLYHELP_RENDERED_PAGES_MB=0`` (no whole page kept: every request searches
@@ -89,6 +94,49 @@ def latency(port: int, reps: int) -> dict[str, dict[str, list[float]]]:
     return found
 
 
+# In the tree's folder (so `app` is that tree's code): the CPU time of the results page and of the
+# API for each query of the mix, through the WSGI app in-process, interleaved, nothing kept.
+_ASSEMBLY = r"""
+import json, os, sys, time, urllib.parse
+os.environ["EARLYHELP_RENDERED_PAGES_MB"] = "0"
+from werkzeug.test import EnvironBuilder
+from app import create_app
+from bench.run import QUERIES
+reps = int(sys.argv[1])
+app = create_app()
+def environ(path):
+    return EnvironBuilder(path=path, headers={"Host": "127.0.0.1"}).get_environ()
+def call(env):
+    out = app(dict(env), lambda status, headers, exc=None: None)
+    b"".join(out)
+    getattr(out, "close", lambda: None)()
+found = {}
+for name, params in QUERIES.items():
+    query = urllib.parse.urlencode(params, doseq=True)
+    pair = {"page": environ("/search?" + query), "api": environ("/api/search?" + query)}
+    samples = {kind: [] for kind in pair}
+    for rep in range(reps + 1):
+        for kind, env in pair.items():
+            started = time.process_time()
+            call(env)
+            if rep:
+                samples[kind].append((time.process_time() - started) * 1000)
+    found[name] = samples
+print(json.dumps(found))
+"""
+
+
+def assembly(tree: Path, content: Path, index: Path, reps: int, work: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{ROOT}", "EARLYHELP_CONTENT_DIR": str(content),
+           "EARLYHELP_INDEX_DIR": str(index), "EARLYHELP_INSTANCE_DIR": str(work / f"instance-{tree.name}")}
+    completed = subprocess.run([sys.executable, "-c", _ASSEMBLY, str(reps)], cwd=tree, env=env,
+                               capture_output=True, text=True)
+    if completed.returncode:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"the assembly phase in {tree} failed")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]  # nearest rank
@@ -107,6 +155,21 @@ def print_latency(runs: dict) -> None:
         ratio = cells["this", "page", "median"] / cells["baseline", "page", "median"]
         print(f"| {query} | {cells['this', 'page']} | {cells['baseline', 'page']} | {cells['this', 'api']} | "
               f"{cells['baseline', 'api']} | {ratio:.2f}x |")
+
+
+def print_assembly(runs: dict) -> None:
+    print("\n| query | this page / API CPU ms (median) | page - API | baseline page / API | page - API | "
+          "assembly ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for query in QUERIES:
+        cells, gaps = {}, {}
+        for name in runs:
+            medians = {kind: statistics.median([value for run in runs[name]["assembly"]
+                                                for value in run["samples"][query][kind]])
+                       for kind in ("page", "api")}
+            gaps[name] = medians["page"] - medians["api"]
+            cells[name] = f"{medians['page']:.1f} / {medians['api']:.1f} | {gaps[name]:.1f}"
+        print(f"| {query} | {cells['this']} | {cells['baseline']} | {gaps['this'] / gaps['baseline']:.2f}x |")
 
 
 def print_throughput(runs: dict, threads: list[int]) -> None:
@@ -141,13 +204,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", default="8", help="waitress threads, comma-separated for several")
     parser.add_argument("--services", type=int, default=500)
     parser.add_argument("--port", type=int, default=8170)
-    parser.add_argument("--skip", default="", help="comma-separated: latency, throughput")
+    parser.add_argument("--skip", default="", help="comma-separated: assembly, latency, throughput")
+    parser.add_argument("--rows", default="", help="comma-separated words: only the wrk rows naming one")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "web-side-by-side.json")
     args = parser.parse_args(argv)
     require_wrk()
     trees = {"this": (ROOT, args.index), "baseline": (args.baseline.resolve(), args.baseline_index)}
     threads = [int(value) for value in args.threads.split(",")]
     skip = set(filter(None, args.skip.split(",")))
+    only_rows = list(filter(None, args.rows.split(",")))
     work = Path(tempfile.mkdtemp(prefix="earlyhelp-web-side-"))
     ids = service_ids(args.index, max(args.services, 10000), 1)
     warm_services = [f"/services/{service_id}" for service_id in ids[:args.services]]
@@ -160,6 +225,10 @@ def main(argv: list[str] | None = None) -> None:
         order = list(trees) if number % 2 == 0 else list(reversed(trees))
         for name in order:
             tree, index = trees[name]
+            if "assembly" not in skip:
+                runs[name].setdefault("assembly", []).append(
+                    {"samples": assembly(tree, args.content, index, args.reps, work),
+                     "load": round(os.getloadavg()[0], 1)})
             if "latency" not in skip:
                 server = start(tree, args.content, index, args.port, 8, 0, work)
                 try:
@@ -175,6 +244,8 @@ def main(argv: list[str] | None = None) -> None:
                 rows = {}
                 try:
                     def measure(row: str, paths: list[str], warm: bool, rows: dict = rows) -> None:
+                        if only_rows and not any(word in row for word in only_rows):
+                            return
                         if warm:
                             for path in paths:
                                 fetch(base + path)
@@ -193,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
                       + ", ".join(f"{row} {found['requests_per_s']:.0f}/s" for row, found in rows.items()),
                       file=sys.stderr)
 
+    if "assembly" not in skip:
+        print_assembly(runs)
     if "latency" not in skip:
         print_latency(runs)
     if "throughput" not in skip:

@@ -78,7 +78,8 @@ def value_label(group: str, value: str, directory: Directory) -> str:
     return value
 
 
-def _group_values(group: str, directory: Directory, facets: dict[str, int]) -> list[str]:
+def _group_values(group: str, directory: Directory) -> list[str]:
+    """A group's values in the order the page lists them; the languages come from the facets."""
     if group == "need":
         return list(directory.needs)
     if group == "age":
@@ -93,7 +94,7 @@ def _group_values(group: str, directory: Directory, facets: dict[str, int]) -> l
         return list(DELIVERY_MODES)
     if group == "access":
         return list(ACCESS_ROUTES)
-    return sorted(facets, key=lambda code: labels.language_name(code).lower())
+    return []
 
 
 class FacetLabels:
@@ -105,7 +106,7 @@ class FacetLabels:
         self.directory = directory
         self.legends = {group: str(legend) for group, legend in GROUP_LEGENDS.items()}
         self._labels = {group: {value: value_label(group, value, directory)
-                                for value in _group_values(group, directory, {})} for group in GROUP_LEGENDS}
+                                for value in _group_values(group, directory)} for group in GROUP_LEGENDS}
 
     def label(self, group: str, value: str) -> str:
         """The name of one of the release's values (the languages are named as the facets bring them)."""

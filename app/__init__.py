@@ -38,6 +38,7 @@ def create_app(config: object | None = None) -> Flask:
         page_cache,
         practitioner,
         public,
+        request_overhead,
         security,
         templating,
     )
@@ -59,6 +60,7 @@ def create_app(config: object | None = None) -> Flask:
     page_cache.register(app)
     security.register(app)
     compression.register(app)
+    request_overhead.register(app)
 
     from .cli import COMMANDS
 

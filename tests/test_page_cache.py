@@ -125,3 +125,43 @@ def test_a_kept_page_is_served_gzipped_to_clients_that_accept_it_and_plain_to_ot
         assert gzip.decompress(zipped.data) == plain.data
         assert "Accept-Encoding" in zipped.headers["Vary"]
     assert "Content-Encoding" not in client.get("/search?q=debt").headers
+
+
+def _card(page: bytes, service_id: str) -> str:
+    import re
+
+    cards = re.findall(r'<li class="result-card">.*?</li>', page.decode(), re.S)
+    return next(card for card in cards if f"/services/{service_id}" in card)
+
+
+def test_result_cards_are_kept_even_with_no_page_kept_and_each_page_links_back_to_itself(folders, published):
+    config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+    config.RENDERED_PAGES_MAX_BYTES = 0
+    app = create_app(config)
+    client = app.test_client()
+    by_words = client.get("/search?q=debt").data
+    kept = len(app.extensions["rendered_fragments"])
+    assert kept >= 1 and len(app.extensions["rendered_pages"]) == 0
+    by_need = client.get("/search?need=money-debt").data
+    first, second = _card(by_words, "debt-advice"), _card(by_need, "debt-advice")
+    # the card itself is the one kept; its "Add to list" link comes back to the page it is on
+    assert first.split('<p class="add-to-list"')[0] == second.split('<p class="add-to-list"')[0]
+    assert "back=/search?q%3Ddebt" in first and "need%3Dmoney-debt" in second
+    assert "need%3Dmoney-debt" not in first
+    assert client.get("/search?q=debt").data == by_words
+
+
+def test_a_kept_card_follows_the_list_a_practitioner_carries_and_the_language(folders, content_dir):
+    from .factories import site, write_yaml
+
+    write_yaml(content_dir / "site.yml", site(["en", "pl"]))
+    publish(content_dir, folders["index"], processes=1)
+    config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+    client = create_app(config).test_client()
+    plain = _card(client.get("/search?q=debt").data, "debt-advice")
+    carried = _card(client.get("/search?q=debt&s=incredible-years").data, "debt-advice")
+    polish = _card(client.get("/pl/search?q=debt").data, "debt-advice")
+    assert 'href="/services/debt-advice"' in plain
+    assert 'href="/services/debt-advice?s=incredible-years"' in carried
+    assert 'href="/pl/services/debt-advice"' in polish
+    assert _card(client.get("/search?q=debt").data, "debt-advice") == plain

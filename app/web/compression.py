@@ -7,6 +7,7 @@ import gzip
 from flask import Flask, request
 
 from .assets import COMPRESSIBLE
+from .request_overhead import vary_on
 
 MINIMUM_SIZE = 500  # smaller bodies gain less than the gzip header costs
 
@@ -19,7 +20,7 @@ def register(app: Flask) -> None:
                 or "Content-Encoding" in response.headers
                 or not (response.mimetype or "").startswith(COMPRESSIBLE)):
             return response
-        response.vary.add("Accept-Encoding")  # caches must keep the two versions apart
+        vary_on(response, "Accept-Encoding")  # caches must keep the two versions apart
         if "gzip" not in request.accept_encodings:
             return response
         body = response.get_data()

@@ -19,6 +19,8 @@ from flask import Flask, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .request_overhead import vary_on
+
 LANGUAGE_KEY = "earlyhelp.language"
 SITE_ROOT_KEY = "earlyhelp.site_root"
 DEFAULT_LANGUAGE = "en"
@@ -176,7 +178,7 @@ def _refuse_english_only_pages():
 def _vary_on_accept_language(response):
     # Only the English pages change with Accept-Language (the suggestion banner).
     if request_language() == DEFAULT_LANGUAGE and response.mimetype == "text/html":
-        response.vary.add("Accept-Language")
+        vary_on(response, "Accept-Language")
     return response
 
 

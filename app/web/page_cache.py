@@ -27,16 +27,25 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from markupsafe import Markup
+from werkzeug.http import http_date
 
 from .compression import MINIMUM_SIZE
 from .i18n import DEFAULT_LANGUAGE, english_only_page, offered_languages, request_language
+from .request_overhead import vary_on
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# Parts of pages (a result card) kept apart from whole pages, so that every new search reuses the
+# cards other searches rendered, even when no whole page is kept (EARLYHELP_RENDERED_PAGES_MB=0).
+FRAGMENTS_MAX_BYTES = 16 * 1024 * 1024
 # Where ETags apply: public pages, the practitioner tools and the search API (not the editor,
 # not the health check; the ORUK feed sets its own from the release).
 ETAG_BLUEPRINTS = frozenset({"public", "practitioner"})
 ETAG_ENDPOINTS = frozenset({"api.search"})
+# What make_conditional reads from a request (a 304, 412 or 206 answer).
+CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+                                 "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE"})
 
 
 def code_fingerprint(*translation_dirs: Path) -> str:
@@ -76,7 +85,7 @@ class RenderedPage:
                 self._gzipped = gzip.compress(body, 6, mtime=0)
             response = Response(self._gzipped, mimetype=self.mimetype)
             response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")  # as the compression step does for other responses
+        vary_on(response, "Accept-Encoding")  # as the compression step does for other responses
         return response
 
 
@@ -177,6 +186,27 @@ def kept(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192
                                                                  lambda _value: cost)
 
 
+def fragment(kind: str, *key, caller: Callable[[], str]) -> Markup:
+    """A part of a page, for ``{% call kept_fragment("card", card.id, ...) %}...{% endcall %}``: the
+    block's HTML, rendered once per release, address root (language prefix), language and day and kept.
+    ``key`` names whatever else the block shows (the service, the list a practitioner carries); a
+    block outside a page kept per release (see :func:`rendered`) is rendered every time."""
+    release_id = g.get("page_release")
+    if release_id is None:
+        return caller()
+    environ = request.environ
+    full_key = (kind, *key, environ.get("SCRIPT_NAME"), request_language(), dt.date.today().isoformat())
+    return current_app.extensions["rendered_fragments"].get_or_build(
+        release_id, full_key, lambda: Markup(caller()), lambda text: len(text) + 200)
+
+
+def kept_part(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192) -> Any:
+    """As :func:`kept`, beside the page fragments: what parts of pages are built from (the names of
+    the filters), kept even when no whole page is."""
+    return current_app.extensions["rendered_fragments"].get_or_build(release_id, ("part", *key), build,
+                                                                     lambda _value: cost)
+
+
 def etag(release_id: str) -> str:
     """The ETag of any page of ``release_id`` in this request's variant (caches key it by URL)."""
     text = "|".join(map(str, (release_id, *variant(), *g.get("page_extra", ()))))
@@ -195,12 +225,19 @@ def _conditional(response: Response) -> Response:
             return response
         release_id = opened.id
     response.set_etag(etag(release_id), weak=True)  # weak: the same page gzipped or not
+    if not CONDITIONAL_HEADERS.intersection(request.environ):
+        # Nothing to compare with (most requests): what make_conditional would add, without its parsing.
+        if "Date" not in response.headers:
+            response.headers["Date"] = http_date()
+        return response
     return response.make_conditional(request)
 
 
 def register(app: Flask) -> None:
     app.extensions["rendered_pages"] = RenderedPages(app.config.get("RENDERED_PAGES_MAX_BYTES",
                                                                     DEFAULT_MAX_BYTES))
+    app.extensions["rendered_fragments"] = RenderedPages(FRAGMENTS_MAX_BYTES)
+    app.add_template_global(fragment, "kept_fragment")
     folders = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")
     app.extensions["code_fingerprint"] = code_fingerprint(*(Path(folder) for folder in folders.split(";")
                                                             if folder))

@@ -91,7 +91,8 @@ def _results_page(opened: ReleaseReader, search_request: SearchRequest, language
     directory = opened.directory.for_language(language)
     return RenderedPage(result=result, text=render_template(
         "search.html", result=result, search=search_request, cards=cards,
-        groups=search_page.filter_groups(result, directory),
+        groups=search_page.filter_groups(result, directory, page_cache.kept_part(
+            opened.id, ("facet labels", language), lambda: search_page.FacetLabels(directory))),
         chips=search_page.chips(search_request, directory),
         pages=search_page.page_links(result),
         notices=first_notices + [notice_message(notice) for notice in result.notices],

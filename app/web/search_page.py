@@ -78,7 +78,8 @@ def value_label(group: str, value: str, directory: Directory) -> str:
     return value
 
 
-def _group_values(group: str, directory: Directory, facets: dict[str, int]) -> list[str]:
+def _group_values(group: str, directory: Directory) -> list[str]:
+    """A group's values in the order the page lists them; the languages come from the facets."""
     if group == "need":
         return list(directory.needs)
     if group == "age":
@@ -93,20 +94,47 @@ def _group_values(group: str, directory: Directory, facets: dict[str, int]) -> l
         return list(DELIVERY_MODES)
     if group == "access":
         return list(ACCESS_ROUTES)
-    return sorted(facets, key=lambda code: labels.language_name(code).lower())
+    return []
 
 
-def filter_groups(result: SearchResult, directory: Directory) -> list[FilterGroup]:
+class FacetLabels:
+    """The filter groups' legends and their values' names in one language: each is a gettext or a
+    CLDR lookup, so they are worked out once per release and language (the view keeps this object)
+    rather than for every option of every results page."""
+
+    def __init__(self, directory: Directory):
+        self.directory = directory
+        self.legends = {group: str(legend) for group, legend in GROUP_LEGENDS.items()}
+        self._labels = {group: {value: value_label(group, value, directory)
+                                for value in _group_values(group, directory)} for group in GROUP_LEGENDS}
+
+    def label(self, group: str, value: str) -> str:
+        """The name of one of the release's values (the languages are named as the facets bring them)."""
+        labels = self._labels[group]
+        found = labels.get(value)
+        if found is None:
+            found = labels[value] = value_label(group, value, self.directory)
+        return found
+
+    def values(self, group: str, facets: dict[str, int]) -> list[str]:
+        if group == "language":
+            return sorted(facets, key=lambda code: self.label(group, code).lower())
+        return list(self._labels[group])
+
+
+def filter_groups(result: SearchResult, directory: Directory,
+                  labels: FacetLabels | None = None) -> list[FilterGroup]:
     """Every filter group with its values and counts; values nothing matches are left out unless chosen."""
+    labels = labels or FacetLabels(directory)
     groups = []
-    for group, legend in GROUP_LEGENDS.items():
+    for group in GROUP_LEGENDS:
         facets = result.facets.get(group, {})
         chosen = result.request.filters.get(group, ())
-        options = [Option(value, value_label(group, value, directory), facets.get(value, 0), value in chosen)
-                   for value in _group_values(group, directory, facets)]
-        options = [option for option in options if option.count or option.checked]
+        options = [Option(value, labels.label(group, value), count, value in chosen)
+                   for value in labels.values(group, facets)
+                   if (count := facets.get(value, 0)) or value in chosen]
         if options:
-            groups.append(FilterGroup(group, str(legend), options))
+            groups.append(FilterGroup(group, labels.legends[group], options))
     return groups
 
 

@@ -21,17 +21,25 @@ CONTENT_SECURITY_POLICY = "; ".join((
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def register(app: Flask) -> None:
     https = bool(app.config.get("HTTPS"))
+    added = SECURITY_HEADERS + ((("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY),) if https else ())
 
     @app.after_request
     def add_security_headers(response):
+        # Each unless the view set its own; the names present are read once, not once per header.
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if https:
-            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        present = {name.lower() for name, _value in headers}
+        for name, value in added:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
+from babel import numbers
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, get_translations
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from ..release.directory import is_overdue
@@ -61,7 +64,54 @@ def text_lang(entry: dict, field: str | None = None) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(language, text_direction(language))
 
 
+def _gettext(translations):
+    # As Jinja's "newstyle" gettext (which Flask-Babel installs): escaped, always %-formatted.
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, number: int, **variables) -> str:
+        variables.setdefault("num", number)
+        text = translations.ungettext(singular, plural, number)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return gettext, ngettext
+
+
+def render_translations() -> dict:
+    """``gettext``/``ngettext`` (and so ``_``) bound to this request's catalogue for one render.
+
+    Flask-Babel's template callables look the request's locale and catalogue up again for every
+    string (about ten context-local lookups each), a good part of a results page's time. A template
+    keeps one locale from start to end, so it is looked up once here; variables of the render
+    context come before the environment's globals, in the templates and in the macros they import
+    with context.
+    """
+    locale = get_locale()
+    gettext, ngettext = _gettext(get_translations())
+    return {"gettext": gettext, "ngettext": ngettext, "render_locale": str(locale) if locale else None}
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(number, locale: str) -> str:
+    return numbers.format_decimal(number, locale=locale)
+
+
+@pass_context
+def numberformat(context, number) -> str:
+    """Flask-Babel's ``numberformat`` with the locale of the render, and each count formatted once per
+    locale (a results page formats a hundred counts, most of them the same from one page to the next)."""
+    locale = context.get("render_locale") or str(get_locale() or "en")
+    if isinstance(number, int):
+        return _number(number, locale)
+    return numbers.format_decimal(number, locale=locale)
+
+
 def register(app: Flask) -> None:
+    app.context_processor(render_translations)
+    app.jinja_env.filters["numberformat"] = numberformat
     app.add_template_global(page_language)
     app.add_template_global(text_lang)
     app.add_template_filter(nest_headings)

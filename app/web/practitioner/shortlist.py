@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Flask, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
@@ -48,12 +48,18 @@ RETURN_ENDPOINTS = frozenset({"public.search", "public.service", "practitioner.m
 LIST_PARAMETERS = ("s", "added")
 MAX_RETURN_LENGTH = 2000
 _ANCHOR = re.compile(r"[a-z0-9-]{1,150}")
+# Markers for add_to_list_url, as url_for quotes them: nothing else in its link can read so (a "%" in
+# the page's own address, carried in ``back``, is quoted again, as %25).
+_SLOTS = {"service": ("\0s\0", "%00s%00"), "anchor": ("\0a\0", "%00a%00")}
 NO_STORE = {"Cache-Control": "no-store"}
 _code_tables: dict[str, dict[str, list[str]]] = {}  # release id -> short code table (latest only)
 
 
 def _asked() -> lists.ShortlistIds:
-    return lists.read_ids(request.args.getlist("s"))
+    # Read once a request: a page of results asks for every card.
+    if "shortlist_asked" not in g:
+        g.shortlist_asked = lists.read_ids(request.args.getlist("s"))
+    return g.shortlist_asked
 
 
 def _services(ids) -> list[dict]:
@@ -91,9 +97,11 @@ def return_path() -> str | None:
     """This page's path and query without the list, when it is a page the list comes back to."""
     if not offers_add_to_list():
         return None
-    query = urlencode([(name, value) for name, value in request.args.items(multi=True)
-                       if name not in LIST_PARAMETERS], safe=",")
-    return request.path + (f"?{query}" if query else "")
+    if "return_path" not in g:  # once a request, not once a card
+        query = urlencode([(name, value) for name, value in request.args.items(multi=True)
+                           if name not in LIST_PARAMETERS], safe=",")
+        g.return_path = request.path + (f"?{query}" if query else "")
+    return g.return_path
 
 
 def carried_list_url() -> str:
@@ -124,8 +132,18 @@ def add_to_list_url(service_id: str, anchor: str | None = None) -> str:
     back = return_path()
     if back is None:
         return shortlist_url(lists.with_added(carried_ids(), service_id))
-    return url_for("practitioner.add_to_list", add=service_id, s=lists.joined(carried_ids()) or None,
-                   back=back, at=anchor)
+    if not (_ANCHOR.fullmatch(service_id) and (anchor is None or _ANCHOR.fullmatch(anchor))):
+        return url_for("practitioner.add_to_list", add=service_id, s=lists.joined(carried_ids()) or None,
+                       back=back, at=anchor)
+    # A page of results has twenty of these links, alike but for the service: the link is built once
+    # a request with markers where the service and anchor go (ids and anchors need no quoting).
+    patterns = g.setdefault("add_to_list_urls", {})
+    pattern = patterns.get(anchor is None)
+    if pattern is None:
+        pattern = patterns[anchor is None] = url_for(
+            "practitioner.add_to_list", add=_SLOTS["service"][0], s=lists.joined(carried_ids()) or None,
+            back=back, at=None if anchor is None else _SLOTS["anchor"][0])
+    return pattern.replace(_SLOTS["service"][1], service_id).replace(_SLOTS["anchor"][1], anchor or "")
 
 
 def just_added() -> str | None:

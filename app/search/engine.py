@@ -10,9 +10,12 @@ standing for the *i*-th service in title order. Then:
 - browsing in name order reads the set bits from the low end,
 
 all in C over a few kilobytes, whatever the number of hits. Only the query
-text itself goes through Whoosh's matcher, in one pass that records every
-match (for the facet counts) but scores only the documents the filters allow
-(scoring is most of the cost of a Whoosh search).
+text itself is matched, in one pass over its posting blocks (``scoring.py``)
+that marks every match in a byte per rank (turned into a bitset for the facet
+counts) and adds each match's score into a list by rank. A page of hits is
+then picked from the allowed matches: only the scores that can make the page
+(at least the page's last score, found with a heap) are sorted, so a word in
+nine services of ten costs no sort of them all.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class SearchEngine:
         language to the same for that language."""
         self.index = whoosh_index.open_dir(str(directory))
         self._local = threading.local()
+        self._norms: dict[str, list[list[float]]] = {}  # BM25's length part per field, for every thread
         searcher = self.index.searcher()
         try:
             self._prepare(searcher.reader())
@@ -303,7 +307,7 @@ class SearchEngine:
         """This thread's block scorer (it keeps the field lengths of the searcher's index)."""
         scorer = getattr(self._local, "block_scorer", None)
         if scorer is None or scorer.searcher is not searcher:
-            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum)
+            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms)
         return scorer
 
     def _language_groups(self, searcher, own_query, language: str, final: int,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import pickle
 import threading
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
@@ -200,7 +201,8 @@ def _common_postings(reader, fieldname: str, terms: list[bytes]) -> tuple[dict[b
     candidates: Postings | None = None
     for term in by_rarity:
         postings: Postings = {}
-        for ids, weights, values in _blocks(reader.postings(fieldname, term), values=True):
+        wanted = None if candidates is None else list(candidates)
+        for ids, weights, values in _blocks(reader.postings(fieldname, term), values=True, wanted=wanted):
             if candidates is None:
                 postings.update(zip(ids, zip(weights, values, strict=True), strict=True))
             else:
@@ -240,13 +242,14 @@ def _tree_sum(scores: list[float]) -> float:
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
-def _blocks(matcher, values: bool = False) -> Blocks:
+def _blocks(matcher, values: bool = False, wanted: list[int] | None = None) -> Blocks:
     """The (ids, weights, values or None) of each posting block; one posting at a time for other
-    matchers (a term in one document is stored inline, without blocks).
+    matchers (a term in one document is stored inline, without blocks). With ``wanted`` (ids in
+    ascending order), a block holding none of them is skipped without being decoded.
 
     A block is decoded as Whoosh's ``W3LeafMatcher`` does (``_read_ids``, ``_read_weights``), but
     its ids' deltas are added up in C rather than by a generator."""
-    if not all(hasattr(matcher, name) for name in ("_read_data", "_byteids", "_blocklength",
+    if not all(hasattr(matcher, name) for name in ("_read_data", "_byteids", "_blocklength", "_maxid",
                                                    "_next_block", "_atend")):
         ids, weights, found = [], [], []
         while matcher.is_active():
@@ -257,7 +260,16 @@ def _blocks(matcher, values: bool = False) -> Blocks:
             matcher.next()
         yield ids, weights, found if values else None
         return
+    next_wanted = 0  # index in ``wanted`` of the first id past the blocks already seen
     while matcher.is_active():
+        if wanted is not None:
+            last = matcher._maxid
+            if next_wanted == len(wanted):
+                return
+            if wanted[next_wanted] > last:
+                matcher._next_block()
+                continue
+            next_wanted = bisect_right(wanted, last, next_wanted)
         matcher._read_data()
         ids, weights = matcher._data[0], matcher._data[1]
         if not matcher._byteids:

@@ -7,7 +7,7 @@ from whoosh import query as wq
 
 from app.publishing.publish import publish
 from app.release.live import LiveRelease
-from app.search.scoring import BlockScorer, leaves
+from app.search.scoring import BlockScorer, _consecutive, _positions, leaves
 
 from .factories import service, write_content
 
@@ -94,3 +94,16 @@ def test_boosts_of_nested_ors_are_applied_as_whoosh_applies_them(engine):
     assert whoosh_scores and {docnum for _, docnum in scored} == set(whoosh_scores)
     for score, docnum in scored:
         assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)
+
+
+def test_positions_are_decoded_with_or_without_the_final_stop_of_the_pickle():
+    from whoosh.formats import Positions
+
+    encoded = Positions().encode([3, 7, 20])
+    for value in (encoded, encoded.removesuffix(b".")):
+        assert _positions(value) == Positions().decode_positions(value) == [3, 7, 20]
+    at = [Positions().encode(positions) for positions in ([1, 5], [2, 6], [9], [6])]
+    assert _consecutive([at[0], at[1]]) and _consecutive([at[0], at[3]])
+    assert not _consecutive([at[1], at[0]]) and not _consecutive([at[0], at[2]])
+    assert _consecutive([at[0], at[3], Positions().encode([7])])  # 5, 6, 7
+    assert not _consecutive([at[0], at[1], Positions().encode([4])])  # 1, 2 but not 3

@@ -216,16 +216,23 @@ def _common_postings(reader, fieldname: str, terms: list[bytes]) -> tuple[dict[b
 
 
 def _positions(value: bytes) -> list[int]:
-    """Positions encoded by Whoosh's ``Positions`` format (a count, then pickled deltas)."""
-    if not value.endswith(b"."):
-        value += b"."
-    deltas = pickle.loads(value[4:])
+    """Positions encoded by Whoosh's ``Positions`` format: a count, then the pickled deltas
+    (Whoosh's reader adds the pickle's final "." when a value lacks it)."""
+    try:
+        deltas = pickle.loads(value[4:])
+    except (EOFError, pickle.UnpicklingError):
+        deltas = pickle.loads(value[4:] + b".")
     return deltas if len(deltas) == 1 else list(accumulate(deltas))
 
 
 def _consecutive(values: list[bytes]) -> bool:
     """Whether the words whose encoded positions are ``values`` (in the phrase's order, a word
     again for each time it is repeated) are at consecutive positions somewhere in the document."""
+    if len(values) == 2:  # most phrases, once stop words are dropped
+        first, second = _positions(values[0]), _positions(values[1])
+        if len(first) == 1 and len(second) == 1:
+            return second[0] - first[0] == 1
+        return not set(first).isdisjoint([position - 1 for position in second])
     starts = set(_positions(values[0]))
     for shift, value in enumerate(values[1:], start=1):
         starts.intersection_update([position - shift for position in _positions(value)])
@@ -236,8 +243,8 @@ def _consecutive(values: list[bytes]) -> bool:
 
 def _tree_sum(scores: list[float]) -> float:
     """Sum as Whoosh's ``make_binary_tree`` of intersection matchers adds: (a + b) + (c + d)..."""
-    if len(scores) == 1:
-        return scores[0]
+    if len(scores) <= 2:
+        return scores[0] if len(scores) == 1 else scores[0] + scores[1]
     half = len(scores) // 2
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 

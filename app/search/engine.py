@@ -283,7 +283,10 @@ class SearchEngine:
             wanted = count - len(chosen)
             if wanted <= 0:
                 break
-            candidates = list(compress(range(self.size), self._mask_of_bits(bits)))
+            if bits.bit_count() * 32 < self.size:  # a few: walk their bits
+                candidates = self._ranks(bits)
+            else:  # many: pick them out of every rank in C
+                candidates = list(compress(range(self.size), self._mask_of_bits(bits)))
             if len(candidates) > wanted:
                 values = list(map(totals.__getitem__, candidates))
                 # Only what can make the cut is sorted: every score at least the wanted-th best.

@@ -307,7 +307,8 @@ class SearchEngine:
         return matched, [(totals[rank], self.order[rank]) for rank in ranks]
 
     def _block_scorer(self, searcher) -> BlockScorer:
-        """This thread's block scorer (it keeps the field lengths of the searcher's index)."""
+        """This thread's block scorer (over this thread's searcher; the field lengths' part of BM25
+        is computed once for all threads)."""
         scorer = getattr(self._local, "block_scorer", None)
         if scorer is None or scorer.searcher is not searcher:
             scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms)

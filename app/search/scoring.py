@@ -58,8 +58,8 @@ class BlockScorer:
     ``rank_by_docnum`` maps each document number to its rank; deleted documents (still in the
     postings after an incremental publish) map to a spare slot past the last rank. ``norms`` is
     where the field lengths' part of BM25 is kept once computed, shared by the scorers of every
-    thread's searcher on one index (computing it for 100,000 documents takes a good part of a
-    second; each thread paying it on its first search made the slowest searches).
+    thread's searcher on one index (it reads the length of every document: with 100,000 of them,
+    each server thread paying it on its first search made the slowest searches).
     """
 
     _lock = threading.Lock()
@@ -74,7 +74,7 @@ class BlockScorer:
         self.B = getattr(weighting, "B", 0.75)
         self._segments = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         # Per segment, the ranks of its documents (so a posting's id needs no offset added).
-        self._ranks = [rank_by_docnum[offset:offset + reader.doc_count_all()]
+        self._segment_ranks = [rank_by_docnum[offset:offset + reader.doc_count_all()]
                        for reader, offset in self._segments]
         self._segment_norms = {} if norms is None else norms
 
@@ -127,7 +127,7 @@ class BlockScorer:
         for number, (reader, _) in enumerate(self._segments):
             if (fieldname, text) not in reader:
                 continue
-            ranks = self._ranks[number]
+            ranks = self._segment_ranks[number]
             if totals is None:
                 for ids, _, _ in _blocks(reader.postings(fieldname, text)):
                     for docid in ids:
@@ -147,7 +147,7 @@ class BlockScorer:
         for number, (reader, _) in enumerate(self._segments):
             if (fieldname, text) not in reader:
                 continue
-            ranks = self._ranks[number]
+            ranks = self._segment_ranks[number]
             for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
                 for docid, weight in zip(ids, weights, strict=True):
                     rank = ranks[docid]
@@ -172,7 +172,7 @@ class BlockScorer:
             postings, common = _common_postings(reader, fieldname, distinct)
             if not common:
                 continue
-            ranks = self._ranks[number]
+            ranks = self._segment_ranks[number]
             segment_norms = norms[number] if norms is not None else None
             words = [postings[term] for term in terms]
             for docid in common:

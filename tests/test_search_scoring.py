@@ -7,7 +7,7 @@ from whoosh import query as wq
 
 from app.publishing.publish import publish
 from app.release.live import LiveRelease
-from app.search.scoring import BlockScorer, leaves
+from app.search.scoring import BlockScorer, _consecutive, _positions, leaves
 
 from .factories import service, write_content
 
@@ -48,17 +48,31 @@ def test_block_scores_are_whoosh_scores(engine, text):
     assert ranks == sorted(ranks)
 
 
-def test_terms_of_the_text_are_block_scored_and_the_rest_left_to_whoosh(engine):
+def test_terms_phrases_and_keyword_terms_are_block_scored(engine):
     searcher = engine.searcher()
     query = engine.builder.build('support "speech and language" money worries', searcher).query
-    scorer = BlockScorer(searcher)
+    scorer = BlockScorer(searcher, engine.rank_by_docnum)
     parts = [leaf for leaf, _ in leaves(query)]
-    text_terms = [leaf for leaf in parts if type(leaf).__name__ == "Term" and leaf.fieldname == "text"]
-    assert text_terms and all(scorer.can_score(leaf) for leaf in text_terms)
-    phrases = [leaf for leaf in parts if type(leaf).__name__ == "Phrase"]
-    assert phrases and not any(scorer.can_score(leaf) for leaf in phrases)
-    need_terms = [leaf for leaf, _ in leaves(query) if getattr(leaf, "fieldname", "") == "need"]
-    assert need_terms and not any(scorer.can_score(leaf) for leaf in need_terms)
+    kinds = {(type(leaf).__name__, leaf.fieldname) for leaf in parts}
+    assert {("Term", "text"), ("Phrase", "text"), ("Term", "need")} <= kinds
+    assert all(scorer.can_score(leaf) for leaf in parts)
+    # Anything else is left to Whoosh's matcher.
+    assert not scorer.can_score(wq.Prefix("text", "supp"))
+    assert not scorer.can_score(wq.Phrase("text", ["speech", "languag"], slop=2))
+
+
+@pytest.mark.parametrize("words", [["speech", "languag"], ["support", "famili"], ["group", "group"],
+                                   ["debt", "support", "advic"], ["famili", "parent", "support", "group"],
+                                   ["languag", "speech"], ["nosuchword", "support"]])
+def test_phrases_match_and_score_as_whoosh_spans_do(engine, words):
+    searcher = engine.searcher()
+    query = wq.Or([wq.Phrase("text", words, boost=2.0), wq.Term("text", "club")], boost=1.5)
+    whoosh_scores = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    matched, scored = engine._match(searcher, query, engine.all_bits)
+    assert {docnum for _, docnum in scored} == set(whoosh_scores)
+    assert matched.bit_count() == len(whoosh_scores)
+    for score, docnum in scored:
+        assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)
 
 
 def test_only_allowed_documents_are_scored_but_every_match_is_counted(engine):
@@ -80,3 +94,16 @@ def test_boosts_of_nested_ors_are_applied_as_whoosh_applies_them(engine):
     assert whoosh_scores and {docnum for _, docnum in scored} == set(whoosh_scores)
     for score, docnum in scored:
         assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)
+
+
+def test_positions_are_decoded_with_or_without_the_final_stop_of_the_pickle():
+    from whoosh.formats import Positions
+
+    encoded = Positions().encode([3, 7, 20])
+    for value in (encoded, encoded.removesuffix(b".")):
+        assert _positions(value) == Positions().decode_positions(value) == [3, 7, 20]
+    at = [Positions().encode(positions) for positions in ([1, 5], [2, 6], [9], [6])]
+    assert _consecutive([at[0], at[1]]) and _consecutive([at[0], at[3]])
+    assert not _consecutive([at[1], at[0]]) and not _consecutive([at[0], at[2]])
+    assert _consecutive([at[0], at[3], Positions().encode([7])])  # 5, 6, 7
+    assert not _consecutive([at[0], at[1], Positions().encode([4])])  # 1, 2 but not 3

@@ -10,16 +10,21 @@ standing for the *i*-th service in title order. Then:
 - browsing in name order reads the set bits from the low end,
 
 all in C over a few kilobytes, whatever the number of hits. Only the query
-text itself goes through Whoosh's matcher, in one pass that records every
-match (for the facet counts) but scores only the documents the filters allow
-(scoring is most of the cost of a Whoosh search).
+text itself is matched, in one pass over its posting blocks (``scoring.py``)
+that marks every match in a byte per rank (turned into a bitset for the facet
+counts) and adds each match's score into a list by rank. A page of hits is
+then picked from the allowed matches: only the scores that can make the page
+(at least the page's last score, found with a heap) are sorted, so a word in
+nine services of ten costs no sort of them all.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -30,6 +35,9 @@ from .schema import FILTER_GROUPS, TRANSLATED_FIELD
 from .scoring import BlockScorer, leaves
 
 TEXT_FIELD_PREFIX = "text_"
+# A byte per rank <-> the binary digits of a bitset.
+_MASK_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_DIGITS_TO_MASK = bytes.maketrans(b"01", b"\x00\x01")
 
 
 @dataclass
@@ -67,6 +75,7 @@ class SearchEngine:
         language to the same for that language."""
         self.index = whoosh_index.open_dir(str(directory))
         self._local = threading.local()
+        self._norms: dict[str, list[list[float]]] = {}  # BM25's length part per field, for every thread
         searcher = self.index.searcher()
         try:
             self._prepare(searcher.reader())
@@ -100,6 +109,10 @@ class SearchEngine:
         self.order = sorted(docnums, key=lambda docnum: titles[docnum])  # rank -> docnum
         self.rank_of = {docnum: rank for rank, docnum in enumerate(self.order)}
         self.size = len(self.order)
+        # Documents an incremental publish deleted (still in the postings) get the spare rank.
+        self.rank_by_docnum = [self.size] * reader.doc_count_all()
+        for rank, docnum in enumerate(self.order):
+            self.rank_by_docnum[docnum] = rank
         self.nbytes = (self.size + 63) // 64 * 8
         self.all_bits = (1 << self.size) - 1
         # Browsing in another language lists services by the title shown in it: each language's
@@ -180,15 +193,14 @@ class SearchEngine:
         for bits in selected.values():
             allowed &= bits
 
-        scored: list[tuple[float, int]] = []
+        totals = None
         if parsed and query is None:
             matched = 0  # only stop words or punctuation: nothing to match
         elif query is None:
             matched = self.all_bits
         else:
-            matched, scored = self._match(searcher, query, allowed if request.sort != "name" else 0)
-            if parsed.own_query is not None and scored:
-                scored = self._own_language_first(searcher, parsed.own_query, language, scored, parsed.needs)
+            mask, totals = self._accumulate(searcher, query, scored=request.sort != "name")
+            matched = self._bits_of_mask(mask)
         final = matched & allowed
 
         facets = {}
@@ -215,8 +227,11 @@ class SearchEngine:
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
             else:
-                hits = [self._hit(searcher, docnum, score, language)
-                        for score, docnum in scored[start:start + request.per_page]]
+                groups = [final]
+                if parsed.own_query is not None:
+                    groups = self._language_groups(searcher, parsed.own_query, language, final, parsed.needs)
+                ranks = self._best(totals, groups, start + request.per_page)[start:]
+                hits = [self._hit(searcher, self.order[rank], totals[rank], language) for rank in ranks]
 
         notices = list(request.notices)
         if request.page > 1 and start >= total and total:
@@ -225,67 +240,97 @@ class SearchEngine:
                             did_you_mean=parsed.did_you_mean if parsed else None,
                             matched_needs=parsed.needs if parsed else [], notices=notices)
 
-    def _match(self, searcher, query, score_bits: int) -> tuple[int, list[tuple[float, int]]]:
-        """Every document the query matches, as bits; and, best first, the scores of
-        those that are also in ``score_bits``."""
-        buffer = bytearray(self.nbytes)
-        allowed = score_bits.to_bytes(self.nbytes, "little")
-        rank_of = self.rank_of
-        scores: dict[int, float] = {}
+    def _accumulate(self, searcher, query, scored: bool = True) -> tuple[bytearray, list[float] | None]:
+        """Every document the query matches, as a byte per rank (1: matched), and, when
+        ``scored``, each one's score by rank. Both have a spare slot past the last rank, where
+        postings of documents an incremental publish deleted land."""
+        mask = bytearray(self.size + 1)
+        totals = [0.0] * (self.size + 1) if scored else None
         block_scorer = self._block_scorer(searcher)
-        context = searcher.context()
+        rank_of = self.rank_of
+        context = None
         for leaf_query, boost in leaves(query):
             if block_scorer.can_score(leaf_query):
-                # Terms of the text: read and scored a posting block at a time (scoring.py).
-                for docnums, block_scores in block_scorer.term_scores(leaf_query, boost):
-                    for docnum, score in zip(docnums, block_scores, strict=True):
-                        rank = rank_of.get(docnum)
-                        if rank is not None:  # None: deleted by an incremental publish
-                            byte, bit = rank >> 3, 1 << (rank & 7)
-                            buffer[byte] |= bit
-                            if allowed[byte] & bit:
-                                scores[docnum] = scores.get(docnum, 0.0) + score
+                block_scorer.add(leaf_query, boost, mask, totals)
                 continue
+            context = context or searcher.context()
             for leaf, offset in searcher.leaf_searchers():
                 matcher = leaf_query.matcher(leaf, context)
                 while matcher.is_active():
-                    docnum = matcher.id() + offset
-                    rank = rank_of.get(docnum)
-                    if rank is not None:
-                        byte, bit = rank >> 3, 1 << (rank & 7)
-                        buffer[byte] |= bit
-                        if allowed[byte] & bit:
-                            scores[docnum] = scores.get(docnum, 0.0) + matcher.score() * boost
+                    rank = rank_of.get(matcher.id() + offset)
+                    if rank is not None:  # None: deleted by an incremental publish
+                        mask[rank] = 1
+                        if totals is not None:
+                            totals[rank] += matcher.score() * boost
                     matcher.next()
-        # Ties keep title order, so equal scores list alphabetically, as browsing does
-        # (plain tuples sort in C, far faster than a key function over thousands of matches).
-        ordered = sorted([(-score, rank_of[docnum], docnum) for docnum, score in scores.items()])
-        return int.from_bytes(buffer, "little"), [(-negative, docnum) for negative, _, docnum in ordered]
+        return mask, totals
+
+    def _bits_of_mask(self, mask: bytearray) -> int:
+        """A byte per rank (0 or 1) as a bitset."""
+        if not self.size:
+            return 0
+        return int(mask[self.size - 1::-1].translate(_MASK_TO_DIGITS), 2)
+
+    def _mask_of_bits(self, bits: int) -> bytes:
+        """A bitset as a byte per rank (0 or 1), as long as its highest set bit."""
+        return bin(bits)[:1:-1].encode("ascii").translate(_DIGITS_TO_MASK) if bits else b""
+
+    def _best(self, totals: list[float], groups: list[int], count: int) -> list[int]:
+        """The ranks of the ``count`` best scores, best first, ties in title order; the
+        documents of the first bitset of ``groups`` before those of the second, and so on."""
+        chosen: list[int] = []
+        for bits in groups:
+            wanted = count - len(chosen)
+            if wanted <= 0:
+                break
+            if bits.bit_count() * 32 < self.size:  # a few: walk their bits
+                candidates = self._ranks(bits)
+            else:  # many: pick them out of every rank in C
+                candidates = list(compress(range(self.size), self._mask_of_bits(bits)))
+            if len(candidates) > wanted:
+                values = list(map(totals.__getitem__, candidates))
+                # Only what can make the cut is sorted: every score at least the wanted-th best.
+                threshold = heapq.nlargest(wanted, values)[-1]
+                candidates = list(compress(candidates, map(threshold.__le__, values)))
+            # A stable sort, so equal scores keep title order.
+            chosen += sorted(candidates, key=totals.__getitem__, reverse=True)[:wanted]
+        return chosen
+
+    def _match(self, searcher, query, score_bits: int) -> tuple[int, list[tuple[float, int]]]:
+        """Every document the query matches, as bits; and, best first (ties in title order), the
+        scores of those that are also in ``score_bits``."""
+        mask, totals = self._accumulate(searcher, query, scored=bool(score_bits))
+        matched = self._bits_of_mask(mask)
+        if not score_bits:
+            return matched, []
+        ranks = self._best(totals, [matched & score_bits], self.size)
+        return matched, [(totals[rank], self.order[rank]) for rank in ranks]
 
     def _block_scorer(self, searcher) -> BlockScorer:
-        """This thread's block scorer (it keeps the field lengths of the searcher's index)."""
+        """This thread's block scorer (over this thread's searcher; the field lengths' part of BM25
+        is computed once for all threads)."""
         scorer = getattr(self._local, "block_scorer", None)
         if scorer is None or scorer.searcher is not searcher:
-            scorer = self._local.block_scorer = BlockScorer(searcher)
+            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms)
         return scorer
 
-    def _own_language_first(self, searcher, own_query, language: str, scored: list[tuple[float, int]],
-                            needs: Iterable[str] = ()) -> list[tuple[float, int]]:
-        """Services translated into the reader's language whose translation matched, first;
-        the rest (matched in English only) after them, each part in score order.
+    def _language_groups(self, searcher, own_query, language: str, final: int,
+                         needs: Iterable[str] = ()) -> list[int]:
+        """The matches in the order their groups are listed: services translated into the
+        reader's language whose translation matched first; the rest (matched in English only)
+        after them, each part in score order.
 
         When the query names a need (``needs``: by its label or a synonym, in any language), that
         need's services come before all others, as its boosted synonym puts them in English: a
         translated service that merely shares a word ("school") must not push them down."""
         translated = self.bits.get(TRANSLATED_FIELD, {}).get(language, 0)
         if not translated:
-            return scored
-        own_matched, _ = self._match(searcher, own_query, 0)
-        first = own_matched & translated
+            return [final]
+        own_mask, _ = self._accumulate(searcher, own_query, scored=False)
+        first = self._bits_of_mask(own_mask) & translated
         named = self._group_bits("need", needs)
-        rank_of = self.rank_of
-        return sorted(scored, key=lambda pair: (not (named >> rank_of[pair[1]]) & 1,
-                                                not (first >> rank_of[pair[1]]) & 1))
+        return [final & named & first, final & named & ~first, final & ~named & first,
+                final & ~named & ~first]
 
     def matching_ids(self, text: str) -> set[str]:
         """Ids of every service the words match (for feeds that filter by words, in their own order)."""

@@ -1,25 +1,43 @@
-"""Match and score a query's terms a posting block at a time, with Whoosh's own BM25F.
+"""Match and score a query's parts a posting block at a time, with Whoosh's own BM25F.
 
 Whoosh scores a document through a chain of matcher objects (union, boost,
 term, scorer, field length lookup): a few microseconds of Python for each
 document a word matches, which for a common word ("support", in nine
-services of ten) is most of a search. A query here is an ``Or`` of boosted
-terms and phrases (see ``query.py``), and an ``Or`` scores a document with
-the sum of its matching parts. So each term of a scorable text field is read
-straight from its posting blocks (ids and weights arrays), and its BM25F
-score computed with the field lengths read once per index; every other part
-(phrases, terms of keyword fields) goes through Whoosh's matcher as before.
-The scores are Whoosh's own (the same formula in the same order; only the
-order in which a document's parts are added differs): ``tests/test_search.py``
+services of ten) is most of a search; and a phrase goes through its span
+matchers, which build objects for every position of every document holding
+all the words. A query here is an ``Or`` of boosted terms and phrases (see
+``query.py``), and an ``Or`` scores a document with the sum of its matching
+parts. So each part is read straight from its posting blocks (ids, weights
+and, for phrases, the encoded positions) and its score added into one list
+indexed by the document's rank (its place in title order), in one loop per
+posting:
+
+- a term of a text field: BM25F, with the field lengths read once per index;
+- a term of a keyword field (a need or a language a query names): its weight
+  times its boost, as Whoosh's ``WeightScorer`` gives for unscorable fields;
+- a phrase: the documents holding every word (rarest word first), then their
+  positions decoded and the words checked to be at consecutive positions,
+  as Whoosh's ``SpanNear2`` does; a matching document scores the sum of its
+  words' BM25F scores (added in Whoosh's order), times the phrase's boost.
+
+Anything else goes through Whoosh's matcher. The scores are Whoosh's own
+(the same formula in the same order); ``tests/test_search_scoring.py``
 compares them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import pickle
+import threading
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.scoring import BM25F
+
+Blocks = Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]]
 
 
 def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, float]]:
@@ -34,63 +52,239 @@ def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, floa
 
 
 class BlockScorer:
-    """Scores terms of one searcher's index from whole posting blocks; falls back when it cannot."""
+    """Adds the scores of one searcher's query parts into per-rank lists; falls back to Whoosh
+    for parts it does not know.
 
-    def __init__(self, searcher):
+    ``rank_by_docnum`` maps each document number to its rank; deleted documents (still in the
+    postings after an incremental publish) map to a spare slot past the last rank. ``norms`` is
+    where the field lengths' part of BM25 is kept once computed, shared by the scorers of every
+    thread's searcher on one index (it reads the length of every document: with 100,000 of them,
+    each server thread paying it on its first search made the slowest searches).
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, searcher, rank_by_docnum: list[int],
+                 norms: dict[str, list[list[float]]] | None = None):
         self.searcher = searcher
+        self.rank_by_docnum = rank_by_docnum
         weighting = searcher.weighting
         self.usable = type(weighting) is BM25F and not getattr(weighting, "_field_B", {})
         self.K1 = getattr(weighting, "K1", 1.2)
         self.B = getattr(weighting, "B", 0.75)
-        self._norms: dict[str, list[float]] = {}
+        self._segments = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
+        # Per segment, the ranks of its documents (so a posting's id needs no offset added).
+        self._segment_ranks = [rank_by_docnum[offset:offset + reader.doc_count_all()]
+                       for reader, offset in self._segments]
+        self._segment_norms = {} if norms is None else norms
 
     def can_score(self, leaf: wq.Query) -> bool:
-        if not (self.usable and type(leaf) is wq.Term):
+        if not self.usable or type(leaf) not in (wq.Term, wq.Phrase):
             return False
         schema = self.searcher.schema
-        return leaf.fieldname in schema and schema[leaf.fieldname].scorable
+        if leaf.fieldname not in schema:
+            return False
+        field = schema[leaf.fieldname]
+        if type(leaf) is wq.Phrase:
+            return (field.scorable and field.format is not None and field.format.supports("positions")
+                    and leaf.slop == 1 and bool(leaf.words))
+        return True
 
-    def _norm(self, fieldname: str) -> list[float]:
-        """For each document, BM25's length part ``K1 * ((1 - B) + B * length / average)``."""
-        norms = self._norms.get(fieldname)
-        if norms is None:
+    def _norm(self, fieldname: str) -> list[list[float]]:
+        """For each segment and document, BM25's length part ``K1 * ((1 - B) + B * length / average)``."""
+        norms = self._segment_norms.get(fieldname)
+        if norms is not None:
+            return norms
+        with self._lock:
+            norms = self._segment_norms.get(fieldname)
+            if norms is not None:  # another thread made them meanwhile
+                return norms
             reader = self.searcher.reader()
             average = self.searcher.avg_field_length(fieldname) or 1
             k1, b = self.K1, self.B
             # A document without the field has no length; no term of the field matches it either.
-            norms = self._norms[fieldname] = [
-                k1 * ((1 - b) + b * (reader.doc_field_length(docnum, fieldname, 1) or 1) / average)
-                for docnum in range(reader.doc_count_all())]
+            every = [k1 * ((1 - b) + b * (reader.doc_field_length(docnum, fieldname, 1) or 1) / average)
+                     for docnum in range(reader.doc_count_all())]
+            norms = self._segment_norms[fieldname] = [every[offset:offset + segment.doc_count_all()]
+                                                      for segment, offset in self._segments]
         return norms
 
-    def term_scores(self, leaf: wq.Term, boost: float) -> Iterator[tuple[list[int], list[float]]]:
-        """(docnums, scores) a block at a time for every document the term matches."""
+    def add(self, leaf: wq.Query, boost: float, mask: bytearray, totals: list[float] | None) -> None:
+        """Mark in ``mask`` (one byte per rank) every document ``leaf`` matches and, unless
+        ``totals`` is None, add its score times ``boost`` to ``totals`` (one float per rank)."""
+        if type(leaf) is wq.Phrase:
+            self._add_phrase(leaf, boost, mask, totals)
+        elif self.searcher.schema[leaf.fieldname].scorable:
+            self._add_text_term(leaf, boost, mask, totals)
+        else:
+            self._add_keyword_term(leaf, boost, mask, totals)
+
+    def _add_text_term(self, leaf: wq.Term, boost: float, mask: bytearray,
+                       totals: list[float] | None) -> None:
         fieldname, text = leaf.fieldname, leaf.text
-        norms = self._norm(fieldname)
         idf, k1p, factor = self.searcher.idf(fieldname, text), self.K1 + 1, leaf.boost * boost
-        for leaf_searcher, offset in self.searcher.leaf_searchers():
-            reader = leaf_searcher.reader()
+        norms = self._norm(fieldname) if totals is not None else None
+        for number, (reader, _) in enumerate(self._segments):
             if (fieldname, text) not in reader:
                 continue
-            for ids, weights in _blocks(reader.postings(fieldname, text)):
-                docnums = [docid + offset for docid in ids]
-                # Whoosh's bm25(), then the term's boost
-                yield docnums, [idf * ((weight * k1p) / (weight + norms[docnum])) * factor
-                                for docnum, weight in zip(docnums, weights, strict=True)]
+            ranks = self._segment_ranks[number]
+            if totals is None:
+                for ids, _, _ in _blocks(reader.postings(fieldname, text)):
+                    for docid in ids:
+                        mask[ranks[docid]] = 1
+                continue
+            segment_norms = norms[number]
+            for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+                for docid, weight in zip(ids, weights, strict=True):
+                    rank = ranks[docid]
+                    mask[rank] = 1
+                    # Whoosh's bm25(), then the term's boost
+                    totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
+
+    def _add_keyword_term(self, leaf: wq.Term, boost: float, mask: bytearray,
+                          totals: list[float] | None) -> None:
+        fieldname, text = leaf.fieldname, leaf.text
+        for number, (reader, _) in enumerate(self._segments):
+            if (fieldname, text) not in reader:
+                continue
+            ranks = self._segment_ranks[number]
+            for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+                for docid, weight in zip(ids, weights, strict=True):
+                    rank = ranks[docid]
+                    mask[rank] = 1
+                    if totals is not None:
+                        totals[rank] += weight * leaf.boost * boost
+
+    def _add_phrase(self, leaf: wq.Phrase, boost: float, mask: bytearray, totals: list[float] | None) -> None:
+        fieldname = leaf.fieldname
+        field = self.searcher.schema[fieldname]
+        try:
+            terms = [field.to_bytes(word) for word in leaf.words]
+        except ValueError:
+            return
+        distinct = list(dict.fromkeys(terms))
+        idfs = {term: self.searcher.idf(fieldname, term) for term in distinct} if totals is not None else {}
+        norms = self._norm(fieldname) if totals is not None else None
+        k1p = self.K1 + 1
+        for number, (reader, _) in enumerate(self._segments):
+            if any((fieldname, term) not in reader for term in distinct):
+                continue  # as Whoosh: a word the segment lacks, no match in it
+            postings, common = _common_postings(reader, fieldname, distinct)
+            if not common:
+                continue
+            ranks = self._segment_ranks[number]
+            segment_norms = norms[number] if norms is not None else None
+            words = [postings[term] for term in terms]
+            for docid in common:
+                found = [word[docid] for word in words]
+                if not _consecutive([value for _, value in found]):
+                    continue
+                rank = ranks[docid]
+                mask[rank] = 1
+                if totals is not None:
+                    norm = segment_norms[docid]
+                    scores = [idfs[term] * ((weight * k1p) / (weight + norm))
+                              for term, (weight, _) in zip(terms, found, strict=True)]
+                    # Whoosh's intersection of the words' matchers adds their scores as a binary tree.
+                    totals[rank] += _tree_sum(scores) * leaf.boost * boost
 
 
-def _blocks(matcher) -> Iterator[tuple[list[int], list[float]]]:
-    """The (ids, weights) of each posting block; one posting at a time for other matchers."""
-    if not all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_next_block", "_atend")):
-        ids, weights = [], []
+Postings = dict[int, tuple[float, bytes]]
+
+
+def _common_postings(reader, fieldname: str, terms: list[bytes]) -> tuple[dict[bytes, Postings], list[int]]:
+    """For each term, {docid: (weight, encoded positions)}, reading the rarest term first (the
+    next ones keep only the documents of those before); and the ids of the documents holding
+    every term."""
+    by_rarity = sorted(terms, key=lambda term: reader.doc_frequency(fieldname, term))
+    found: dict[bytes, Postings] = {}
+    candidates: Postings | None = None
+    for term in by_rarity:
+        postings: Postings = {}
+        wanted = None if candidates is None else list(candidates)
+        for ids, weights, values in _blocks(reader.postings(fieldname, term), values=True, wanted=wanted):
+            if candidates is None:
+                postings.update(zip(ids, zip(weights, values, strict=True), strict=True))
+            else:
+                for docid, weight, value in zip(ids, weights, values, strict=True):
+                    if docid in candidates:
+                        postings[docid] = (weight, value)
+        found[term] = candidates = postings
+        if not postings:
+            break
+    return found, list(candidates or ())
+
+
+def _positions(value: bytes) -> list[int]:
+    """Positions encoded by Whoosh's ``Positions`` format: a count, then the pickled deltas
+    (Whoosh's reader adds the pickle's final "." when a value lacks it)."""
+    try:
+        deltas = pickle.loads(value[4:])
+    except (EOFError, pickle.UnpicklingError):
+        deltas = pickle.loads(value[4:] + b".")
+    return deltas if len(deltas) == 1 else list(accumulate(deltas))
+
+
+def _consecutive(values: list[bytes]) -> bool:
+    """Whether the words whose encoded positions are ``values`` (in the phrase's order, a word
+    again for each time it is repeated) are at consecutive positions somewhere in the document."""
+    if len(values) == 2:  # most phrases, once stop words are dropped
+        first, second = _positions(values[0]), _positions(values[1])
+        if len(first) == 1 and len(second) == 1:
+            return second[0] - first[0] == 1
+        return not set(first).isdisjoint([position - 1 for position in second])
+    starts = set(_positions(values[0]))
+    for shift, value in enumerate(values[1:], start=1):
+        starts.intersection_update([position - shift for position in _positions(value)])
+        if not starts:
+            return False
+    return True
+
+
+def _tree_sum(scores: list[float]) -> float:
+    """Sum as Whoosh's ``make_binary_tree`` of intersection matchers adds: (a + b) + (c + d)..."""
+    if len(scores) <= 2:
+        return scores[0] if len(scores) == 1 else scores[0] + scores[1]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _blocks(matcher, values: bool = False, wanted: list[int] | None = None) -> Blocks:
+    """The (ids, weights, values or None) of each posting block; one posting at a time for other
+    matchers (a term in one document is stored inline, without blocks). With ``wanted`` (ids in
+    ascending order), a block holding none of them is skipped without being decoded.
+
+    A block is decoded as Whoosh's ``W3LeafMatcher`` does (``_read_ids``, ``_read_weights``), but
+    its ids' deltas are added up in C rather than by a generator."""
+    if not all(hasattr(matcher, name) for name in ("_read_data", "_byteids", "_blocklength", "_maxid",
+                                                   "_next_block", "_atend")):
+        ids, weights, found = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            if values:
+                found.append(matcher.value())
             matcher.next()
-        yield ids, weights
+        yield ids, weights, found if values else None
         return
+    next_wanted = 0  # index in ``wanted`` of the first id past the blocks already seen
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        yield list(matcher._ids), list(matcher._weights)
+        if wanted is not None:
+            last = matcher._maxid
+            if next_wanted == len(wanted):
+                return
+            if wanted[next_wanted] > last:
+                matcher._next_block()
+                continue
+            next_wanted = bisect_right(wanted, last, next_wanted)
+        matcher._read_data()
+        ids, weights = matcher._data[0], matcher._data[1]
+        if not matcher._byteids:
+            ids = list(accumulate(ids))
+        if weights is None or isinstance(weights, float):
+            # As Whoosh: one weight for the whole block, as a 32-bit float
+            weights = array("f", [1.0 if weights is None else weights]) * matcher._blocklength
+        if values:
+            matcher._read_values()
+        yield ids, weights, matcher._values if values else None
         matcher._next_block()

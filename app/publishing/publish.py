@@ -109,9 +109,11 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         content.raise_for_errors()
         release_id = _new_release_id(store, content.fingerprint)
         previous = store.current()
+        # Read once: at 100,000 services each pass over them costs a tenth of a second.
+        published = content.published_service_ids()
         if previous is not None and not allow_shrink:
             live = previous.counts.get("services", 0)
-            check_shrink(live, len(content.published_service_ids()), max_shrink)
+            check_shrink(live, len(published), max_shrink)
         if previous is None:
             changed, full_reason = None, "first release"
         elif not incremental:
@@ -128,12 +130,12 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
                 shutil.copytree(previous.path / WHOOSH_FOLDER, build / WHOOSH_FOLDER, copy_function=os.link)
                 update_index(content, build / WHOOSH_FOLDER, changed)
             else:
-                report(f"Building release {release_id}: {len(content.published_service_ids())} services")
+                report(f"Building release {release_id}: {len(published)} services")
                 write_database(content, build / DATABASE_FILE)
                 report("Database written; indexing")
                 write_index(content, build / WHOOSH_FOLDER, processes=processes,
                             progress=lambda done, total: report(f"Indexed {done} of {total}"))
-            manifest = _manifest(release_id, content, full_reason if changed is None else None)
+            manifest = _manifest(release_id, content, published, full_reason if changed is None else None)
             # Compact: the manifest lists every entry file's fingerprint (100,000 at national scale).
             (build / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
             store.finish_build(build, release_id)
@@ -196,12 +198,13 @@ def changed_services(manifest: dict, content: ContentSet) -> tuple[list[str] | N
     return changed, ""
 
 
-def _translation_counts(content: ContentSet) -> dict:
+def _translation_counts(content: ContentSet, published: list[str]) -> dict:
     counts = {}
-    published = content.published_service_ids()
+    published = set(published)
     for language in content.translated_languages:
-        services = [content.translation("services", service_id, language) for service_id in published]
-        services = [translation for translation in services if translation is not None]
+        # The translations, fewer than the services, looked up in the published ones.
+        services = [translation for service_id, translation in
+                    content.translations["services"].get(language, {}).items() if service_id in published]
         counts[language] = {"services": len(services),
                             "services_stale": sum(1 for translation in services if translation.stale),
                             "hubs": len(content.translations["hubs"].get(language, {})),
@@ -210,8 +213,9 @@ def _translation_counts(content: ContentSet) -> dict:
     return counts
 
 
-def _manifest(release_id: str, content: ContentSet, full_reason: str | None) -> dict:
-    published = len(content.published_service_ids())
+def _manifest(release_id: str, content: ContentSet, published_ids: list[str],
+              full_reason: str | None) -> dict:
+    published = len(published_ids)
     return {
         "id": release_id,
         "schema_version": SCHEMA_VERSION,
@@ -231,7 +235,7 @@ def _manifest(release_id: str, content: ContentSet, full_reason: str | None) -> 
             "levels": len(content.levels),
             "pages": len(content.pages),
         },
-        "translations": _translation_counts(content),
+        "translations": _translation_counts(content, published_ids),
         "warnings": len(content.warnings),
         "entries": content.entry_fingerprints,
     }

@@ -4,14 +4,15 @@ live release's Whoosh segment files. A cached load must report exactly what a fr
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
 
+from app.content import ContentError, load_content
 from app.content import entry_cache as cache_module
-from app.content import load_content
 from app.content import loader as loader_module
 from app.content.entry_cache import CACHE_FOLDER, EntryCache, LazyEntries
 from app.publishing import publish as publish_module
@@ -312,6 +313,17 @@ def test_checks_across_entries_are_kept_and_run_again_when_what_they_read_change
     fresh, cached, _ = loads(content, cache, today=dt.date(2026, 9, 20))
     same(fresh, cached)
     assert any(problem.kind == "review overdue" for problem in cached.warnings)
+
+
+def test_a_publish_gives_the_content_back_to_the_garbage_collector(content_dir, folders, settled):
+    """A publish keeps the loaded content out of the collector's way (gc.freeze) only while it runs:
+    a process that publishes again and again (the editor's jobs) must not keep every load."""
+    publish(content_dir, folders["index"])
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    write_service(content_dir, service("broken", summary="x" * 300))
+    with pytest.raises(ContentError):
+        publish(content_dir, folders["index"])
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_a_one_entry_publish_shares_the_live_release_segment_files(content_dir, folders, settled):

@@ -153,8 +153,8 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
 def _content_kept_from_the_collector():
     """The loaded content (``gc.freeze()`` once loaded) lives as long as the publish: at 100,000
     services a full collection, which the release's own allocations set off, would walk its
-    millions of objects for nothing (a second of CPU in writing the manifest alone). Frozen, it is
-    also shared with the Whoosh workers without copying. Back to the collector at the end."""
+    millions of objects for nothing (a second of CPU in writing the manifest alone), and so would
+    each forked Whoosh worker's. Back to the collector (its oldest generation) at the end."""
     try:
         yield
     finally:

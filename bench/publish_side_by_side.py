@@ -13,8 +13,15 @@ trees swaps every round. With ``--full N``, N more rounds of a full publish
 from cold (entry cache emptied, ``incremental=False``) in each tree, also
 alternating. Every measurement runs in a fresh Python process started in the
 tree's folder (wall time inside the process, peak RSS of the process and of
-its Whoosh workers) and records the load average when it ended: the machine is
-shared, so compare medians within one run and read the ratios.
+its Whoosh workers, and the process's CPU seconds, imports included) and records the load
+average when it ended: the machine is shared, so compare medians within one run and
+read the ratios; on a crowded machine the CPU seconds vary less than the wall time.
+
+At 100,000 services a first full publish takes many minutes: with ``--work DIR``
+the index folders are ``DIR/baseline`` and ``DIR/this`` and are kept, so a run
+can start from releases made once (copy one index folder's ``releases/`` and
+``current`` into both with ``cp -al``; the first publish is then a one-entry
+one, which fills each tree's entry cache).
 """
 
 from __future__ import annotations
@@ -50,7 +57,8 @@ else:
     result = publish(content, index, processes=processes, incremental=kind != "full")
     extra = {"built": result.manifest.get("built"), "services": result.manifest["counts"]["services"]}
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": round(seconds, 3), **extra,
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": round(seconds, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 3), **extra,
                   "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                   "rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}))
 """
@@ -75,13 +83,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--full", type=int, default=0, help="rounds of full publishes from cold")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--work", type=Path, help="keep the index folders here (DIR/baseline, DIR/this)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "publish-side-by-side.json")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bench.generate import edit_one_service
 
     trees = {"baseline": args.baseline.resolve(), "this": ROOT}
-    work = Path(tempfile.mkdtemp(prefix="ehd-side-by-side-"))
+    work = args.work.resolve() if args.work else Path(tempfile.mkdtemp(prefix="ehd-side-by-side-"))
     indexes = {name: work / name for name in trees}
     results: dict[str, dict[str, list[dict]]] = {name: {} for name in trees}
 
@@ -101,7 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         for number in range(args.full):
             measure("full", ["baseline", "this"] if number % 2 == 0 else ["this", "baseline"])
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
     print("\n| measure | baseline s (runs) | this s (runs) | median ratio | load average |")
     print("|---|---|---|---:|---|")
@@ -114,6 +124,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {kind} | {statistics.median(before):.2f} ({', '.join(map(str, before))}) "
               f"| {statistics.median(after):.2f} ({', '.join(map(str, after))}) | {ratio:.1f}x "
               f"| {min(loads)}-{max(loads)} |")
+    print("\nCPU seconds of each process (imports included), medians:")
+    for kind in results["this"]:
+        if kind != "first":
+            before, after = ([run.get("cpu", 0) for run in results[name][kind]]
+                             for name in ("baseline", "this"))
+            print(f"| {kind} | {statistics.median(before):.2f} ({', '.join(map(str, before))}) "
+                  f"| {statistics.median(after):.2f} ({', '.join(map(str, after))}) |")
     for name in trees:
         rss = {kind: max(run["rss_mb"] for run in runs) for kind, runs in results[name].items()}
         workers = {kind: max(run["rss_workers_mb"] for run in runs) for kind, runs in results[name].items()}

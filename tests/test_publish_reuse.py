@@ -4,14 +4,16 @@ live release's Whoosh segment files. A cached load must report exactly what a fr
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
 
+from app.content import ContentError, load_content
 from app.content import entry_cache as cache_module
-from app.content import load_content
+from app.content import loader as loader_module
 from app.content.entry_cache import CACHE_FOLDER, EntryCache, LazyEntries
 from app.publishing import publish as publish_module
 from app.publishing.publish import publish
@@ -195,6 +197,132 @@ def test_entries_rewritten_under_a_load_are_read_again(content, tmp_path, settle
         shard.write_bytes(b"not a pickle at all" * 100)
     fresh = load_content(content, today=TODAY)
     same(fresh, cached)
+
+
+def counted(monkeypatch, module, name: str) -> list:
+    """Calls of ``module.name`` (still made) in a list, to show a shortcut was taken."""
+    calls, original = [], getattr(module, name)
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def settle_folders(content: Path) -> None:
+    """Folder times set in the past, so that a change within the same clock tick still moves them."""
+    for folder in ["services", "hubs", "organisations", "pages"]:
+        os.utime(content / folder, ns=(1_000_000_000, 1_000_000_000))
+
+
+def test_an_unchanged_folder_is_not_listed_again_and_a_changed_one_is(content, tmp_path, settled,
+                                                                      monkeypatch):
+    """A folder's listing is kept while the folder's times are the same: a file added, deleted or
+    replaced by a rename changes them; an edit in place does not, and each file's own stat finds it."""
+    cache = tmp_path / "cache"
+    settle_folders(content)
+    loads(content, cache)
+    listed = counted(monkeypatch, loader_module, "_list")
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert len(listed) == 4, "the fresh load lists the four folders, the cached one none"
+    services = content / "services"
+
+    write_service(content, service("new-group"))                      # added
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert "new-group" in cached.services
+
+    settle_folders(content)
+    loads(content, cache)
+    (services / "lost-org.md").unlink()                               # deleted
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert "lost-org" not in cached.services
+
+    settle_folders(content)
+    loads(content, cache)
+    replacement = write_service(tmp_path, service("parenting-group", title="Moved in"))
+    os.rename(replacement, services / "parenting-group.md")            # replaced, as `mv` does
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert cached.services["parenting-group"].title == "Moved in"
+
+    settle_folders(content)
+    loads(content, cache)
+    del listed[:]
+    write_service(content, service("new-group", title="Edited in place"))  # the folder keeps its times
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert len(listed) == 4, "only the fresh load listed the folders"
+    assert cached.services["new-group"].title == "Edited in place" and counts["misses"] == 1
+
+    (services / "Bad Name.md").write_text("x")                        # a misnamed file, reported
+    (content / "hubs" / "south.fr.md").write_text("---\nname: Sud\n---\n")   # a translation, read
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert any(problem.path.endswith("Bad Name.md") for problem in cached.errors)
+    assert any(problem.path.endswith("south.fr.md") for problem in cached.problems)
+
+
+def venue(hub: str, postcode: str) -> dict:
+    return {"name": "Hall", "address": "1 Road", "postcode": postcode, "hub": hub}
+
+
+def test_checks_across_entries_are_kept_and_run_again_when_what_they_read_changes(
+        content, tmp_path, settled, monkeypatch):
+    """A service's checks across entries are reused only while its file, the ids of organisations,
+    needs and hubs, the hubs' areas and the review period are the same; the day is always looked at."""
+    cache = tmp_path / "cache"
+    write_service(content, service("at-venue", venues=[venue("west", "N17 6BB"), venue("east", "N15 3AA")],
+                                   last_reviewed="2025-10-15"))
+    loads(content, cache)
+    runs = counted(monkeypatch, loader_module._ServiceChecks, "run")
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert len(runs) == 5 and counts["misses"] == 0, "the fresh load's 5, none in the cached load"
+    assert [problem.message for problem in cached.warnings if "hub" in problem.message] == [
+        "'N15 3AA' is in hub 'west' (N15 3), not in hub 'east' that the venue names"]
+
+    del runs[:]
+    fresh, cached, _ = loads(content, cache, today=dt.date(2026, 10, 20))   # another day: its review is due
+    same(fresh, cached)
+    assert len(runs) == 5, "only the fresh load ran the checks"
+    assert any(problem.kind == "review overdue" and problem.path.endswith("at-venue.md")
+               for problem in cached.warnings)
+
+    west = content / "hubs" / "west.md"
+    west.write_text(west.read_text().replace("- N15 3\n", ""))   # the venue's area is now no hub's
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    outside = [problem.message for problem in cached.warnings
+               if problem.kind == "venue outside its hub's area"]
+    assert outside == ["'N15 3AA' is outside every hub's area, but the venue names hub 'east'"]
+
+    (content / "organisations" / "no-such-org.md").write_text(
+        "---\nid: no-such-org\nname: Found at last\n---\nAn organisation.\n")
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert not any("no-such-org" in problem.message for problem in cached.errors)
+
+    site_file = content / "site.yml"
+    site_file.write_text(site_file.read_text().replace("review_months: 12", "review_months: 11"))
+    fresh, cached, _ = loads(content, cache, today=dt.date(2026, 9, 20))
+    same(fresh, cached)
+    assert any(problem.kind == "review overdue" for problem in cached.warnings)
+
+
+def test_a_publish_gives_the_content_back_to_the_garbage_collector(content_dir, folders, settled):
+    """A publish keeps the loaded content out of the collector's way (gc.freeze) only while it runs:
+    a process that publishes again and again (the editor's jobs) must not keep every load."""
+    publish(content_dir, folders["index"])
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    write_service(content_dir, service("broken", summary="x" * 300))
+    with pytest.raises(ContentError):
+        publish(content_dir, folders["index"])
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_a_one_entry_publish_shares_the_live_release_segment_files(content_dir, folders, settled):

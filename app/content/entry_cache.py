@@ -10,14 +10,18 @@ reused only while the file is the very same file: same size, modification and
 change times (``ctime`` cannot be set back by anyone) and inode, read by one
 ``stat``.
 
-What is cached is per file only. Everything that looks across entries (ids
-named by other files, hubs' areas, reviews due) runs over all entries on every
-load, so a cached load reports exactly what a fresh one would. Those checks
-read each service's ``ServiceRefs`` (what it names, its venues' postcodes, its
-review date), kept in the shard's index beside its stat key and problems; the
+What is cached is per file, and what the checks across entries (ids named by
+other files, hubs' areas, reviews due) found for the file under a ``context``:
+a digest of the ids of organisations, needs and hubs, the hubs' areas and the
+review period (``loader._context``). Under another context they run again,
+from each service's ``ServiceRefs`` (what it names, its venues' postcodes, its
+review date), kept in the shard's index beside its stat key and problems;
+whether a review is overdue is always decided again from the day it falls due
+and today. So a cached load reports exactly what a fresh one would. The
 services themselves come back in a :class:`LazyEntries` and are unpickled
 only when used, so at 100,000 unchanged files a load costs a ``stat`` and a
-small record each.
+small record each. What each folder held is kept too (``listing``), while the
+folder's own times are the same.
 
 Safe when files change during a run: a file is stat'ed before and after it is
 parsed, and its result kept only when both agree and the file was last changed
@@ -130,10 +134,23 @@ class LazyEntries(MutableMapping):
     def __repr__(self) -> str:
         return f"LazyEntries({len(self._items)} entries)"
 
+    @property
+    def raw(self) -> dict[str, object]:
+        """The entries by id as they are held: an entry, or a ``Pending`` tuple (for filling)."""
+        return self._items
+
     def refs(self):
         """(id, ``ServiceRefs``) of every entry, unpickling none."""
         for key, value in self._items.items():
             yield key, (value[3] if type(value) is Pending else value.refs())
+
+    def refs_and_pending(self):
+        """(id, ``ServiceRefs``, the ``Pending`` tuple or None if unpickled) of every entry."""
+        for key, value in self._items.items():
+            if type(value) is Pending:
+                yield key, value[3], value
+            else:
+                yield key, value.refs(), None
 
     def is_loaded(self, key: str) -> bool:
         return type(self._items[key]) is not Pending
@@ -168,6 +185,8 @@ VERSION_FILE = "version"
 # Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
 # the review date and the ServiceRefs of each file) and the entries (read when asked for).
 INDEX_SUFFIX, ENTRIES_SUFFIX = ".index", ".pickle"
+# What each content folder held when last listed, with the folder's own stat key.
+LISTINGS_FILE = "listings.pickle"
 
 
 def _shard(relative: str) -> str:
@@ -185,12 +204,17 @@ class EntryCache:
         self.started_ns = time.time_ns()
         self.hits = self.misses = 0
         self._seen: set[str] = set()
-        # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs)
+        # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs,
+        # (context, problems across entries before the review check, review due, after) or None)
         self._index: dict[str, dict[str, tuple]] = {}
         self._shard_of: dict[str, str] = {}   # relative path -> its shard, for the files in the index
         # shard -> relative path -> (stat key, entry); loaded on first use
         self._entries: dict[str, dict[str, tuple]] = {}
-        self._dirty: set[str] = set()
+        self._dirty: set[str] = set()          # shards whose entries and index changed
+        self._index_dirty: set[str] = set()    # shards whose index alone changed
+        # folder -> (its stat key, what the loader made of its listing); see `listing`
+        self._listings: dict[str, tuple] = {}
+        self._listings_dirty = False
         # One folder per content folder and working folder; the code's version in it, so an upgrade
         # empties it rather than leaving files behind.
         identity = f"{root.resolve()}\0{os.getcwd()}"
@@ -216,6 +240,8 @@ class EntryCache:
             for path in self.folder.glob(f"*{INDEX_SUFFIX}"):
                 with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
                     self._index[path.stem] = pickle.loads(path.read_bytes())
+            with contextlib.suppress(Exception):
+                self._listings = pickle.loads((self.folder / LISTINGS_FILE).read_bytes())
             # Looked up once per file on every load: cheaper than hashing the name again.
             self._shard_of = {relative: shard for shard, files in self._index.items() for relative in files}
 
@@ -229,6 +255,29 @@ class EntryCache:
                     entries = pickle.loads((self.folder / f"{shard}{ENTRIES_SUFFIX}").read_bytes())
             self._entries[shard] = entries
         return entries
+
+    def listing(self, folder: str, path: str, make: Callable[[], object]) -> object:
+        """``make()``'s listing of the folder at ``path``, or the one kept while the folder is the
+        same: adding, deleting or renaming a file in it (``mv`` over a file too) changes the folder's
+        modification and change times, which the key holds with its device and inode. (An edit in
+        place changes only the file's times: each file's own ``stat`` finds it.) Kept only when the
+        folder's times agree before and after listing and are settled (``SETTLED_NS``)."""
+        try:
+            before = os.stat(path)
+        except OSError:
+            return make()
+        key = (before.st_dev, before.st_ino, before.st_mtime_ns, before.st_ctime_ns)
+        kept = self._listings.get(folder)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        made = make()
+        with contextlib.suppress(OSError):
+            after = os.stat(path)
+            if ((after.st_dev, after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == key
+                    and max(after.st_mtime_ns, after.st_ctime_ns) < self.started_ns - SETTLED_NS):
+                self._listings[folder] = (key, made)
+                self._listings_dirty = True
+        return made
 
     def unchanged(self, path: str, relative: str, lazy: bool = False) -> tuple | None:
         """``(source, fingerprint, problems, entry)`` of a file unchanged since it was cached, else None.
@@ -244,9 +293,10 @@ class EntryCache:
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         shard = self._shard_of.get(relative) or _shard(relative)
         cached = self._index.get(shard, _NOTHING).get(relative)
-        if cached is None or cached[0] != key or not _same_on(cached[5], cached[1], self.today):
+        if (cached is None or cached[0] != key
+                or (cached[1] != self.today and not _same_on(cached[5], cached[1], self.today))):
             return None
-        _, _, source, fingerprint, problems, _, refs = cached
+        _, _, source, fingerprint, problems, _, refs, _ = cached
         if lazy and refs is not None:
             found = (shard, relative, key, refs)
         else:
@@ -278,6 +328,24 @@ class EntryCache:
             self._drop(shard, relative)
         return self._parse_and_keep(path, relative, shard, key, parse)
 
+    def cross(self, pending: Pending, context: str) -> tuple | None:
+        """What the checks across entries found for an unchanged file last time (see
+        ``loader._check_references``), if they ran under the same ``context``."""
+        shard, relative, key, _ = pending
+        record = self._index[shard].get(relative)
+        if record is None or record[0] != key or record[7] is None or record[7][0] != context:
+            return None
+        return record[7][1:]
+
+    def keep_cross(self, relative: str, context: str, found: tuple) -> None:
+        """Remember ``found`` (problems before the review check, the review's due day, problems
+        after it) for a file read in this load, if the file itself is remembered."""
+        shard = self._shard_of.get(relative) or _shard(relative)
+        record = self._index.get(shard, _NOTHING).get(relative)
+        if record is not None:
+            self._index[shard][relative] = (*record[:7], (context, *found))
+            self._index_dirty.add(shard)
+
     def _drop(self, shard: str, relative: str) -> None:
         self._full(shard).pop(relative, None)   # loaded before the shard is changed, to be rewritten whole
         self._index[shard].pop(relative, None)
@@ -293,7 +361,8 @@ class EntryCache:
                 refs = entry.refs() if hasattr(entry, "refs") else None
                 full = self._full(shard)
                 self._index[shard][relative] = (key, self.today, parsed.source, parsed.fingerprint,
-                                                parsed.problems, getattr(entry, "last_reviewed", None), refs)
+                                                parsed.problems, getattr(entry, "last_reviewed", None), refs,
+                                                None)
                 full[relative] = (key, entry)
                 self._dirty.add(shard)
         return parsed.entry
@@ -306,14 +375,21 @@ class EntryCache:
             if shard.rsplit("-", 1)[0] in folders:
                 for relative in [relative for relative in files if relative not in self._seen]:
                     self._drop(shard, relative)
-        for shard in sorted(self._dirty):
+        for shard in sorted(self._dirty | self._index_dirty):
             with contextlib.suppress(OSError):  # not written: the next run parses these files again
                 # Entries first: a run that reads the new index then finds the entries it names.
-                _write_atomically(self.folder / f"{shard}{ENTRIES_SUFFIX}",
-                                  pickle.dumps(self._full(shard), protocol=pickle.HIGHEST_PROTOCOL))
+                if shard in self._dirty:
+                    _write_atomically(self.folder / f"{shard}{ENTRIES_SUFFIX}",
+                                      pickle.dumps(self._full(shard), protocol=pickle.HIGHEST_PROTOCOL))
                 _write_atomically(self.folder / f"{shard}{INDEX_SUFFIX}",
                                   pickle.dumps(self._index[shard], protocol=pickle.HIGHEST_PROTOCOL))
         self._dirty.clear()
+        self._index_dirty.clear()
+        if self._listings_dirty:
+            with contextlib.suppress(OSError):
+                _write_atomically(self.folder / LISTINGS_FILE,
+                                  pickle.dumps(self._listings, protocol=pickle.HIGHEST_PROTOCOL))
+            self._listings_dirty = False
         # The shards' tables are let go (entries still wanted are read back from the files just
         # written): a publish keeps the cache open, through its services, while it builds the release.
         self._entries.clear()
@@ -332,11 +408,19 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def no_garbage_collection():
-    """Unpickling many small objects runs the collector again and again, for nothing to collect."""
+    """Unpickling many small objects runs the collector again and again, for nothing to collect.
+
+    The objects made meanwhile are then moved to the oldest generation unexamined (``freeze`` and
+    ``unfreeze``): otherwise the first allocation after ``enable`` walks every one of them, half a
+    second of CPU after a load of 100,000 files. Any cycles among them are freed by the next full
+    collection, as the collector would free any long-lived garbage.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()

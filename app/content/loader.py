@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -100,10 +101,10 @@ class _Reader:
     def __init__(self, root: Path, problems: list[Problem]):
         self.root = root
         self.problems = problems
-        self.digest = hashlib.sha256()
         self.entry_fingerprints: dict[str, str] = {}
         self.documents: dict[str, Document] = {}
-        self._listings: dict[str, list[tuple[str, bool]]] = {}
+        self._listings: dict[str, tuple[list, list, list]] = {}
+        self.cache: EntryCache | None = None
 
     def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
         source = display_path(path)
@@ -137,8 +138,13 @@ class _Reader:
         return self.documents.get(source) or FileLines(source)
 
     def _remember(self, relative: str, fingerprint: str) -> None:
-        self.digest.update(f"{relative}\0{fingerprint}\0".encode())
         self.entry_fingerprints[relative] = fingerprint
+
+    def digest(self) -> str:
+        """The content's fingerprint: of every file read, in the order read, with its fingerprint."""
+        # One join rather than a hash update per file: each file is read once, so the same.
+        joined = "\0".join(itertools.chain.from_iterable(self.entry_fingerprints.items()))
+        return hashlib.sha256(f"{joined}\0".encode() if joined else b"").hexdigest()
 
     def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False):
         """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
@@ -184,39 +190,52 @@ class _Reader:
         source, document = parsed
         return EntryReader(source, document, document.data, problems=self.problems)
 
-    def names(self, folder: str) -> list[tuple[str, bool]]:
-        """(name, is a folder) of everything in ``folder``, sorted; listed once per load."""
+    def listing(self, folder: str) -> tuple[list, list, list]:
+        """What ``folder`` holds, sorted by name: its entry files (name, stem), the misnamed names
+        (name, message) and its translation files (name, entry id, language). Listed once per load,
+        and with the cache not at all while the folder itself is unchanged (``EntryCache.listing``)."""
         if folder not in self._listings:
-            try:
-                # os.scandir knows which names are folders without a stat each; names sort as strings.
-                with os.scandir(self.root / folder) as scanned:
-                    self._listings[folder] = sorted((item.name, item.is_dir()) for item in scanned)
-            except (FileNotFoundError, NotADirectoryError):
-                self._listings[folder] = []
+            path = f"{self.root}{os.sep}{folder}"
+            self._listings[folder] = (self.cache.listing(folder, path, lambda: _list(path)) if self.cache
+                                      else _list(path))
         return self._listings[folder]
 
     def entry_files(self, folder: str) -> list[tuple[str, str]]:
         """(file name, stem) for each entry file in ``folder``, reporting misnamed ones."""
-        directory = self.root / folder
-        found = []
-        for name, is_folder in self.names(folder):
-            if name.startswith("."):
-                continue
-            if is_folder:
-                if name.endswith(".md"):  # an entry that would silently vanish from the site
-                    self.problems.append(Problem(display_path(directory / name), 1, "(file)",
-                                                 "is a folder, not an entry file"))
-                continue
-            if TRANSLATION_FILE.match(name):
-                continue
-            match = ENTRY_FILE.match(name)
-            if match:
-                found.append((name, match.group("stem")))
-            else:
-                self.problems.append(Problem(display_path(directory / name), 1, "(file)",
-                                             "file names must be '<id>.md' using a-z, 0-9 and hyphens "
-                                             "(translations: '<id>.<language>.md')"))
-        return found
+        entry_files, misnamed, _ = self.listing(folder)
+        for name, message in misnamed:
+            self.problems.append(Problem(display_path(self.root / folder / name), 1, "(file)", message))
+        return entry_files
+
+    def translation_files(self, folder: str) -> list[tuple[str, str, str]]:
+        """(file name, entry id, language) for each translation file in ``folder``."""
+        return self.listing(folder)[2]
+
+
+def _list(path: str) -> tuple[list, list, list]:
+    """``_Reader.listing`` of the folder at ``path``."""
+    try:
+        # os.scandir knows which names are folders without a stat each; names sort as strings.
+        with os.scandir(path) as scanned:
+            names = sorted((item.name, item.is_dir()) for item in scanned)
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    entry_files, misnamed, translations = [], [], []
+    for name, is_folder in names:
+        if name.startswith("."):
+            continue
+        if is_folder:
+            if name.endswith(".md"):  # an entry that would silently vanish from the site
+                misnamed.append((name, "is a folder, not an entry file"))
+            continue
+        if match := TRANSLATION_FILE.match(name):
+            translations.append((name, match["id"], match["lang"]))
+        elif match := ENTRY_FILE.match(name):
+            entry_files.append((name, match["stem"]))
+        else:
+            misnamed.append((name, "file names must be '<id>.md' using a-z, 0-9 and hyphens "
+                                   "(translations: '<id>.<language>.md')"))
+    return entry_files, misnamed, translations
 
 
 def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True,
@@ -267,7 +286,7 @@ def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | P
         # Not "0 services, 0 errors": a folder lost in a copy or a move must not pass as an empty directory.
         content.problems.append(Problem(display_path(root / "services"), 1, "(folder)",
                                         "services folder not found: every directory has one, even if empty"))
-    cache = EntryCache(cache_dir, root, today) if cache_dir is not None else None
+    cache = files.cache = EntryCache(cache_dir, root, today) if cache_dir is not None else None
     folders = (("hubs", "hubs", entries.read_hub),
                ("organisations", "organisations", entries.read_organisation),
                ("pages", "pages", entries.read_page))
@@ -277,18 +296,20 @@ def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | P
         if folder == "services":
             # Services stay unpickled until used: checks across entries read their ServiceRefs.
             content.services = LazyEntries(cache, _rereader(root, folder, read))
+        # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
         loaded = getattr(content, attribute)
+        loaded = loaded.raw if isinstance(loaded, LazyEntries) else loaded
         for name, stem in files.entry_files(folder):
             if (entry := files.entry(folder, name, stem, read, cache, lazy=folder == "services")) is not None:
                 loaded[stem] = entry
-    if cache is not None:
-        cache.save(tuple(folder for folder, _, _ in folders))
 
     load_translations(content, files, display_path)
 
-    content.fingerprint = files.digest.hexdigest()
+    content.fingerprint = files.digest()
     content.entry_fingerprints = files.entry_fingerprints
-    _check_references(content, files, today)
+    _check_references(content, files, today, cache)
+    if cache is not None:
+        cache.save(tuple(folder for folder, _, _ in folders))
     content.problems.sort(key=lambda problem: (problem.path, problem.line))
     return content
 
@@ -302,16 +323,71 @@ def _rereader(root: Path, folder: str, read):
     return reread
 
 
-def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> None:
-    """Problems that only show across entries: unknown ids, overlaps, staleness."""
-    problems = content.problems
+def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache: EntryCache | None) -> None:
+    """Problems that only show across entries: unknown ids, overlaps, staleness.
 
+    A service's problems here depend only on its own file and on the
+    ``_context`` (the ids of organisations, needs and hubs, the hubs' areas,
+    the review period): with a cache, those of a file unchanged under an
+    unchanged context are the ones found last time (``EntryCache.cross``),
+    and only whether its review is overdue (the day) is looked at again.
+    """
+    problems = content.problems
+    report = _reporter(files, problems)
+    context = _context(content) if cache is not None else ""
+    checks = _ServiceChecks(content, files)
+    services = content.services
+    if isinstance(services, LazyEntries):
+        rows = services.refs_and_pending()
+    else:
+        rows = ((service_id, service.refs(), None) for service_id, service in services.items())
+    for service_id, refs, pending in rows:
+        found = cache.cross(pending, context) if pending is not None else None
+        if found is None:
+            found = checks.run(refs)
+            if cache is not None:
+                cache.keep_cross(f"services/{service_id}.md", context, found)
+        before, due, after = found
+        problems.extend(before)
+        if due is not None and due < today and refs.status == "published":
+            report(refs, "last_reviewed", f"review overdue since {due.isoformat()} (last reviewed "
+                   f"{refs.last_reviewed.isoformat()})", WARNING, "review overdue")
+        problems.extend(after)
+    _check_hub_overlaps(content, report)
+
+
+def _reporter(files: _Reader, problems: list[Problem]):
+    """``report(entry, field, message, severity, kind)``: a problem at the line of ``field``, added to
+    ``problems``."""
     def report(entry, field_name: str, message: str, severity: str = "error", kind: str = "") -> None:
         line = files.lines_of(entry.source).line_of(field_name)
         problems.append(Problem(entry.source, line, field_name, message, severity, kind))
+    return report
 
-    # ServiceRefs, not services: cached services are not unpickled for these checks.
-    for _, service in service_refs(content.services):
+
+def _context(content: ContentSet) -> str:
+    """A digest of everything besides a service's own file that its checks across entries read."""
+    hubs = [(hub.id, list(hub.covers)) for hub in content.hubs.values()]
+    text = repr((sorted(content.organisations), sorted(content.needs), hubs, content.site.review_months))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class _ServiceChecks:
+    """The checks across entries of one service: ``run`` gives the problems found before and after
+    its review check, and the day its review falls due (whether that day has passed is not kept)."""
+
+    def __init__(self, content: ContentSet, files: _Reader):
+        self.content = content
+        self.files = files
+        self._hub_areas: AreaIndex | None = None
+        # Many services meet at the same few venues: each postcode is looked up once.
+        self._covering: dict[str, tuple | PostcodeError | None] = {}
+
+    def run(self, service) -> tuple[list[Problem], object, list[Problem]]:
+        content = self.content
+        before: list[Problem] = []
+        after: list[Problem] = []
+        report = _reporter(self.files, before)
         if service.organisation and service.organisation not in content.organisations:
             report(service, "organisation", f"unknown organisation '{service.organisation}'")
         for index, need in enumerate(service.needs):
@@ -323,46 +399,25 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date) -> No
         for index, (hub, _) in enumerate(service.venues):
             if hub and hub not in content.hubs:
                 report(service, f"venues[{index}].hub", f"unknown hub '{hub}'")
-        if service.status == "published":
-            due = service.review_due(content.site.review_months)
-            if due and due < today:
-                report(service, "last_reviewed",
-                       f"review overdue since {due.isoformat()} (last reviewed "
-                       f"{service.last_reviewed.isoformat()})", WARNING, "review overdue")
+        self._check_venue_areas(service, _reporter(self.files, after))
+        return before, service.review_due(content.site.review_months), after
 
-    _check_hub_areas(content, report)
-
-
-def _check_hub_areas(content: ContentSet, report) -> None:
-    """Warnings about hub areas a postcode lookup cannot settle, or that contradict a venue.
-
-    A district in one hub and a sector of it in another is allowed: the most
-    specific area wins (``postcodes.covering_area``), so a sector can be carved
-    out of a district. The same area in two hubs is ambiguous (the lookup takes
-    the first hub), and a venue whose postcode lies in another hub's area, or in
-    none, names the wrong hub or has the wrong postcode.
-    """
-    first_owner: dict[str, Hub] = {}
-    for hub in content.hubs.values():
-        for index, area in enumerate(hub.covers):
-            owner = first_owner.setdefault(area, hub)
-            if owner is not hub:
-                report(hub, f"covers[{index}]",
-                       f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
-                       "to either hub", WARNING, "postcode area in two hubs")
-    hub_areas = AreaIndex((hub.id, area) for hub in content.hubs.values() for area in hub.covers)
-    # Many services meet at the same few venues: each postcode is looked up once.
-    covering: dict[str, tuple | PostcodeError | None] = {}
-    for _, service in service_refs(content.services):
+    def _check_venue_areas(self, service, report) -> None:
+        """A venue whose postcode lies in another hub's area, or in none, names the wrong hub or has
+        the wrong postcode (see ``_check_hub_overlaps`` for the areas themselves)."""
+        hubs = self.content.hubs
         for index, (hub, postcode) in enumerate(service.venues):
-            if not (hub in content.hubs and postcode):
+            if not (hub in hubs and postcode):
                 continue
-            if postcode not in covering:
+            if postcode not in self._covering:
+                if self._hub_areas is None:
+                    self._hub_areas = AreaIndex((each.id, area) for each in hubs.values()
+                                                for area in each.covers)
                 try:
-                    covering[postcode] = hub_areas.covering(postcode)
+                    self._covering[postcode] = self._hub_areas.covering(postcode)
                 except PostcodeError as error:
-                    covering[postcode] = error
-            found = covering[postcode]
+                    self._covering[postcode] = error
+            found = self._covering[postcode]
             if isinstance(found, PostcodeError):
                 continue  # already reported as not a postcode
             if found is None:
@@ -374,3 +429,20 @@ def _check_hub_areas(content: ContentSet, report) -> None:
                        f"'{postcode}' is in hub '{found[0]}' ({found[1]}), not in hub "
                        f"'{hub}' that the venue names", WARNING, "venue outside its hub's area")
 
+
+def _check_hub_overlaps(content: ContentSet, report) -> None:
+    """Warnings about hub areas a postcode lookup cannot settle.
+
+    A district in one hub and a sector of it in another is allowed: the most
+    specific area wins (``postcodes.covering_area``), so a sector can be carved
+    out of a district. The same area in two hubs is ambiguous (the lookup takes
+    the first hub).
+    """
+    first_owner: dict[str, Hub] = {}
+    for hub in content.hubs.values():
+        for index, area in enumerate(hub.covers):
+            owner = first_owner.setdefault(area, hub)
+            if owner is not hub:
+                report(hub, f"covers[{index}]",
+                       f"'{area}' is also covered by hub '{owner.id}': a postcode there could belong "
+                       "to either hub", WARNING, "postcode area in two hubs")

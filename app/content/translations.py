@@ -224,19 +224,15 @@ def load_translations(content, files, display_path) -> None:
     root: Path = content.root
     for folder in (*ENTRY_FOLDERS, "organisations"):
         directory = root / folder
-        # Names first (cheap strings, thousands of entry files, listed once by the loader), a path
-        # only for translations.
-        for name, is_folder in files.names(folder):
-            match = TRANSLATION_FILE.match(name)
-            if not match or is_folder:
-                continue
+        # Names (listed once by the loader, or kept by its cache), a path only for translations.
+        for name, entry_id, language in files.translation_files(folder):
             path = directory / name
             if folder == "organisations":
                 content.problems.append(Problem(display_path(path), 1, "(file)",
                                                 "organisations are not translated: their names and "
                                                 "descriptions are shown as written"))
                 continue
-            _load_entry_translation(content, files, display_path, folder, path, match["id"], match["lang"])
+            _load_entry_translation(content, files, display_path, folder, path, entry_id, language)
 
     taxonomy = root / "taxonomy"
     if taxonomy.is_dir():

@@ -119,13 +119,16 @@ class ReleaseStore:
         final = self.path_of(release_id)
         os.rename(build_path, final)
         _fsync_dir(self.releases_dir)
-        self.switch(release_id)
+        self._point_current_at(release_id)   # complete: no need to read its manifest again
         return final
 
     def switch(self, release_id: str) -> None:
         """Point ``current`` at a complete release, atomically."""
         if self.get(release_id) is None:
             raise ReleaseError(f"no complete release with id '{release_id}'")
+        self._point_current_at(release_id)
+
+    def _point_current_at(self, release_id: str) -> None:
         temporary = self.root / f".current-{os.getpid()}"
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
@@ -159,5 +162,8 @@ def _fsync_tree(path: Path) -> None:
     for folder, _, files in os.walk(path):
         for name in files:
             with open(os.path.join(folder, name), "rb") as handle:
-                os.fsync(handle.fileno())
+                # A file with other links was hard-linked from a complete release, whose files were
+                # synced when it was finished (and never written since): syncing it again is waste.
+                if os.fstat(handle.fileno()).st_nlink == 1:
+                    os.fsync(handle.fileno())
         _fsync_dir(Path(folder))

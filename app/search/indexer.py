@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index
+from whoosh.codec.whoosh3 import _lenfield
 from whoosh.writing import SegmentWriter
 
 from ..content.loader import ContentSet
@@ -37,10 +38,14 @@ class _FieldLengths:
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            length_of = self._reader.doc_field_length
-            lengths = self._lengths[fieldname] = [length_of(doc, fieldname, default)
-                                                  for doc in range(self._reader.doc_count_all())]
-        return lengths[docnum]
+            reader = self._reader
+            if reader.has_column(_lenfield(fieldname)):
+                lengths = [reader.doc_field_length(doc, fieldname, default)
+                           for doc in range(reader.doc_count_all())]
+            else:  # a field without lengths (not scored): Whoosh answers the default, after a stat
+                lengths = ()
+            self._lengths[fieldname] = lengths
+        return lengths[docnum] if lengths else default
 
     def close(self) -> None:
         self._reader.close()

@@ -13,8 +13,9 @@ trees swaps every round. With ``--full N``, N more rounds of a full publish
 from cold (entry cache emptied, ``incremental=False``) in each tree, also
 alternating. Every measurement runs in a fresh Python process started in the
 tree's folder (wall time inside the process, peak RSS of the process and of
-its Whoosh workers) and records the load average when it ended: the machine is
-shared, so compare medians within one run and read the ratios.
+its Whoosh workers, CPU seconds of both) and records the load average when it ended: the
+machine is shared, so compare medians within one run and read the ratios; CPU seconds move
+less with the load than wall time does.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ else:
     result = publish(content, index, processes=processes, incremental=kind != "full")
     extra = {"built": result.manifest.get("built"), "services": result.manifest["counts"]["services"]}
 seconds = time.perf_counter() - started
+usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 print(json.dumps({"seconds": round(seconds, 3), **extra,
+                  "cpu_s": round(sum(u.ru_utime + u.ru_stime for u in usage), 1),
                   "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                   "rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}))
 """
@@ -117,7 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     for name in trees:
         rss = {kind: max(run["rss_mb"] for run in runs) for kind, runs in results[name].items()}
         workers = {kind: max(run["rss_workers_mb"] for run in runs) for kind, runs in results[name].items()}
-        print(f"peak RSS MB, {name}: {rss}; Whoosh workers: {workers}")
+        cpu = {kind: statistics.median([run.get("cpu_s", 0) for run in runs])
+               for kind, runs in results[name].items()}
+        print(f"peak RSS MB, {name}: {rss}; Whoosh workers: {workers}; median CPU s: {cpu}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"content": str(args.content), "results": results}, indent=1))
 

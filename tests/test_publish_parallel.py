@@ -12,7 +12,7 @@ from app.release.schema import WHOOSH_FOLDER
 from app.search import indexer
 
 from .factories import service, write_service
-from .test_publish_reuse import release_rows, search_ids, settled  # noqa: F401  (a fixture)
+from .test_publish_reuse import release_rows, search_ids
 
 QUERIES = ({}, {"q": "clinic"}, {"q": "parenting group"}, {"q": '"speech and language"'}, {"q": "debt"},
            {"hub": "west"}, {"need": "money-debt"}, {"q": "advice", "hub": "east"}, {"age": "3-5"})
@@ -37,7 +37,7 @@ def postings(path) -> tuple:
     return terms, lengths, [reader.stored_fields(doc) for doc in documents], reader.is_atomic()
 
 
-def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_path, monkeypatch, settled):
+def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_path, monkeypatch):
     write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
     monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)  # the content is small: use workers anyway
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"

@@ -20,21 +20,21 @@ QUERIES = ({}, {"q": "clinic"}, {"q": "parenting group"}, {"q": '"speech and lan
 
 def postings(path) -> tuple:
     """Every term's postings (document number, weight, positions), field lengths and stored fields."""
-    reader = whoosh_index.open_dir(str(path / WHOOSH_FOLDER)).reader()
-    schema = reader.schema
-    terms = {}
-    for field in schema.names():
-        if schema[field].indexed:
-            for text in reader.lexicon(field):
-                matcher, found = reader.postings(field, text), []
-                while matcher.is_active():
-                    found.append((matcher.id(), matcher.weight(), matcher.value()))
-                    matcher.next()
-                terms[field, text] = found
-    documents = range(reader.doc_count_all())
-    lengths = {field: [reader.doc_field_length(doc, field) for doc in documents]
-               for field in schema.names() if schema[field].scorable}
-    return terms, lengths, [reader.stored_fields(doc) for doc in documents], reader.is_atomic()
+    with whoosh_index.open_dir(str(path / WHOOSH_FOLDER)).reader() as reader:
+        schema = reader.schema
+        terms = {}
+        for field in schema.names():
+            if schema[field].indexed:
+                for text in reader.lexicon(field):
+                    matcher, found = reader.postings(field, text), []
+                    while matcher.is_active():
+                        found.append((matcher.id(), matcher.weight(), matcher.value()))
+                        matcher.next()
+                    terms[field, text] = found
+        documents = range(reader.doc_count_all())
+        lengths = {field: [reader.doc_field_length(doc, field) for doc in documents]
+                   for field in schema.names() if schema[field].scorable}
+        return terms, lengths, [reader.stored_fields(doc) for doc in documents], reader.is_atomic()
 
 
 def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_path, monkeypatch):
@@ -48,8 +48,10 @@ def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_
     one, several = (postings(ReleaseStore(index).current().path) for index in (serial, parallel))
     assert (one[3], several[3]) == (True, False), "one segment, then one per worker"
     assert several[:3] == one[:3]
-    for params in QUERIES:
-        assert search_ids(parallel, **params) == search_ids(serial, **params), params
+    found = [search_ids(serial, **params) for params in QUERIES]
+    assert sum(1 for ids in found if ids) >= 6, "the queries find something"
+    for params, ids in zip(QUERIES, found, strict=True):
+        assert search_ids(parallel, **params) == ids, params
 
     # An incremental publish on top of the release of several segments still equals a full build.
     write_service(content_dir, service("debt-advice", title="Money and debt clinic", needs=["money-debt"],

@@ -13,9 +13,9 @@ trees swaps every round. With ``--full N``, N more rounds of a full publish
 from cold (entry cache emptied, ``incremental=False``) in each tree, also
 alternating. Every measurement runs in a fresh Python process started in the
 tree's folder (wall time inside the process, peak RSS of the process and of
-its Whoosh workers, and the process's CPU seconds, imports included) and records the load
-average when it ended: the machine is shared, so compare medians within one run and
-read the ratios; on a crowded machine the CPU seconds vary less than the wall time.
+its Whoosh workers, and the CPU seconds of the process and its workers, imports included)
+and records the load average when it ended: the machine is shared, so compare medians within
+one run and read the ratios; on a crowded machine the CPU seconds vary less than the wall time.
 
 At 100,000 services a first full publish takes many minutes: with ``--work DIR``
 the index folders are ``DIR/baseline`` and ``DIR/this`` and are kept, so a run
@@ -57,8 +57,9 @@ else:
     result = publish(content, index, processes=processes, incremental=kind != "full")
     extra = {"built": result.manifest.get("built"), "services": result.manifest["counts"]["services"]}
 seconds = time.perf_counter() - started
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": round(seconds, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 3), **extra,
+usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(json.dumps({"seconds": round(seconds, 3), **extra,
+                  "cpu": round(sum(u.ru_utime + u.ru_stime for u in usage), 3),
                   "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                   "rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}))
 """
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {kind} | {statistics.median(before):.2f} ({', '.join(map(str, before))}) "
               f"| {statistics.median(after):.2f} ({', '.join(map(str, after))}) | {ratio:.1f}x "
               f"| {min(loads)}-{max(loads)} |")
-    print("\nCPU seconds of each process (imports included), medians:")
+    print("\nCPU seconds of each process and its workers (imports included), medians:")
     for kind in results["this"]:
         if kind != "first":
             before, after = ([run.get("cpu", 0) for run in results[name][kind]]

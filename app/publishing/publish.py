@@ -134,9 +134,13 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
                 update_index(content, build / WHOOSH_FOLDER, changed)
             else:
                 report(f"Building release {release_id}: {len(published)} services")
-                write_database(content, build / DATABASE_FILE)
-                report("Database written; indexing")
-                write_index(content, build / WHOOSH_FOLDER, processes=processes,
+
+                def database() -> None:
+                    write_database(content, build / DATABASE_FILE)
+                    report("Database written")
+
+                # With processes > 1 the database is written while worker processes index.
+                write_index(content, build / WHOOSH_FOLDER, processes=processes, meanwhile=database,
                             progress=lambda done, total: report(f"Indexed {done} of {total}"))
             manifest = _manifest(release_id, content, published, full_reason if changed is None else None)
             # Compact: the manifest lists every entry file's fingerprint (100,000 at national scale).

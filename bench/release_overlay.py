@@ -48,7 +48,8 @@ def _queries(reader: ReleaseReader) -> dict[str, Callable[[], object]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", required=True, help="index folder holding both kinds of release")
     parser.add_argument("--reps", type=int, default=10)
     args = parser.parse_args()

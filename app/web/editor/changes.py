@@ -126,11 +126,9 @@ def edit_change(change_id: int):
         errors.pop("id", None)
     pressed = entry_form.button()
     values = entry_form.values_of(kind, parsed)
-    if pressed == "preview":
-        return entry_form.render_form(kind, values=values, errors=errors,
-                                      preview=entry_form.preview_html(parsed), **form)
-    if pressed == "submit" and errors:
-        return entry_form.render_form(kind, values=values, errors=errors, status=400, **form)
+    answer = entry_form.answer_before_saving(kind, parsed, errors, values, pressed, **form)
+    if answer is not None:
+        return answer
     try:
         change = workflow.save(editorial_db(), change.id, current_user(), fields=parsed.fields,
                                body=parsed.body, ip=request.remote_addr)

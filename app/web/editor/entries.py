@@ -177,11 +177,10 @@ def new_entry(kind: Kind):
     parsed, errors = entry_form.parse(kind.name)
     pressed = entry_form.button()
     values = entry_form.values_of(kind.name, parsed)
-    if pressed == "preview":
-        return entry_form.render_form(kind.name, values=values, errors=errors,
-                                      preview=entry_form.preview_html(parsed), **form)
-    if "id" in errors or (pressed == "submit" and errors):
-        return entry_form.render_form(kind.name, values=values, errors=errors, status=400, **form)
+    answer = entry_form.answer_before_saving(kind.name, parsed, errors, values, pressed,
+                                             refuse="id" in errors, **form)
+    if answer is not None:
+        return answer
     try:
         change = workflow.start(editorial_db(), _content_dir(), user, kind.name, parsed.entry_id,
                                 fields=parsed.fields, body=parsed.body, action=workflow.CREATE,
@@ -209,27 +208,22 @@ def edit_entry(kind: Kind, entry_id: str):
     live = _live_or_404(kind.name, entry_id)
     _may_change_or_403(kind.name, entry_id, live.fields, workflow.EDIT)
     user = current_user()
-    mine = workflow.open_change_by(editorial_db(), user, kind.name, entry_id)
-    if mine is not None:
-        flash(_("You already have a change to this entry that is not yet in review: carry on with it."),
-              "info")
-        return redirect(url_for("editor.edit_change", change_id=mine.id), 303)
+    open_change = entry_form.carry_on_with_open_change(user, kind.name, entry_id)
+    if open_change is not None:
+        return open_change
     title = _("Edit %(title)s", title=kinds.entry_title(kind.name, entry_id, live.fields))
     form = {"title": title, "action": entry_url(kind.name, "edit", entry_id=entry_id), "entry_id": entry_id}
     if request.method == "GET":
         values = kinds.form_from_fields(kind.name, live.fields, live.body, entry_id)
         return entry_form.render_form(kind.name, values=values, base_sha256=live.sha256, **form)
     parsed, errors = entry_form.parse(kind.name, entry_id)
-    form["proposed"] = (parsed.fields, parsed.body)
+    base = entry_form.posted_base() or live.sha256
+    form.update(proposed=(parsed.fields, parsed.body), base_sha256=base)
     pressed = entry_form.button()
     values = entry_form.values_of(kind.name, parsed)
-    base = entry_form.posted_base() or live.sha256
-    if pressed == "preview":
-        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base,
-                                      preview=entry_form.preview_html(parsed), **form)
-    if pressed == "submit" and errors:
-        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base, status=400,
-                                      **form)
+    answer = entry_form.answer_before_saving(kind.name, parsed, errors, values, pressed, **form)
+    if answer is not None:
+        return answer
     try:
         change = workflow.start(editorial_db(), _content_dir(), user, kind.name, entry_id,
                                 fields=parsed.fields, body=parsed.body, base_sha256=base,
@@ -237,8 +231,7 @@ def edit_entry(kind: Kind, entry_id: str):
     except ChangeError:
         errors["organisation"] = _("Choose your own organisation: providers change their organisation's "
                                    "services only")
-        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base, status=400,
-                                      **form)
+        return entry_form.render_form(kind.name, values=values, errors=errors, status=400, **form)
     return entry_form.save_and_maybe_submit(change, pressed == "submit")
 
 

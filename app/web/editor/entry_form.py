@@ -298,6 +298,27 @@ def values_of(kind: str, parsed: ParsedForm) -> dict:
     return values
 
 
+def carry_on_with_open_change(user, kind: str, entry_id: str):
+    """A redirect to the change ``user`` already has open on the entry (one at a time), or None."""
+    mine = workflow.open_change_by(editorial_db(), user, kind, entry_id)
+    if mine is None:
+        return None
+    flash(_("You already have a change to this entry that is not yet in review: carry on with it."), "info")
+    return redirect(url_for("editor.edit_change", change_id=mine.id), 303)
+
+
+def answer_before_saving(kind: str, parsed: ParsedForm, errors: dict[str, str], values: dict, pressed: str,
+                         *, refuse: bool = False, **form):
+    """The answer to a posted form when nothing is saved: the form with a preview ("Preview"), or the
+    form again with its errors (status 400) when it was submitted with errors or ``refuse``; None
+    when the change may be saved. ``form``: the other arguments of :func:`render_form`."""
+    if pressed == "preview":
+        return render_form(kind, values=values, errors=errors, preview=preview_html(parsed), **form)
+    if refuse or (pressed == "submit" and errors):
+        return render_form(kind, values=values, errors=errors, status=400, **form)
+    return None
+
+
 def after_saving(change, submitted: bool):
     """Where to go once a change was saved (and perhaps submitted)."""
     if submitted:

@@ -11,7 +11,7 @@ English source it now matches (:func:`app.editorial.changes.approve`).
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -87,11 +87,9 @@ def translate_entry(kind: Kind, entry_id: str):
     if english is None or language not in translation_state.languages(reference):
         abort(404)
     user = current_user()
-    mine = workflow.open_change_by(editorial_db(), user, kind.name, entry_id)
-    if mine is not None:
-        flash(_("You already have a change to this entry that is not yet in review: carry on with it."),
-              "info")
-        return redirect(url_for("editor.edit_change", change_id=mine.id), 303)
+    open_change = entry_form.carry_on_with_open_change(user, kind.name, entry_id)
+    if open_change is not None:
+        return open_change
     live = workflow.read_live(content_dir, kind.name, entry_id)
     title = _("%(language)s translation of %(title)s", language=language_name(language),
               title=kinds.entry_title(kind.translates, english_id, english.fields))
@@ -106,12 +104,10 @@ def translate_entry(kind: Kind, entry_id: str):
     pressed = entry_form.button()
     values = entry_form.values_of(kind.name, parsed)
     base = (entry_form.posted_base() or live.sha256) if live else None
-    if pressed == "preview":
-        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base,
-                                      preview=entry_form.preview_html(parsed), **form)
-    if pressed == "submit" and errors:
-        return entry_form.render_form(kind.name, values=values, errors=errors, base_sha256=base, status=400,
-                                      **form)
+    answer = entry_form.answer_before_saving(kind.name, parsed, errors, values, pressed, base_sha256=base,
+                                             **form)
+    if answer is not None:
+        return answer
     try:
         change = workflow.start(editorial_db(), content_dir, user, kind.name, entry_id, fields=parsed.fields,
                                 body=parsed.body, base_sha256=base,

@@ -109,10 +109,11 @@ def _nothing():
     yield
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def print_table(measure, description: str, reps: int, argv: list[str] | None = None) -> None:
+    """Run ``measure(size, reps, tmp)`` for each of ``--sizes`` and print its medians, a row each."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument("--reps", type=int, default=reps)
     options = parser.parse_args(argv)
     sizes = [int(size) for size in options.sizes.split(",")]
     with tempfile.TemporaryDirectory() as temporary:
@@ -122,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|" + "---:|" * len(sizes))
     for row in rows:
         print(f"| {row} | " + " | ".join(f"{table[size][row]:.1f}" for size in sizes) + " |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    print_table(measure, __doc__.splitlines()[0], reps=15, argv=argv)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ Nothing is asserted; numbers depend on the machine.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -30,7 +28,7 @@ from app import create_app
 from app.config import TestingConfig
 from app.editorial import accounts, instance
 
-from .editor_form import EMAIL, PASSWORD, form_fields, median_ms
+from .editor_form import EMAIL, PASSWORD, form_fields, median_ms, print_table
 from .generate import generate
 from .translations import add_translations
 
@@ -66,18 +64,7 @@ def measure(size: int, reps: int, tmp: Path) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--reps", type=int, default=5)
-    options = parser.parse_args(argv)
-    sizes = [int(size) for size in options.sizes.split(",")]
-    with tempfile.TemporaryDirectory() as temporary:
-        table = {size: measure(size, options.reps, Path(temporary)) for size in sizes}
-    rows = list(next(iter(table.values())))
-    print("| median ms | " + " | ".join(f"{size:,} services" for size in sizes) + " |")
-    print("|---|" + "---:|" * len(sizes))
-    for row in rows:
-        print(f"| {row} | " + " | ".join(f"{table[size][row]:.1f}" for size in sizes) + " |")
+    print_table(measure, __doc__.splitlines()[0], reps=5, argv=argv)
 
 
 if __name__ == "__main__":

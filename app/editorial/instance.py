@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -311,8 +312,23 @@ def connect(path: str | Path) -> sqlite3.Connection:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     # WAL lets web workers read while another writes; the mode is stored in the file.
-    db.execute("PRAGMA journal_mode = WAL")
+    _use_wal(db)
     return db
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    # Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at once
+    # (no busy wait) when another connection is switching it too: several workers starting together
+    # on a new instance. So wait here, as the busy timeout would.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager

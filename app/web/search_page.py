@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import get_template_attribute, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..content.model import ACCESS_ROUTES, DELIVERY_MODES
 from ..release.directory import Directory
@@ -18,6 +20,7 @@ from ..search.engine import SearchResult
 from ..search.request import DEFAULT_PER_PAGE, SearchRequest
 from . import labels
 from .practitioner.shortlist import carried_ids
+from .templating import formatted_number
 
 GROUP_LEGENDS = {
     "need": _l("What do you need help with?"),
@@ -44,6 +47,7 @@ class FilterGroup:
     name: str
     legend: str
     options: list[Option]
+    options_html: Markup  # the options as the page shows them (components.filter_option)
 
     @property
     def active(self) -> bool:
@@ -97,16 +101,27 @@ def _group_values(group: str, directory: Directory) -> list[str]:
     return []
 
 
+# What components.filter_option is rendered with, once, where a page puts the option's number, its
+# count and the word after the count; then made a format string with these fields.
+_OPTION_SLOTS = {"\x00": "{0}", "\x01": "{1}", "\x02": "{2}"}
+# Counts whose text is kept per language (a count is at most the number of services).
+MAX_KEPT_COUNTS = 20000
+
+
 class FacetLabels:
-    """The filter groups' legends and their values' names in one language: each is a gettext or a
-    CLDR lookup, so they are worked out once per release and language (the view keeps this object)
-    rather than for every option of every results page."""
+    """The filter groups' legends, their values' names and options' HTML in one language: each is a
+    gettext or a CLDR lookup, and an option's HTML a macro call, so they are worked out once per
+    release and language (the view keeps this object) rather than for every option of every results
+    page. Build it while handling a request in that language."""
 
     def __init__(self, directory: Directory):
         self.directory = directory
         self.legends = {group: str(legend) for group, legend in GROUP_LEGENDS.items()}
         self._labels = {group: {value: value_label(group, value, directory)
                                 for value in _group_values(group, directory)} for group in GROUP_LEGENDS}
+        self.locale = str(get_locale() or "en")
+        self._option_formats: dict[tuple[str, str, bool], str | None] = {}
+        self._counts: dict[int, tuple[str, Markup]] = {}
 
     def label(self, group: str, value: str) -> str:
         """The name of one of the release's values (the languages are named as the facets bring them)."""
@@ -121,6 +136,40 @@ class FacetLabels:
             return sorted(facets, key=lambda code: self.label(group, code).lower())
         return list(self._labels[group])
 
+    def option_html(self, group: str, option: Option, number: int) -> str:
+        """The HTML of ``option``, the ``number``-th of ``group`` on the page, as
+        ``components.filter_option`` renders it."""
+        key = (group, option.value, option.checked)
+        try:
+            form = self._option_formats[key]
+        except KeyError:
+            form = self._option_formats[key] = self._option_format(group, option)
+        count_text, count_words = self._count_text(option.count)
+        if form is None:  # a value or name holding one of the markers: rendered as it is
+            return str(get_template_attribute("macros/components.html", "filter_option")(
+                group, number, option, count_text, count_words))
+        return form.format(number, count_text, count_words)
+
+    def _option_format(self, group: str, option: Option) -> str | None:
+        macro = get_template_attribute("macros/components.html", "filter_option")
+        html = str(macro(group, "\x00", option, "\x01", "\x02"))
+        if [html.count(marker) for marker in _OPTION_SLOTS] != [2, 1, 1]:
+            return None
+        html = html.replace("{", "{{").replace("}", "}}")
+        for marker, field in _OPTION_SLOTS.items():
+            html = html.replace(marker, field)
+        return html
+
+    def _count_text(self, count: int) -> tuple[str, Markup]:
+        """A count as the page writes it, and the word after it ("services")."""
+        found = self._counts.get(count)
+        if found is None:
+            # Markup, as the templates' ngettext gives it (a translation is not escaped again).
+            found = (formatted_number(count, self.locale), Markup(ngettext("service", "services", count)))
+            if len(self._counts) < MAX_KEPT_COUNTS:
+                self._counts[count] = found
+        return found
+
 
 def filter_groups(result: SearchResult, directory: Directory,
                   labels: FacetLabels | None = None) -> list[FilterGroup]:
@@ -134,7 +183,9 @@ def filter_groups(result: SearchResult, directory: Directory,
                    for value in labels.values(group, facets)
                    if (count := facets.get(value, 0)) or value in chosen]
         if options:
-            groups.append(FilterGroup(group, labels.legends[group], options))
+            html = Markup("".join([labels.option_html(group, option, number)
+                                   for number, option in enumerate(options, 1)]))
+            groups.append(FilterGroup(group, labels.legends[group], options, html))
     return groups
 
 

@@ -95,7 +95,8 @@ def render_translations() -> dict:
 
 
 @functools.lru_cache(maxsize=4096)
-def _number(number, locale: str) -> str:
+def formatted_number(number, locale: str) -> str:
+    """``number`` written for ``locale`` (as ``numberformat``), each once per locale."""
     return numbers.format_decimal(number, locale=locale)
 
 
@@ -105,7 +106,7 @@ def numberformat(context, number) -> str:
     locale (a results page formats a hundred counts, most of them the same from one page to the next)."""
     locale = context.get("render_locale") or str(get_locale() or "en")
     if isinstance(number, int):
-        return _number(number, locale)
+        return formatted_number(number, locale)
     return numbers.format_decimal(number, locale=locale)
 
 

@@ -202,8 +202,14 @@ def serve_command(host: str, port: int, threads: int) -> None:
         click.echo("Note: EARLYHELP_BASE_URL is not set, so unless site.yml has a base_url only requests "
                    "for localhost (or a host in EARLYHELP_TRUSTED_HOSTS) are answered: "
                    "see docs/operations.md.", err=True)
+    from .web.request_overhead import settle_heap
+
+    app = create_app()
+    live = app.extensions["live_release"]
+    live.after_open = settle_heap
+    live.get()  # opened before the first request, not in it
     click.echo(f"Serving on http://{host}:{port}/", err=True)
-    waitress.serve(create_app(), host=host, port=port, threads=threads, ident="earlyhelp")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="earlyhelp")
 
 
 COMMANDS = (check_command, publish_command, releases_command, rollback_command, serve_command, import_group,

@@ -165,3 +165,44 @@ def test_a_kept_card_follows_the_list_a_practitioner_carries_and_the_language(fo
     assert 'href="/services/debt-advice?s=incredible-years"' in carried
     assert 'href="/pl/services/debt-advice"' in polish
     assert _card(client.get("/search?q=debt").data, "debt-advice") == plain
+
+
+def test_kept_filter_options_follow_the_release_the_language_and_each_search(folders, content_dir):
+    """The filter options' HTML is rendered once per release and language: whatever was asked for
+    before, each page is the one a fresh server renders, with its own boxes ticked and counts."""
+    import re
+
+    from .factories import site, write_yaml
+
+    write_yaml(content_dir / "site.yml", site(["en", "pl"]))
+    publish(content_dir, folders["index"], processes=1)
+
+    def app_keeping_no_pages():
+        config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+        config.RENDERED_PAGES_MAX_BYTES = 0
+        return create_app(config)
+
+    urls = ["/search?need=parenting", "/pl/search?need=parenting", "/search?q=debt",
+            "/pl/search?q=debt&hub=west", "/search?hub=west&need=parenting&s=incredible-years",
+            "/search?q=debt", "/pl/search", "/search?need=parenting&need=money-debt"]
+    shared = app_keeping_no_pages().test_client()
+    pages = {url: shared.get(url).data.decode() for url in urls}
+    for url in urls:
+        assert app_keeping_no_pages().test_client().get(url).data.decode() == pages[url], url
+    ticked = re.compile(r'name="(\w+)"\s+value="([^"]+)" checked>')
+    assert ticked.findall(pages["/search?q=debt"]) == []
+    assert ticked.findall(pages["/search?need=parenting&need=money-debt"]) == [("need", "parenting"),
+                                                                            ("need", "money-debt")]
+    # Each language its own legends and plural of "service" (Polish has three forms).
+    assert "W czym potrzebujesz pomocy?" in pages["/pl/search?need=parenting"]
+    assert "W czym potrzebujesz pomocy?" not in pages["/search?need=parenting"]
+    assert '(1<span class="visually-hidden"> usługa</span>)' in pages["/pl/search"]
+    assert '(1<span class="visually-hidden"> service</span>)' in pages["/search?q=debt"]
+
+    # A new release with another name for a hub: the options name it at once.
+    hub = content_dir / "hubs" / "west.md"
+    hub.write_text(hub.read_text(encoding="utf-8").replace("West Hub", "Riverside Hub"), encoding="utf-8")
+    publish(content_dir, folders["index"], processes=1)
+    renamed = shared.get("/search?hub=west").data.decode()
+    assert 'value="west" checked>' in renamed and "Riverside Hub" in renamed.split('id="filters"')[1]
+    assert renamed == app_keeping_no_pages().test_client().get("/search?hub=west").data.decode()

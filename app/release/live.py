@@ -9,6 +9,7 @@ restart, and a request that started on the old release finishes on it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ..publishing.releases import Release, ReleaseStore
@@ -25,8 +26,11 @@ def open_release(release: Release) -> ReleaseReader:
 class LiveRelease:
     """Holds the open current release of an index folder for a process."""
 
-    def __init__(self, index_dir: str | Path):
+    def __init__(self, index_dir: str | Path, after_open: Callable[[], None] | None = None):
+        """``after_open`` runs once each newly opened release is the live one (and the one before
+        it is let go), in the thread that opened it: the server settles its heap there."""
         self.store = ReleaseStore(index_dir)
+        self.after_open = after_open
         self._lock = threading.Lock()
         self._open: ReleaseReader | None = None
 
@@ -40,4 +44,6 @@ class LiveRelease:
             if self._open is None or self._open.id != current_id:
                 release = self.store.get(current_id) if current_id else None
                 self._open = open_release(release) if release else None
+                if self._open is not None and self.after_open is not None:
+                    self.after_open()
             return self._open

@@ -9,6 +9,7 @@ each step that adds to it. None of this changes what any page says.
 from __future__ import annotations
 
 import functools
+import gc
 
 from flask import Flask, Response
 from flask.sessions import SecureCookieSessionInterface
@@ -32,6 +33,21 @@ def vary_on(response: Response, name: str) -> None:
         response.headers["Vary"] = name
     elif name.lower() not in {part.strip().lower() for part in current.split(",")}:
         response.vary.add(name)
+
+
+def settle_heap() -> None:
+    """Put what the process holds now (the code, the open release: its bitsets, orderings and
+    readers) out of the garbage collector's reach, after freeing what an earlier release left.
+
+    A full collection walks every object the process holds: about 140 ms at 10,000 services, paid
+    by whichever request allocates past the collector's threshold (under load, every few hundred
+    requests). Frozen objects are still freed when nothing refers to them; only a cycle among them
+    would wait for the next call, which ``unfreeze`` and ``collect`` give (once a release, in the
+    request that opens it). For a long-running server, not for a process that opens many releases.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def register(app: Flask) -> None:

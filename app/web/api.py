@@ -19,7 +19,8 @@ def search():
     opened = live_release()
     # The API is unprefixed; `lang` asks for a search in another offered language (else English).
     language = request.args.get("lang", "en")
-    language = language if language in opened.engine.languages else "en"
+    # The engine's query builders are its languages (``engine.languages`` reads the index's TOC again).
+    language = language if language in opened.engine.builders else "en"
     try:
         search_request = parse_request(request.args.to_dict(flat=False), opened.engine.vocabulary, language)
     except RequestError as error:

@@ -194,8 +194,11 @@ def fragment(kind: str, *key, caller: Callable[[], str]) -> Markup:
     release_id = g.get("page_release")
     if release_id is None:
         return caller()
-    environ = request.environ
-    full_key = (kind, *key, environ.get("SCRIPT_NAME"), request_language(), dt.date.today().isoformat())
+    page_part = g.get("fragment_key")
+    if page_part is None:  # once a request, not once a card
+        page_part = g.fragment_key = (request.environ.get("SCRIPT_NAME"), request_language(),
+                                      dt.date.today().isoformat())
+    full_key = (kind, *key, *page_part)
     return current_app.extensions["rendered_fragments"].get_or_build(
         release_id, full_key, lambda: Markup(caller()), lambda text: len(text) + 200)
 

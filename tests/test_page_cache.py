@@ -206,3 +206,20 @@ def test_kept_filter_options_follow_the_release_the_language_and_each_search(fol
     renamed = shared.get("/search?hub=west").data.decode()
     assert 'value="west" checked>' in renamed and "Riverside Hub" in renamed.split('id="filters"')[1]
     assert renamed == app_keeping_no_pages().test_client().get("/search?hub=west").data.decode()
+
+
+def test_a_filter_option_whose_name_holds_a_marker_is_rendered_as_it_stands(app):
+    from flask import get_template_attribute
+
+    from app.web.search_page import FacetLabels, Option
+
+    with app.test_request_context("/search"):
+        labels = FacetLabels(app.extensions["live_release"].get().directory.for_language("en"))
+        macro = get_template_attribute("macros/components.html", "filter_option")
+        braces = Option("west", "West {Hub} & co", 12, True)
+        markers = Option("odd\x01", "Odd \x00 name", 1, False)
+        for option in (braces, markers):
+            expected = str(macro("hub", 3, option, str(option.count),
+                                 "service" if option.count == 1 else "services"))
+            assert labels.option_html("hub", option, 3) == expected
+            assert labels.option_html("hub", option, 3) == expected  # kept, and the same again

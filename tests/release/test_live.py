@@ -13,7 +13,7 @@ from ..factories import service, write_service
 
 def test_after_open_runs_once_for_each_newly_opened_release(folders, content_dir, published):
     opened = []
-    live = LiveRelease(folders["index"], after_open=lambda: opened.append(live._open.id))
+    live = LiveRelease(folders["index"], after_open=lambda: opened.append(live.store.current_id()))
     first = live.get()
     assert live.get() is first and opened == [first.id]
     write_service(content_dir, service("new-group", title="A new group"))

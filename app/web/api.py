@@ -29,13 +29,13 @@ def search():
         return response
     # The search and its answer are kept per release, as the results page's are.
     answer = page_cache.rendered(opened.id, lambda: _search_answer(opened, search_request, language))
-    log_search(search_request, answer.result.total)
+    log_search(search_request, answer.total)
     return answer.response()
 
 
 def _search_answer(opened: ReleaseReader, search_request: SearchRequest, language: str) -> RenderedPage:
     result = opened.engine.search(search_request)
-    return RenderedPage(mimetype="application/json", result=result, text=current_app.json.dumps({
+    return RenderedPage(mimetype="application/json", total=result.total, text=current_app.json.dumps({
         "total": result.total,
         "page": search_request.page,
         "per_page": search_request.per_page,

@@ -63,17 +63,21 @@ def code_fingerprint(*translation_dirs: Path) -> str:
 
 @dataclass
 class RenderedPage:
-    """A page's text (HTML, or JSON for the search API), what it was built from when the view needs
-    it again (a search's result, for the search log), and its gzipped bytes once asked for."""
+    """A page's text (HTML, or JSON for the search API), what the view needs again when it is
+    served from the store (a search's number of results, for the search log), and its gzipped bytes
+    once asked for.
+
+    Only the number is kept, not the search's result: thousands of kept pages each holding a
+    result's hits and facet counts were objects every garbage collection had to walk."""
 
     text: str
-    result: Any = None
+    total: int | None = None
     mimetype: str = "text/html"
     _gzipped: bytes | None = None
 
     def size(self) -> int:
-        # the text, its gzipped copy (about a fifth) and what a result holds (facets, a page of hits)
-        return len(self.text) * 6 // 5 + (4096 if self.result is not None else 0)
+        # the text and its gzipped copy (about a fifth)
+        return len(self.text) * 6 // 5 + 200
 
     def response(self) -> Response:
         """The page as a response, gzipped when the client accepts it (compressed once, then kept)."""

@@ -74,7 +74,7 @@ def search():
     results = page_cache.rendered(opened.id,
                                   lambda: _results_page(opened, search_request, language, first_notices))
     # Logged as asked for (a page past the last, shown as the last, is not a new search).
-    log_search(search_request, results.result.total)
+    log_search(search_request, results.total)
     return results.response()
 
 
@@ -89,7 +89,7 @@ def _results_page(opened: ReleaseReader, search_request: SearchRequest, language
         first_notices = [*first_notices, last_page]
     cards = opened.service_cards([hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
-    return RenderedPage(result=result, text=render_template(
+    return RenderedPage(total=result.total, text=render_template(
         "search.html", result=result, search=search_request, cards=cards,
         groups=search_page.filter_groups(result, directory, page_cache.kept_part(
             opened.id, ("facet labels", language), lambda: search_page.FacetLabels(directory))),

@@ -402,6 +402,8 @@ class EntryCache:
         vouched for (all but the positions in ``todo``, whose stat keys were ``keys``), and for the
         files read through the per-file path (``todo``, or every file without ``old``), what the
         per-file cache holds of them (``found``: the entries, for a folder that is not ``lazy``)."""
+        if old is not None and not todo:
+            return old   # the same again: not rewritten
         count = len(names)
         skip = set(todo)
         if old is None:
@@ -443,8 +445,12 @@ class EntryCache:
             return None
         record = FolderRecord(names, packed, fingerprints, problems, self.today, watch, entries, absent,
                               not_published)
-        self._records[folder] = record
+        self.keep_record(folder, record)
         return record
+
+    def keep_record(self, folder: str, record: FolderRecord) -> None:
+        """Write ``record`` as ``folder``'s at ``save``."""
+        self._records[folder] = record
 
     def unchanged(self, path: str, relative: str, lazy: bool = False) -> tuple | None:
         """``(source, fingerprint, problems, entry)`` of a file unchanged since it was cached, else None.

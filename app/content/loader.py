@@ -398,20 +398,19 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache
                f"{refs.last_reviewed.isoformat()})", WARNING, "review overdue")
 
     old, todo, record, stems = files.reused.get("services", (None, None, None, None))
-    if record is not None:
-        record.context, record.cross, record.dues = context, {}, array("l", [0]) * len(stems)
     reuse = old is not None and record is not None and old.context == context
+    if record is not None:   # what the checks find, by position, for the services' folder record
+        cross = {i: found for i, found in old.cross.items() if i not in todo} if reuse else {}
+        dues = array("l", old.dues) if reuse else array("l", [0]) * len(stems)
     if reuse:
         # The services the folder record vouches for: what their checks found last time, and
         # whether a review has come due since; only the other services are checked.
-        record.cross = {i: found for i, found in old.cross.items() if i not in todo}
-        record.dues = array("l", old.dues)
         for i in todo:
-            record.dues[i] = 0
+            dues[i] = 0
         limit = today.toordinal()
         due_now = {i for i, due in enumerate(old.dues) if 0 < due < limit and i not in todo}
-        for i in sorted(due_now | record.cross.keys()):
-            before, after = record.cross.get(i, ((), ()))
+        for i in sorted(due_now | cross.keys()):
+            before, after = cross.get(i, ((), ()))
             problems.extend(before)
             if i in due_now:
                 overdue(services.refs_of(stems[i]), dt.date.fromordinal(old.dues[i]))
@@ -438,9 +437,13 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache
         if record is not None:
             i = position[service_id]
             if before or after:
-                record.cross[i] = (before, after)
+                cross[i] = (before, after)
             if due is not None and refs.status == "published":
-                record.dues[i] = due.toordinal()
+                dues[i] = due.toordinal()
+    if record is not None:
+        record.context, record.cross, record.dues = context, cross, dues
+        if not reuse or todo:
+            cache.keep_record("services", record)
     _check_hub_overlaps(content, report)
 
 

@@ -304,6 +304,22 @@ def test_a_folder_record_vouches_for_unchanged_files_and_no_more(content, tmp_pa
     assert "archived-one" in cached.published_service_ids()
 
 
+def test_a_file_read_again_leaves_the_others_of_its_shard_remembered(content, tmp_path, settled):
+    """A load that reads one changed file reads its shard's index and writes it back: the files its
+    folder's record vouched for are still in it."""
+    cache = tmp_path / "cache"
+    for number in range(150):   # a few in every one of the 64 shards
+        write_service(content, service(f"group-{number}"))
+    loads(content, cache)
+    write_service(content, service("group-7", title="Edited"))
+    assert loads(content, cache)[2]["misses"] == 1
+    for record in cache.glob("*/*.folder"):
+        record.unlink()
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts == {"hits": 158, "misses": 0}
+
+
 def test_a_file_changed_just_before_the_run_is_read_again_next_time(content, tmp_path, settled,
                                                                     monkeypatch):
     """A file the per-file cache did not remember (changed within two seconds of the run) is one its

@@ -21,7 +21,13 @@ and today. So a cached load reports exactly what a fresh one would. The
 services themselves come back in a :class:`LazyEntries` and are unpickled
 only when used, so at 100,000 unchanged files a load costs a ``stat`` and a
 small record each. What each folder held is kept too (``listing``), while the
-folder's own times are the same.
+folder's own times are the same, and what a load made of each folder
+(:class:`FolderRecord`: per file, by position, the stat key, fingerprint,
+problems and the checks' results), so that a folder listing the same files
+costs a ``stat`` per file and one comparison of the keys; only files whose key
+differs (or that were not remembered, or whose result depends on a day that
+has come) are looked up one by one, and the shards' indexes are read only for
+them.
 
 Safe when files change during a run: a file is stat'ed before and after it is
 parsed, and its result kept only when both agree and the file was last changed
@@ -33,9 +39,10 @@ working directory (problems name files relative to it), and to the day where
 a check depends on it (a ``last_reviewed`` date in the future).
 
 Stored in the index folder (``.entry-cache/<folder>/``, derived data, safe to
-delete) as pickled shards of files, two files each (the index, read by every
-load, and the entries, read when asked for), each replaced
-atomically: a run rewrites only the shards of changed files, and two processes
+delete) as a record per content folder and pickled shards of files, two files
+each (the index, read for the files a record does not vouch for, and the
+entries, read when asked for), each replaced atomically (records after the
+shards they lean on): a run rewrites only the shards of changed files, and two processes
 may use it at once (the worst a race does is forget a file, which is then
 parsed again, or find a shard's entries rewritten since its index was read,
 and then the file is read again). Pickles are only read from this folder,
@@ -447,6 +454,10 @@ class EntryCache:
                               not_published)
         self.keep_record(folder, record)
         return record
+
+    def seen(self, relatives: list[str]) -> None:
+        """Files this load found (vouched for by a folder record): ``save`` must not forget them."""
+        self._seen.update(relatives)
 
     def keep_record(self, folder: str, record: FolderRecord) -> None:
         """Write ``record`` as ``folder``'s at ``save``."""

@@ -222,6 +222,7 @@ class _Reader:
             return
         cache.hits += len(names) - len(todo)
         relatives = [f"{folder}/{name}" for name in names]
+        cache.seen(relatives)
         fingerprints = old.fingerprints
         if todo:
             fingerprints = list(fingerprints)

@@ -224,7 +224,6 @@ def _same_on(reviewed: object, parsed_on: dt.date, today: dt.date) -> bool:
 
 
 SHARDS = 64
-_NOTHING: dict = {}
 VERSION_FILE = "version"
 # Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
 # the review date and the ServiceRefs of each file) and the entries (read when asked for).

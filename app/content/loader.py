@@ -84,13 +84,6 @@ class ContentSet:
             raise ContentError(self.problems)
 
 
-def service_refs(services: dict[str, Service] | LazyEntries):
-    """(id, :class:`~app.content.model.ServiceRefs`) of each service; cached ones stay unpickled."""
-    if isinstance(services, LazyEntries):
-        return services.refs()
-    return ((service_id, service.refs()) for service_id, service in services.items())
-
-
 def display_path(path: Path) -> str:
     """A path as editors see it: relative to the working folder when inside it."""
     try:

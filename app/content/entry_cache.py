@@ -225,8 +225,9 @@ def _same_on(reviewed: object, parsed_on: dt.date, today: dt.date) -> bool:
 
 SHARDS = 64
 VERSION_FILE = "version"
-# Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
-# the review date and the ServiceRefs of each file) and the entries (read when asked for).
+# Per shard, two files: the index (stat key, day, source, fingerprint, problems, the review date and
+# the ServiceRefs of each file; read for the files no folder record vouches for) and the entries
+# (read when asked for).
 INDEX_SUFFIX, ENTRIES_SUFFIX = ".index", ".pickle"
 # What each content folder held when last listed, with the folder's own stat key.
 LISTINGS_FILE = "listings.pickle"

@@ -12,7 +12,9 @@ a one-entry publish in each tree, then ``load_content`` with the cache (what
 trees swaps every round. With ``--full N``, N more rounds of a full publish
 from cold (entry cache emptied, ``incremental=False``) in each tree, also
 alternating. Every measurement runs in a fresh Python process started in the
-tree's folder (wall time inside the process, peak RSS of the process and of
+tree's folder (wall time inside the process, with the imports that follow the first import of
+`app`, whose share is also given apart: an editor publishing from the web process has them done
+already; peak RSS of the process and of
 its Whoosh workers, and the CPU seconds of the process and its workers, imports included)
 and records the load average when it ended: the machine is shared, so compare medians within
 one run and read the ratios; on a crowded machine the CPU seconds vary less than the wall time.
@@ -47,18 +49,20 @@ from app.content.entry_cache import CACHE_FOLDER
 started = time.perf_counter()
 if kind == "check":
     from app.content import load_content
+    imported = time.perf_counter()
     content_set = load_content(content, cache_dir=Path(index) / CACHE_FOLDER)
     extra = {"errors": len(content_set.errors), "services": len(content_set.services)}
 else:
     from app.publishing.publish import publish
+    imported = time.perf_counter()
     if kind == "full":
         shutil.rmtree(Path(index) / CACHE_FOLDER, ignore_errors=True)
-        started = time.perf_counter()
+        started = imported = time.perf_counter()
     result = publish(content, index, processes=processes, incremental=kind != "full")
     extra = {"built": result.manifest.get("built"), "services": result.manifest["counts"]["services"]}
 seconds = time.perf_counter() - started
 usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-print(json.dumps({"seconds": round(seconds, 3), **extra,
+print(json.dumps({"seconds": round(seconds, 3), "imports": round(imported - started, 3), **extra,
                   "cpu": round(sum(u.ru_utime + u.ru_stime for u in usage), 3),
                   "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                   "rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}))
@@ -125,6 +129,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {kind} | {statistics.median(before):.2f} ({', '.join(map(str, before))}) "
               f"| {statistics.median(after):.2f} ({', '.join(map(str, after))}) | {ratio:.1f}x "
               f"| {min(loads)}-{max(loads)} |")
+    print("\nThe same without the imports, medians:")
+    for kind in results["this"]:
+        if kind != "first":
+            before, after = ([round(run["seconds"] - run.get("imports", 0), 3) for run in results[name][kind]]
+                             for name in ("baseline", "this"))
+            print(f"| {kind} | {statistics.median(before):.2f} ({', '.join(map(str, before))}) "
+                  f"| {statistics.median(after):.2f} ({', '.join(map(str, after))}) |")
     print("\nCPU seconds of each process and its workers (imports included), medians:")
     for kind in results["this"]:
         if kind != "first":

@@ -16,12 +16,12 @@ from app.content import entry_cache as cache_module
 from app.content import loader as loader_module
 from app.content.entry_cache import CACHE_FOLDER, EntryCache, LazyEntries
 from app.publishing import publish as publish_module
-from app.publishing.publish import publish
+from app.publishing.publish import publish, release_entries
 from app.publishing.releases import ReleaseStore
 from app.publishing.transfer import pull, push
 from app.release.live import LiveRelease
 from app.release.reader import open_database
-from app.release.schema import CHANGES_FILE, DATABASE_FILE, SERVICE_LINKS, TABLES, WHOOSH_FOLDER
+from app.release.schema import CHANGES_FILE, DATABASE_FILE, ENTRIES_FILE, SERVICE_LINKS, TABLES, WHOOSH_FOLDER
 from app.search.request import parse_request
 
 from .factories import service, write_content, write_service
@@ -169,6 +169,10 @@ def test_a_removed_file_is_gone_and_a_damaged_cache_is_only_slower(content, tmp_
     for shard in [*cache.glob("*/*.pickle"), *cache.glob("*/*.index")]:
         shard.write_bytes(b"not a pickle at all" * 100)
     fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)   # the folder records vouch for the files; their entries are read again
+    for record in cache.glob("*/*.folder"):
+        record.write_bytes(b"not a pickle at all" * 100)
+    fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
     assert counts["misses"] == 7
 
@@ -265,6 +269,70 @@ def test_an_unchanged_folder_is_not_listed_again_and_a_changed_one_is(content, t
     same(fresh, cached)
     assert any(problem.path.endswith("Bad Name.md") for problem in cached.errors)
     assert any(problem.path.endswith("south.fr.md") for problem in cached.problems)
+
+
+def test_a_folder_record_vouches_for_unchanged_files_and_no_more(content, tmp_path, settled, monkeypatch):
+    """With each folder's record (``FolderRecord``), a load of unchanged folders looks up no file in
+    the per-file cache; a file edited in place, whatever its size and times, is read through it."""
+    cache = tmp_path / "cache"
+    write_service(content, service("archived-one", status="archived"))
+    loads(content, cache)
+    looked_up = counted(monkeypatch, EntryCache, "unchanged")
+    indexes = counted(monkeypatch, EntryCache, "_index_of")
+    cached = load_content(content, today=TODAY, cache_dir=cache)
+    assert looked_up == [] and indexes == [], "every file vouched for by its folder's record"
+    fresh = load_content(content, today=TODAY)
+    assert cached.published_service_ids() == fresh.published_service_ids()
+    assert "archived-one" not in cached.published_service_ids()
+    assert not any(cached.services.is_loaded(service_id) for service_id in cached.services)
+    same(fresh, cached)
+
+    path = content / "services" / "lost-org.md"
+    before = path.stat()
+    path.write_text(path.read_text().replace("no-such-org", "no-such-orx"))   # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    del looked_up[:]
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert {call[2] for call in looked_up} == {"services/lost-org.md"}
+    assert counts == {"hits": 8, "misses": 1}
+    assert "unknown organisation 'no-such-orx'" in [problem.message for problem in cached.errors]
+
+    write_service(content, service("archived-one", status="published"))     # published now
+    fresh, cached, _ = loads(content, cache)
+    same(fresh, cached)
+    assert "archived-one" in cached.published_service_ids()
+
+
+def test_a_file_read_again_leaves_the_others_of_its_shard_remembered(content, tmp_path, settled):
+    """A load that reads one changed file reads its shard's index and writes it back: the files its
+    folder's record vouched for are still in it."""
+    cache = tmp_path / "cache"
+    for number in range(150):   # a few in every one of the 64 shards
+        write_service(content, service(f"group-{number}"))
+    loads(content, cache)
+    write_service(content, service("group-7", title="Edited"))
+    assert loads(content, cache)[2]["misses"] == 1
+    for record in cache.glob("*/*.folder"):
+        record.unlink()
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts == {"hits": 158, "misses": 0}
+
+
+def test_a_file_changed_just_before_the_run_is_read_again_next_time(content, tmp_path, settled,
+                                                                    monkeypatch):
+    """A file the per-file cache did not remember (changed within two seconds of the run) is one its
+    folder's record does not vouch for: it is read again, however unchanged it looks."""
+    cache = tmp_path / "cache"
+    loads(content, cache)
+    write_service(content, service("parenting-group", title="Just saved"))
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 10**18)   # nothing counts as settled now
+    loads(content, cache)
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    fresh, cached, counts = loads(content, cache)
+    same(fresh, cached)
+    assert counts["misses"] == 1 and cached.services["parenting-group"].title == "Just saved"
 
 
 def venue(hub: str, postcode: str) -> dict:
@@ -446,3 +514,41 @@ def test_an_incremental_release_travels_whole(content_dir, folders, tmp_path, se
     pull(node, tmp_path / "shelf")
     assert release_rows(node) == release_rows(folders["index"])
     assert search_ids(node, q="gardening") == ["gardening-club"]
+
+
+def test_the_fingerprints_are_shared_between_releases(content_dir, folders, settled, monkeypatch):
+    """A release's entry fingerprints are its entries.json with the manifest's differences applied; an
+    incremental release shares the live file (hard link) and lists only what differs from it."""
+    index = folders["index"]
+    store = ReleaseStore(index)
+    first = publish(content_dir, index, keep=10)
+    base = store.path_of(first.release_id) / ENTRIES_FILE
+    assert "entries" not in first.manifest and first.manifest["entries_changed"] == {}
+    assert release_entries(store.current()) == first.content.entry_fingerprints
+    write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
+    second = publish(content_dir, index, keep=10)
+    (content_dir / "services" / "stay-and-chat.md").unlink()
+    third = publish(content_dir, index, keep=10)
+    assert third.manifest["built"] == "incremental"
+    for result in (second, third):
+        release = store.get(result.release_id)
+        assert (release.path / ENTRIES_FILE).stat().st_ino == base.stat().st_ino, "shared, not written"
+        assert release_entries(release) == result.content.entry_fingerprints
+    assert third.manifest["entries_changed"] == {
+        "services/gardening-club.md": third.content.entry_fingerprints["services/gardening-club.md"],
+        "services/stay-and-chat.md": None}
+    assert release_entries(store.get(first.release_id)) == first.content.entry_fingerprints
+    # Past the limit of differences, the release writes its own file.
+    monkeypatch.setattr(publish_module, "CHANGES_LIMIT", 1)
+    write_service(content_dir, service("debt-advice", title="Money and debt clinic", needs=["money-debt"]))
+    fourth = publish(content_dir, index, keep=10)
+    release = store.get(fourth.release_id)
+    assert fourth.manifest["built"] == "incremental" and fourth.manifest["entries_changed"] == {}
+    assert (release.path / ENTRIES_FILE).stat().st_ino != base.stat().st_ino
+    assert release_entries(release) == fourth.content.entry_fingerprints
+    # An edit published on top of it is found by comparing with those fingerprints.
+    monkeypatch.setattr(publish_module, "CHANGES_LIMIT", 1000)
+    write_service(content_dir, service("debt-advice", title="Debt clinic", needs=["money-debt"]))
+    fifth = publish(content_dir, index, keep=10)
+    assert fifth.manifest["built"] == "incremental"
+    assert list(fifth.manifest["entries_changed"]) == ["services/debt-advice.md"]

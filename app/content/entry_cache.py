@@ -21,7 +21,13 @@ and today. So a cached load reports exactly what a fresh one would. The
 services themselves come back in a :class:`LazyEntries` and are unpickled
 only when used, so at 100,000 unchanged files a load costs a ``stat`` and a
 small record each. What each folder held is kept too (``listing``), while the
-folder's own times are the same.
+folder's own times are the same, and what a load made of each folder
+(:class:`FolderRecord`: per file, by position, the stat key, fingerprint,
+problems and the checks' results), so that a folder listing the same files
+costs a ``stat`` per file and one comparison of the keys; only files whose key
+differs (or that were not remembered, or whose result depends on a day that
+has come) are looked up one by one, and the shards' indexes are read only for
+them.
 
 Safe when files change during a run: a file is stat'ed before and after it is
 parsed, and its result kept only when both agree and the file was last changed
@@ -33,9 +39,10 @@ working directory (problems name files relative to it), and to the day where
 a check depends on it (a ``last_reviewed`` date in the future).
 
 Stored in the index folder (``.entry-cache/<folder>/``, derived data, safe to
-delete) as pickled shards of files, two files each (the index, read by every
-load, and the entries, read when asked for), each replaced
-atomically: a run rewrites only the shards of changed files, and two processes
+delete) as a record per content folder and pickled shards of files, two files
+each (the index, read for the files a record does not vouch for, and the
+entries, read when asked for), each replaced atomically (records after the
+shards they lean on): a run rewrites only the shards of changed files, and two processes
 may use it at once (the worst a race does is forget a file, which is then
 parsed again, or find a shard's entries rewritten since its index was read,
 and then the file is read again). Pickles are only read from this folder,
@@ -54,6 +61,7 @@ import sys
 import threading
 import time
 import zlib
+from array import array
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +110,8 @@ class LazyEntries(MutableMapping):
         self._items: dict[str, object] = {}
         self._cache = cache
         self._reread = reread   # relative path -> the entry, parsed afresh (when the shard changed under us)
+        # Ids of entries from a folder record (whose Pending tuples carry no refs) that are not published.
+        self.not_published: set[str] = set()
 
     def __getitem__(self, key: str):
         value = self._items[key]
@@ -111,10 +121,44 @@ class LazyEntries(MutableMapping):
 
     def _load(self, pending: Pending):
         shard, relative, key, _ = pending
-        record = self._cache._full(shard).get(relative)
+        record = self._cache._full(shard or _shard(relative)).get(relative)
         if record is not None and record[0] == key:
             return record[1]
         return self._reread(relative)
+
+    def _refs(self, pending: Pending):
+        """The refs of a pending entry; one from a folder record carries none, and they are read from
+        its shard's index (or from the file, if another run rewrote the shard meanwhile)."""
+        if pending[3] is not None:
+            return pending[3]
+        _, relative, key, _ = pending
+        cached = self._cache._index_of(_shard(relative)).get(relative)
+        if cached is not None and cached[0] == key and cached[6] is not None:
+            return cached[6]
+        return self._reread(relative).refs()
+
+    def refs_of(self, key: str):
+        """The ``ServiceRefs`` of one entry, unpickling it only if its refs are not at hand."""
+        value = self._items[key]
+        return self._refs(value) if type(value) is Pending else value.refs()
+
+    def published_ids(self) -> list[str]:
+        """Ids of the published entries, in order, unpickling none and reading no refs for entries
+        from a folder record (``not_published`` names those that are not)."""
+        published, not_published = [], self.not_published
+        for key, value in self._items.items():
+            if type(value) is Pending:
+                refs = value[3]
+                if refs is None:
+                    if key not in not_published:
+                        published.append(key)
+                    continue
+                status = refs.status
+            else:
+                status = value.status
+            if status == "published":
+                published.append(key)
+        return published
 
     def __setitem__(self, key: str, value) -> None:
         self._items[key] = value
@@ -142,13 +186,13 @@ class LazyEntries(MutableMapping):
     def refs(self):
         """(id, ``ServiceRefs``) of every entry, unpickling none."""
         for key, value in self._items.items():
-            yield key, (value[3] if type(value) is Pending else value.refs())
+            yield key, (self._refs(value) if type(value) is Pending else value.refs())
 
     def refs_and_pending(self):
         """(id, ``ServiceRefs``, the ``Pending`` tuple or None if unpickled) of every entry."""
         for key, value in self._items.items():
             if type(value) is Pending:
-                yield key, value[3], value
+                yield key, self._refs(value), value
             else:
                 yield key, value.refs(), None
 
@@ -180,13 +224,19 @@ def _same_on(reviewed: object, parsed_on: dt.date, today: dt.date) -> bool:
 
 
 SHARDS = 64
-_NOTHING: dict = {}
 VERSION_FILE = "version"
-# Per shard, two files: the index (read by every load: stat key, day, source, fingerprint, problems,
-# the review date and the ServiceRefs of each file) and the entries (read when asked for).
+# Per shard, two files: the index (stat key, day, source, fingerprint, problems, the review date and
+# the ServiceRefs of each file; read for the files no folder record vouches for) and the entries
+# (read when asked for).
 INDEX_SUFFIX, ENTRIES_SUFFIX = ".index", ".pickle"
 # What each content folder held when last listed, with the folder's own stat key.
 LISTINGS_FILE = "listings.pickle"
+
+
+# What a load made of a whole folder (see `FolderRecord`): one file per folder.
+FOLDER_SUFFIX = ".folder"
+# The stat key of a file a folder record does not vouch for (not remembered): matches no real file.
+UNKEPT = (-1, -1, -1, -1)
 
 
 def _shard(relative: str) -> str:
@@ -194,6 +244,63 @@ def _shard(relative: str) -> str:
     of changed files, and loads a few large pickles rather than one per file."""
     folder, _, name = relative.rpartition("/")
     return f"{folder}-{zlib.crc32(name.encode()) % SHARDS}"
+
+
+def stat_keys(prefix: str, names: list[str]) -> list[tuple | None]:
+    """The stat key of each file ``prefix + name`` (None for one that cannot be stat'ed)."""
+    try:
+        return [(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+                for stat in map(os.stat, [prefix + name for name in names])]
+    except OSError:   # one is gone since the folder was listed: each on its own
+        keys = []
+        for name in names:
+            try:
+                stat = os.stat(prefix + name)
+            except OSError:
+                keys.append(None)
+                continue
+            keys.append((stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+        return keys
+
+
+@dataclass
+class FolderRecord:
+    """What a load made of one content folder's entry files, kept as one record so that a load of an
+    unchanged folder is a ``stat`` per file and a comparison, not a lookup and a tuple per file.
+
+    Everything is by position in ``names`` (the entry files in the listing's order). A file is
+    vouched for while its stat key equals the one kept (``UNKEPT`` for a file the cache did not
+    remember); any other file (changed, or one whose result depends on a day that has come:
+    ``watch``) goes through the per-file path of the cache. For the services folder it also keeps
+    what the checks across entries found (``context``, ``cross``, ``dues``), as ``EntryCache.cross``
+    does per file.
+    """
+
+    names: list[str]
+    keys: array                     # 4 integers per file: size, mtime, ctime (ns), inode
+    fingerprints: list
+    problems: dict[int, list]       # the file's own problems, for the files that have any
+    day: dt.date                    # the record holds from this day on...
+    watch: list[tuple]              # ...but for these (position, last reviewed, day parsed): future then
+    found: list | None              # the entries; None for services, read lazily (Pending)
+    absent: set[int]                # files that gave no entry
+    not_published: set[int]
+    context: str | None = None      # services: the context of `cross` and `dues`
+    cross: dict[int, tuple] = None  # position -> (problems before the review check, after it), if any
+    dues: array | None = None       # the review's due day (ordinal) of each published service, or 0
+
+    def key_tuples(self) -> list[tuple]:
+        return list(zip(*[iter(self.keys)] * 4, strict=True))
+
+    def changed(self, keys: list[tuple | None], today: dt.date) -> list[int]:
+        """Positions of the files this record does not vouch for ``today``, given their stat keys."""
+        if today < self.day:   # the clock went back: every day-dependent rule could change
+            return list(range(len(keys)))
+        kept = self.key_tuples()
+        changed = (set() if keys == kept
+                   else {i for i, (a, b) in enumerate(zip(keys, kept, strict=True)) if a != b})
+        changed.update(i for i, reviewed, parsed_on in self.watch if not _same_on(reviewed, parsed_on, today))
+        return sorted(changed)
 
 
 class EntryCache:
@@ -205,9 +312,11 @@ class EntryCache:
         self.hits = self.misses = 0
         self._seen: set[str] = set()
         # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs,
-        # (context, problems across entries before the review check, review due, after) or None)
+        # (context, problems across entries before the review check, review due, after) or None);
+        # each shard's index read on first use (`_index_of`): a load of unchanged folders reads none
         self._index: dict[str, dict[str, tuple]] = {}
-        self._shard_of: dict[str, str] = {}   # relative path -> its shard, for the files in the index
+        # relative path -> its stat key, for the files this load found unchanged or remembered
+        self._valid: dict[str, tuple] = {}
         # shard -> relative path -> (stat key, entry); loaded on first use
         self._entries: dict[str, dict[str, tuple]] = {}
         self._dirty: set[str] = set()          # shards whose entries and index changed
@@ -215,6 +324,7 @@ class EntryCache:
         # folder -> (its stat key, what the loader made of its listing); see `listing`
         self._listings: dict[str, tuple] = {}
         self._listings_dirty = False
+        self._records: dict[str, FolderRecord] = {}   # made by this load, written by `save`
         # One folder per content folder and working folder; the code's version in it, so an upgrade
         # empties it rather than leaving files behind.
         identity = f"{root.resolve()}\0{os.getcwd()}"
@@ -224,33 +334,34 @@ class EntryCache:
             version = _code_version()
             with contextlib.suppress(FileNotFoundError):
                 if (self.folder / VERSION_FILE).read_text() == version:
-                    self._load_index()
+                    with no_garbage_collection(), contextlib.suppress(Exception):
+                        self._listings = pickle.loads((self.folder / LISTINGS_FILE).read_bytes())
                     return
-            for suffix in (INDEX_SUFFIX, ENTRIES_SUFFIX):
+            for suffix in (INDEX_SUFFIX, ENTRIES_SUFFIX, FOLDER_SUFFIX):
                 for stale in self.folder.glob(f"*{suffix}"):
                     stale.unlink()
             _write_atomically(self.folder / VERSION_FILE, version.encode())
         except OSError:
             # A cache that cannot be used only costs time: everything is parsed.
             self.folder = None
-            self._index = {}
 
-    def _load_index(self) -> None:
-        with no_garbage_collection():
-            for path in self.folder.glob(f"*{INDEX_SUFFIX}"):
-                with contextlib.suppress(Exception):  # a damaged shard: its files are parsed again
-                    self._index[path.stem] = pickle.loads(path.read_bytes())
-            with contextlib.suppress(Exception):
-                self._listings = pickle.loads((self.folder / LISTINGS_FILE).read_bytes())
-            # Looked up once per file on every load: cheaper than hashing the name again.
-            self._shard_of = {relative: shard for shard, files in self._index.items() for relative in files}
+    def _index_of(self, shard: str) -> dict[str, tuple]:
+        """The index of ``shard``, read on first use (empty if missing or damaged)."""
+        index = self._index.get(shard)
+        if index is None:
+            index = {}
+            if self.folder is not None:
+                with no_garbage_collection(), contextlib.suppress(Exception):
+                    index = pickle.loads((self.folder / f"{shard}{INDEX_SUFFIX}").read_bytes())
+            self._index[shard] = index
+        return index
 
     def _full(self, shard: str) -> dict[str, tuple]:
         """The entries of ``shard``, unpickled on first use (empty if missing or damaged)."""
         entries = self._entries.get(shard)
         if entries is None:
             entries = {}
-            if self.folder is not None and shard in self._index:
+            if self.folder is not None and self._index_of(shard):
                 with no_garbage_collection(), contextlib.suppress(Exception):
                     entries = pickle.loads((self.folder / f"{shard}{ENTRIES_SUFFIX}").read_bytes())
             self._entries[shard] = entries
@@ -279,6 +390,79 @@ class EntryCache:
                 self._listings_dirty = True
         return made
 
+    def folder_record(self, folder: str, names: list[str]) -> FolderRecord | None:
+        """The record kept of ``folder`` when it listed these very ``names``, else None."""
+        if self.folder is None:
+            return None
+        try:
+            with no_garbage_collection():
+                record = pickle.loads((self.folder / f"{folder}{FOLDER_SUFFIX}").read_bytes())
+        except Exception:   # none yet, or damaged: the folder is read file by file
+            return None
+        if not isinstance(record, FolderRecord) or record.names != names:
+            return None
+        return record
+
+    def keep_folder(self, folder: str, names: list[str], old: FolderRecord | None, todo: list[int],
+                    keys: list | None, found: dict[int, object], lazy: bool) -> FolderRecord | None:
+        """The record of ``folder`` after this load (written by ``save``): ``old``'s for the files it
+        vouched for (all but the positions in ``todo``, whose stat keys were ``keys``), and for the
+        files read through the per-file path (``todo``, or every file without ``old``), what the
+        per-file cache holds of them (``found``: the entries, for a folder that is not ``lazy``)."""
+        if old is not None and not todo:
+            return old   # the same again: not rewritten
+        count = len(names)
+        skip = set(todo)
+        if old is None:
+            new_keys, fingerprints = [UNKEPT] * count, [None] * count
+            problems, watch, absent, not_published = {}, [], set(), set()
+            entries = None if lazy else [None] * count
+        else:
+            new_keys, fingerprints = list(keys), list(old.fingerprints)
+            problems = {i: found_here for i, found_here in old.problems.items() if i not in skip}
+            watch = [item for item in old.watch if item[0] not in skip]
+            absent, not_published = old.absent - skip, old.not_published - skip
+            entries = None if lazy else list(old.found)
+        for i in todo:
+            relative = f"{folder}/{names[i]}"
+            key = self._valid.get(relative)
+            cached = self._index_of(_shard(relative)).get(relative) if key is not None else None
+            if cached is None or cached[0] != key:
+                new_keys[i] = UNKEPT   # not remembered (changed just now, say): read again next time
+                continue
+            new_keys[i] = key
+            fingerprints[i] = cached[3]
+            if cached[4]:
+                problems[i] = cached[4]
+            reviewed, parsed_on = cached[5], cached[1]
+            if isinstance(reviewed, dt.date) and reviewed > parsed_on:
+                watch.append((i, reviewed, parsed_on))
+            if lazy:
+                if cached[6] is None:
+                    absent.add(i)
+                elif cached[6].status != "published":
+                    not_published.add(i)
+            else:
+                entries[i] = found.get(i)
+                if entries[i] is None:
+                    absent.add(i)
+        try:
+            packed = array("q", [number for key in new_keys for number in key])
+        except OverflowError:   # an inode beyond 63 bits: no record, file by file
+            return None
+        record = FolderRecord(names, packed, fingerprints, problems, self.today, watch, entries, absent,
+                              not_published)
+        self.keep_record(folder, record)
+        return record
+
+    def seen(self, relatives: list[str]) -> None:
+        """Files this load found (vouched for by a folder record): ``save`` must not forget them."""
+        self._seen.update(relatives)
+
+    def keep_record(self, folder: str, record: FolderRecord) -> None:
+        """Write ``record`` as ``folder``'s at ``save``."""
+        self._records[folder] = record
+
     def unchanged(self, path: str, relative: str, lazy: bool = False) -> tuple | None:
         """``(source, fingerprint, problems, entry)`` of a file unchanged since it was cached, else None.
 
@@ -291,8 +475,8 @@ class EntryCache:
         except OSError:
             return None
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        shard = self._shard_of.get(relative) or _shard(relative)
-        cached = self._index.get(shard, _NOTHING).get(relative)
+        shard = _shard(relative)
+        cached = self._index_of(shard).get(relative)
         if (cached is None or cached[0] != key
                 or (cached[1] != self.today and not _same_on(cached[5], cached[1], self.today))):
             return None
@@ -305,6 +489,7 @@ class EntryCache:
                 return None   # another run rewrote the shard since its index was read: read the file
             found = record[1]
         self.hits += 1
+        self._valid[relative] = key
         return source, fingerprint, problems, found
 
     def read(self, path: str | Path, relative: str, parse: Callable[[], ParsedFile],
@@ -324,15 +509,15 @@ class EntryCache:
             return parse().entry
         self.misses += 1
         shard = _shard(relative)
-        if relative in self._index.setdefault(shard, {}):
+        if relative in self._index_of(shard):
             self._drop(shard, relative)
         return self._parse_and_keep(path, relative, shard, key, parse)
 
     def cross(self, pending: Pending, context: str) -> tuple | None:
         """What the checks across entries found for an unchanged file last time (see
         ``loader._check_references``), if they ran under the same ``context``."""
-        shard, relative, key, _ = pending
-        record = self._index[shard].get(relative)
+        _, relative, key, _ = pending
+        record = self._index_of(_shard(relative)).get(relative)
         if record is None or record[0] != key or record[7] is None or record[7][0] != context:
             return None
         return record[7][1:]
@@ -340,15 +525,16 @@ class EntryCache:
     def keep_cross(self, relative: str, context: str, found: tuple) -> None:
         """Remember ``found`` (problems before the review check, the review's due day, problems
         after it) for a file read in this load, if the file itself is remembered."""
-        shard = self._shard_of.get(relative) or _shard(relative)
-        record = self._index.get(shard, _NOTHING).get(relative)
+        shard = _shard(relative)
+        index = self._index_of(shard)
+        record = index.get(relative)
         if record is not None:
-            self._index[shard][relative] = (*record[:7], (context, *found))
+            index[relative] = (*record[:7], (context, *found))
             self._index_dirty.add(shard)
 
     def _drop(self, shard: str, relative: str) -> None:
         self._full(shard).pop(relative, None)   # loaded before the shard is changed, to be rewritten whole
-        self._index[shard].pop(relative, None)
+        self._index_of(shard).pop(relative, None)
         self._dirty.add(shard)
 
     def _parse_and_keep(self, path, relative: str, shard: str, key: tuple, parse) -> object | None:
@@ -360,15 +546,17 @@ class EntryCache:
                 entry = parsed.entry
                 refs = entry.refs() if hasattr(entry, "refs") else None
                 full = self._full(shard)
-                self._index[shard][relative] = (key, self.today, parsed.source, parsed.fingerprint,
-                                                parsed.problems, getattr(entry, "last_reviewed", None), refs,
-                                                None)
+                self._index_of(shard)[relative] = (key, self.today, parsed.source, parsed.fingerprint,
+                                                   parsed.problems, getattr(entry, "last_reviewed", None),
+                                                   refs, None)
                 full[relative] = (key, entry)
                 self._dirty.add(shard)
+                self._valid[relative] = key
         return parsed.entry
 
     def save(self, folders: tuple[str, ...]) -> None:
-        """Write the shards that changed; forget files gone from the ``folders`` that were read."""
+        """Write the shards that changed and the folder records made; forget files gone from the
+        ``folders`` that were read (in the shards this load read)."""
         if self.folder is None:
             return
         for shard, files in self._index.items():
@@ -385,6 +573,12 @@ class EntryCache:
                                   pickle.dumps(self._index[shard], protocol=pickle.HIGHEST_PROTOCOL))
         self._dirty.clear()
         self._index_dirty.clear()
+        # After the shards: what a record vouches for is in them (a service's entry, read lazily).
+        for folder, record in self._records.items():
+            with contextlib.suppress(OSError):
+                _write_atomically(self.folder / f"{folder}{FOLDER_SUFFIX}",
+                                  pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        self._records.clear()
         if self._listings_dirty:
             with contextlib.suppress(OSError):
                 _write_atomically(self.folder / LISTINGS_FILE,

@@ -7,12 +7,14 @@ import hashlib
 import itertools
 import os
 import re
+from array import array
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries
-from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection
+from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection, stat_keys
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -64,7 +66,9 @@ class ContentSet:
 
     def published_service_ids(self) -> list[str]:
         """Ids of the published services, in order, without unpickling cached services."""
-        return [service_id for service_id, refs in service_refs(self.services) if refs.status == "published"]
+        if isinstance(self.services, LazyEntries):
+            return self.services.published_ids()
+        return [service_id for service_id, service in self.services.items() if service.status == "published"]
 
     def translation(self, kind: str, entry_id, language: str) -> Translation | None:
         """The translation of one entry into ``language``, if there is one."""
@@ -78,13 +82,6 @@ class ContentSet:
     def raise_for_errors(self) -> None:
         if self.errors:
             raise ContentError(self.problems)
-
-
-def service_refs(services: dict[str, Service] | LazyEntries):
-    """(id, :class:`~app.content.model.ServiceRefs`) of each service; cached ones stay unpickled."""
-    if isinstance(services, LazyEntries):
-        return services.refs()
-    return ((service_id, service.refs()) for service_id, service in services.items())
 
 
 def display_path(path: Path) -> str:
@@ -105,6 +102,9 @@ class _Reader:
         self.documents: dict[str, Document] = {}
         self._listings: dict[str, tuple[list, list, list]] = {}
         self.cache: EntryCache | None = None
+        # folder -> (the folder record this load used, the positions it did not vouch for, the new
+        # record, the entry ids by position): what the checks across entries reuse
+        self.reused: dict[str, tuple] = {}
 
     def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
         source = display_path(path)
@@ -182,6 +182,60 @@ class _Reader:
         if cache is None:
             return parse().entry
         return cache.read(location, relative, parse, replay, lazy=lazy)
+
+    def folder(self, folder: str, read, cache: EntryCache | None, lazy: bool,
+               loaded: dict | LazyEntries) -> None:
+        """Read and check every entry file of ``folder`` into ``loaded`` (id -> entry), in the listing's
+        order. With the cache, a folder listing the same files as its ``FolderRecord`` costs a ``stat``
+        per file: only the files it does not vouch for go through the per-file path (``entry``)."""
+        entry_files = self.entry_files(folder)
+        # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
+        target = loaded.raw if isinstance(loaded, LazyEntries) else loaded
+        if cache is None:
+            for name, stem in entry_files:
+                if (entry := self.entry(folder, name, stem, read, None)) is not None:
+                    target[stem] = entry
+            return
+        names = [name for name, _ in entry_files]
+        stems = [stem for _, stem in entry_files]
+        old = cache.folder_record(folder, names)
+        keys = None
+        if old is None:
+            todo = range(len(names))
+        else:
+            keys = stat_keys(f"{self.root}{os.sep}{folder}{os.sep}", names)
+            todo = old.changed(keys, cache.today)
+        found = {}
+        for i in todo:   # every file without a record, in order, so the fingerprints are in order too
+            found[i] = self.entry(folder, names[i], stems[i], read, cache, lazy)
+        record = cache.keep_folder(folder, names, old, todo, keys, found, lazy)
+        self.reused[folder] = (old, set(todo), record, stems)
+        if old is None:
+            target.update((stems[i], entry) for i, entry in found.items() if entry is not None)
+            return
+        cache.hits += len(names) - len(todo)
+        relatives = [f"{folder}/{name}" for name in names]
+        cache.seen(relatives)
+        fingerprints = old.fingerprints
+        if todo:
+            fingerprints = list(fingerprints)
+            for i in todo:   # remembered as read: taken out, to be put back in the listing's order
+                fingerprints[i] = self.entry_fingerprints.pop(relatives[i], None)
+        self.entry_fingerprints.update(pair for pair in zip(relatives, fingerprints, strict=True)
+                                       if pair[1] is not None)
+        for i, problems in old.problems.items():
+            if i not in found:
+                self.problems.extend(problems)
+        # A pending entry from the record has no refs at hand: LazyEntries reads them if asked.
+        entries = (list(zip(repeat(None), relatives, keys, repeat(None))) if lazy
+                   else list(old.found))
+        for i in old.absent:
+            entries[i] = None
+        for i, entry in found.items():
+            entries[i] = entry
+        target.update(pair for pair in zip(stems, entries, strict=True) if pair[1] is not None)
+        if isinstance(loaded, LazyEntries):
+            loaded.not_published.update(stems[i] for i in old.not_published if i not in found)
 
     def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
         parsed = self.read(path, front_matter)
@@ -296,12 +350,7 @@ def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | P
         if folder == "services":
             # Services stay unpickled until used: checks across entries read their ServiceRefs.
             content.services = LazyEntries(cache, _rereader(root, folder, read))
-        # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
-        loaded = getattr(content, attribute)
-        loaded = loaded.raw if isinstance(loaded, LazyEntries) else loaded
-        for name, stem in files.entry_files(folder):
-            if (entry := files.entry(folder, name, stem, read, cache, lazy=folder == "services")) is not None:
-                loaded[stem] = entry
+        files.folder(folder, read, cache, folder == "services", getattr(content, attribute))
 
     load_translations(content, files, display_path)
 
@@ -337,12 +386,39 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache
     context = _context(content) if cache is not None else ""
     checks = _ServiceChecks(content, files)
     services = content.services
-    if isinstance(services, LazyEntries):
+
+    def overdue(refs, due: dt.date) -> None:
+        report(refs, "last_reviewed", f"review overdue since {due.isoformat()} (last reviewed "
+               f"{refs.last_reviewed.isoformat()})", WARNING, "review overdue")
+
+    old, todo, record, stems = files.reused.get("services", (None, None, None, None))
+    reuse = old is not None and record is not None and old.context == context
+    if record is not None:   # what the checks find, by position, for the services' folder record
+        cross = {i: found for i, found in old.cross.items() if i not in todo} if reuse else {}
+        dues = array("l", old.dues) if reuse else array("l", [0]) * len(stems)
+    if reuse:
+        # The services the folder record vouches for: what their checks found last time, and
+        # whether a review has come due since; only the other services are checked.
+        for i in todo:
+            dues[i] = 0
+        limit = today.toordinal()
+        due_now = {i for i, due in enumerate(old.dues) if 0 < due < limit and i not in todo}
+        for i in sorted(due_now | cross.keys()):
+            before, after = cross.get(i, ((), ()))
+            problems.extend(before)
+            if i in due_now:
+                overdue(services.refs_of(stems[i]), dt.date.fromordinal(old.dues[i]))
+            problems.extend(after)
+        rows = ((stems[i], services.refs_of(stems[i]), services.raw[stems[i]]) for i in todo
+                if stems[i] in services)
+    elif isinstance(services, LazyEntries):
         rows = services.refs_and_pending()
     else:
         rows = ((service_id, service.refs(), None) for service_id, service in services.items())
+    position = ({stems[i]: i for i in todo} if reuse
+                else {stem: i for i, stem in enumerate(stems)} if record is not None else {})
     for service_id, refs, pending in rows:
-        found = cache.cross(pending, context) if pending is not None else None
+        found = cache.cross(pending, context) if type(pending) is tuple else None
         if found is None:
             found = checks.run(refs)
             if cache is not None:
@@ -350,9 +426,18 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache
         before, due, after = found
         problems.extend(before)
         if due is not None and due < today and refs.status == "published":
-            report(refs, "last_reviewed", f"review overdue since {due.isoformat()} (last reviewed "
-                   f"{refs.last_reviewed.isoformat()})", WARNING, "review overdue")
+            overdue(refs, due)
         problems.extend(after)
+        if record is not None:
+            i = position[service_id]
+            if before or after:
+                cross[i] = (before, after)
+            if due is not None and refs.status == "published":
+                dues[i] = due.toordinal()
+    if record is not None:
+        record.context, record.cross, record.dues = context, cross, dues
+        if not reuse or todo:
+            cache.keep_record("services", record)
     _check_hub_overlaps(content, report)
 
 

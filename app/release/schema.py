@@ -16,10 +16,13 @@ DATABASE_FILE = "directory.db"
 # Beside it in a release built incrementally: the rows of the services changed since
 # directory.db was written (which is then shared with earlier releases, never written again).
 CHANGES_FILE = "changes.db"
+# Every entry file's fingerprint (path -> 16 hex digits), as JSON, of the release that wrote it; the
+# incremental releases built on it share it (hard link) and list their differences in the manifest.
+ENTRIES_FILE = "entries.json"
 WHOOSH_FOLDER = "whoosh"
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 5  # 4: venues.hours; 5: changes.db
+SCHEMA_VERSION = 6  # 4: venues.hours; 5: changes.db; 6: fingerprints in entries.json
 
 # name -> (columns, primary key, foreign keys)
 TABLES = {

@@ -279,6 +279,10 @@ class EntryCache:
                 self._listings_dirty = True
         return made
 
+    def knows(self, relative: str) -> bool:
+        """Whether the cache held ``relative`` when opened (a file it does not know must be parsed)."""
+        return relative in self._shard_of
+
     def unchanged(self, path: str, relative: str, lazy: bool = False) -> tuple | None:
         """``(source, fingerprint, problems, entry)`` of a file unchanged since it was cached, else None.
 

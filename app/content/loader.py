@@ -7,12 +7,14 @@ import hashlib
 import itertools
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
-from . import entries
+from . import entries, workers
 from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection
+from .entry_cache import _key as _stat_key_of
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -146,13 +148,17 @@ class _Reader:
         joined = "\0".join(itertools.chain.from_iterable(self.entry_fingerprints.items()))
         return hashlib.sha256(f"{joined}\0".encode() if joined else b"").hexdigest()
 
-    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False):
+    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False,
+              ahead: tuple | None = None):
         """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
-        (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple)."""
+        (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple). ``ahead``:
+        the file's stat key and ``ParsedFile`` from a worker, used if the file is still the same."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
         location = f"{self.root}{os.sep}{folder}{os.sep}{name}"
-        if cache is not None and (hit := cache.unchanged(location, relative, lazy)) is not None:
+        # (A file parsed ahead is one the cache does not know: `cache.read` below finds that anyway.)
+        if (cache is not None and ahead is None
+                and (hit := cache.unchanged(location, relative, lazy)) is not None):
             # The fast path, no closures: most files of a large folder are unchanged.
             _, fingerprint, problems, found = hit
             self._remember(relative, fingerprint)
@@ -161,18 +167,16 @@ class _Reader:
             return found
 
         def parse() -> ParsedFile:
-            path = Path(location)
-            before = len(self.problems)
-            entry = source = None
-            if (reader := self.reader(path, front_matter=True)) is not None:
-                source = reader.source
-                entries.check_body_links(source, reader.document, self.problems)
-                entry = read(reader, stem)
-                # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
-                # of every file would be hundreds of MB.
-                self.documents[source] = FileLines(location)
-            return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
-                              self.documents.get(source), self.problems[before:])
+            if ahead is not None and ahead[0] is not None and ahead[0] == _stat_key(location):
+                # Parsed by a worker from this very file (see `parsed_ahead`): recorded as if read here.
+                parsed = ahead[1]
+                if parsed.fingerprint is not None:
+                    self._remember(relative, parsed.fingerprint)
+                if parsed.document is not None:
+                    self.documents[parsed.source] = parsed.document
+                self.problems.extend(parsed.problems)
+                return parsed
+            return self.parse(location, relative, stem, read)
 
         def replay(parsed: ParsedFile) -> None:
             self._remember(relative, parsed.fingerprint)
@@ -182,6 +186,45 @@ class _Reader:
         if cache is None:
             return parse().entry
         return cache.read(location, relative, parse, replay, lazy=lazy)
+
+    def parse(self, location: str, relative: str, stem: str, read) -> ParsedFile:
+        """Read and check the entry file at ``location`` (``relative`` to the root), recording its
+        problems and fingerprint."""
+        path = Path(location)
+        before = len(self.problems)
+        entry = source = None
+        if (reader := self.reader(path, front_matter=True)) is not None:
+            source = reader.source
+            entries.check_body_links(source, reader.document, self.problems)
+            entry = read(reader, stem)
+            # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
+            # of every file would be hundreds of MB.
+            self.documents[source] = FileLines(location)
+        return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
+                          self.documents.get(source), self.problems[before:])
+
+    def parsed_ahead(self, folder: str, entry_files: list[tuple[str, str]], read, cache: EntryCache | None,
+                     processes: int) -> tuple[set[str], Iterator]:
+        """The files of ``folder`` the cache does not know, parsed in ``processes`` forked workers
+        when there are many (``workers.PARALLEL_FROM``): their names, and an iterator giving each
+        one's (stat key before reading, ``ParsedFile``) in the order of ``entry_files``. Nothing
+        and an empty iterator otherwise."""
+        names = [(name, stem) for name, stem in entry_files
+                 if cache is None or not cache.knows(f"{folder}/{name}")]
+        if processes < 2 or len(names) < workers.PARALLEL_FROM or not workers.can_fork():
+            return set(), iter(())
+        root = self.root
+
+        def parse_one(item: tuple[str, str]) -> tuple[tuple | None, ParsedFile]:
+            name, stem = item
+            location = f"{root}{os.sep}{folder}{os.sep}{name}"
+            try:
+                key = _stat_key(location)
+            except OSError:
+                key = None
+            return key, _Reader(root, []).parse(location, f"{folder}/{name}", stem, read)
+
+        return {name for name, _ in names}, workers.parse_in_workers(parse_one, names, processes)
 
     def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
         parsed = self.read(path, front_matter)
@@ -212,6 +255,11 @@ class _Reader:
         return self.listing(folder)[2]
 
 
+def _stat_key(location: str) -> tuple:
+    """What the entry cache knows a file by (size, times, inode): the same key, the same file."""
+    return _stat_key_of(os.stat(location))
+
+
 def _list(path: str) -> tuple[list, list, list]:
     """``_Reader.listing`` of the folder at ``path``."""
     try:
@@ -239,22 +287,25 @@ def _list(path: str) -> tuple[list, list, list]:
 
 
 def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True,
-                 cache_dir: str | Path | None = None) -> ContentSet:
+                 cache_dir: str | Path | None = None, processes: int = 1) -> ContentSet:
     """Read and check every entry under ``root``; never raises for bad content.
 
     ``services=False`` reads everything but the services (the site, taxonomies, hubs,
     organisations and pages): what the editor's forms need, without the cost of thousands of files.
     ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
     not parsed again, and the problems reported are the same.
+    ``processes`` > 1 parses the entry files the cache does not have in that many forked workers
+    when they are many (``workers.parse_in_workers``); what the load gives back is the same.
     """
     # A load makes about ten objects per file and keeps nearly all of them, so the cyclic garbage
     # collector would walk the growing heap again and again for nothing (a cold parse of 2,000 files
     # leaves under a thousand unreachable objects): 40% of a cached load of 100,000 files.
     with no_garbage_collection():
-        return _load_content(Path(root), today or dt.date.today(), services, cache_dir)
+        return _load_content(Path(root), today or dt.date.today(), services, cache_dir, processes)
 
 
-def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | Path | None) -> ContentSet:
+def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | Path | None,
+                  processes: int) -> ContentSet:
     content = ContentSet(root=root)
     if not root.is_dir():
         content.problems.append(Problem(display_path(root), 1, "(folder)", "content folder not found"))
@@ -299,8 +350,11 @@ def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | P
         # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
         loaded = getattr(content, attribute)
         loaded = loaded.raw if isinstance(loaded, LazyEntries) else loaded
-        for name, stem in files.entry_files(folder):
-            if (entry := files.entry(folder, name, stem, read, cache, lazy=folder == "services")) is not None:
+        entry_files = files.entry_files(folder)
+        ahead, parsed = files.parsed_ahead(folder, entry_files, read, cache, processes)
+        for name, stem in entry_files:
+            if (entry := files.entry(folder, name, stem, read, cache, lazy=folder == "services",
+                                     ahead=next(parsed) if name in ahead else None)) is not None:
                 loaded[stem] = entry
 
     load_translations(content, files, display_path)

@@ -1,0 +1,132 @@
+"""A load with processes > 1 parses the files the entry cache lacks in forked workers
+(app/content/workers.py); it must give back what a serial load does: the same entries, the same
+problems (file, line, field, message) in the same order, the same fingerprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from app.content import entries, load_content, workers
+from app.content import entry_cache as cache_module
+from app.publishing.publish import publish
+
+from .factories import service, write_content, write_service
+from .test_publish_reuse import release_rows, same
+
+TODAY = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def parallel(monkeypatch) -> list[int]:
+    """Workers from the first file, in batches of three; counts the files parsed in workers."""
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "BATCH", 3)
+    parsed = []
+    real = workers.parse_in_workers
+
+    def counting(work, items, processes):
+        for result in real(work, items, processes):
+            parsed.append(result)
+            yield result
+
+    monkeypatch.setattr(workers, "parse_in_workers", counting)
+    return parsed
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    root = write_content(tmp_path / "content", [
+        service(f"group-{number:02d}", title=f"Parenting group {number}") for number in range(12)
+    ] + [
+        service("bad-summary", summary="x" * 300),                      # a problem in the file alone
+        service("lost-org", organisation="no-such-org"),                # a problem across entries
+        service("future-review", last_reviewed="2026-12-01"),           # depends on the day
+        service("bad-phone", contact={"phone": "not a phone"}),
+    ])
+    services = root / "services"
+    (services / "broken-yaml.md").write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
+    (services / "not-a-mapping.md").write_text("---\n- a list\n---\nBody.\n", encoding="utf-8")
+    (services / "not-utf8.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    (services / "wrong-id.md").write_text((services / "group-00.md").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    (services / "bad-link.md").write_text(
+        (services / "group-00.md").read_text(encoding="utf-8").replace("id: group-00", "id: bad-link")
+        + "\n[a link](javascript:alert(1))\n", encoding="utf-8")
+    return root
+
+
+def test_a_parallel_load_gives_back_what_a_serial_one_does(content, tmp_path, parallel):
+    serial = load_content(content, today=TODAY)
+    serial_cached = load_content(content, today=TODAY, cache_dir=tmp_path / "serial-cache")
+    assert parallel == []
+    several = load_content(content, today=TODAY, cache_dir=tmp_path / "cache", processes=2)
+    assert len(parallel) == len(list(content.glob("*/*.md"))), "every entry file was parsed in a worker"
+    same(serial, several)
+    same(serial_cached, several)
+    without_cache = load_content(content, today=TODAY, processes=3)
+    same(serial, without_cache)
+
+    # The problems found in workers, each at its file, line and field, as a serial load says them.
+    found = {(Path(problem.path).name, problem.line, problem.field) for problem in several.problems}
+    assert {("bad-summary.md", 4, "summary"), ("future-review.md", 23, "last_reviewed"),
+            ("broken-yaml.md", 3, "(file)"), ("not-a-mapping.md", 2, "(front matter)"),
+            ("not-utf8.md", 2, "(file)"), ("wrong-id.md", 2, "id"), ("bad-link.md", 27, "body"),
+            ("bad-phone.md", 21, "contact.phone"), ("lost-org.md", 5, "organisation")} <= found, found
+
+    # What the workers' results left in the cache serves the next load, which parses nothing.
+    parallel.clear()
+    cached = load_content(content, today=TODAY, cache_dir=tmp_path / "cache", processes=2)
+    assert parallel == []
+    same(serial, cached)
+
+
+def test_a_file_changed_after_a_worker_read_it_is_read_again(content, tmp_path, parallel, monkeypatch):
+    real = workers.parse_in_workers
+    path = content / "services" / "group-03.md"
+
+    def then_an_editor_saves(work, items, processes):
+        results = list(real(work, items, processes))
+        text = path.read_text(encoding="utf-8").replace("Parenting group 3", "Parenting group three")
+        path.write_text(text + "\nMore.\n", encoding="utf-8")
+        yield from results
+
+    monkeypatch.setattr(workers, "parse_in_workers", then_an_editor_saves)
+    loaded = load_content(content, today=TODAY, cache_dir=tmp_path / "cache", processes=2)
+    assert loaded.services["group-03"].title == "Parenting group three"
+    same(load_content(content, today=TODAY), loaded)
+
+
+def test_an_exception_in_a_worker_is_raised_as_in_a_serial_load(content, parallel, monkeypatch):
+    real = entries.read_service
+
+    def failing(reader, stem, today):
+        if stem == "group-07":
+            raise RuntimeError("a bug in a check")
+        return real(reader, stem, today)
+
+    monkeypatch.setattr(entries, "read_service", failing)
+    for processes in (1, 2):
+        with pytest.raises(RuntimeError, match="a bug in a check"):
+            load_content(content, today=TODAY, processes=processes)
+
+
+def test_few_files_or_one_process_parse_here(content, tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "parse_in_workers", lambda *args: pytest.fail("forked"))
+    load_content(content, today=TODAY, cache_dir=tmp_path / "cache", processes=2)   # fewer than PARALLEL_FROM
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    load_content(content, today=TODAY, processes=1)
+
+
+def test_a_full_publish_with_workers_publishes_what_one_process_does(content_dir, tmp_path, parallel):
+    write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
+    one = publish(content_dir, tmp_path / "serial", processes=1, today=TODAY)
+    assert parallel == []
+    several = publish(content_dir, tmp_path / "parallel", processes=2, today=TODAY)
+    assert len(parallel) == len(list(content_dir.glob("*/*.md")))
+    assert release_rows(tmp_path / "parallel") == release_rows(tmp_path / "serial")
+    assert several.manifest["entries"] == one.manifest["entries"]
+    assert several.manifest["content_fingerprint"] == one.manifest["content_fingerprint"]

@@ -84,20 +84,30 @@ def test_a_parallel_load_gives_back_what_a_serial_one_does(content, tmp_path, pa
     same(serial, cached)
 
 
-def test_a_file_changed_after_a_worker_read_it_is_read_again(content, tmp_path, parallel, monkeypatch):
+def test_a_file_changed_after_a_worker_read_it_is_not_remembered(content, tmp_path, parallel, monkeypatch):
     real = workers.parse_in_workers
     path = content / "services" / "group-03.md"
+    edited = []
 
     def then_an_editor_saves(work, items, processes):
         results = list(real(work, items, processes))
-        text = path.read_text(encoding="utf-8").replace("Parenting group 3", "Parenting group three")
-        path.write_text(text + "\nMore.\n", encoding="utf-8")
+        if not edited and (path.name, path.stem) in items:
+            text = path.read_text(encoding="utf-8").replace("Parenting group 3", "Parenting group three")
+            path.write_text(text + "\nMore.\n", encoding="utf-8")
+            edited.append(path)
         yield from results
 
     monkeypatch.setattr(workers, "parse_in_workers", then_an_editor_saves)
-    loaded = load_content(content, today=TODAY, cache_dir=tmp_path / "cache", processes=2)
-    assert loaded.services["group-03"].title == "Parenting group three"
-    same(load_content(content, today=TODAY), loaded)
+    cache = tmp_path / "cache"
+    # What the worker read, as a serial load reading the file a moment earlier would have...
+    assert load_content(content, today=TODAY, cache_dir=cache, processes=2).services["group-03"].title \
+        == "Parenting group 3"
+    # ... but not kept in the cache: the next load reads the file again.
+    parallel.clear()
+    again = load_content(content, today=TODAY, cache_dir=cache, processes=2)
+    assert again.services["group-03"].title == "Parenting group three"
+    assert len(parallel) == 1
+    same(load_content(content, today=TODAY), again)
 
 
 def test_an_exception_in_a_worker_is_raised_as_in_a_serial_load(content, parallel, monkeypatch):

@@ -332,6 +332,19 @@ class EntryCache:
             self._drop(shard, relative)
         return self._parse_and_keep(path, relative, shard, key, parse)
 
+    def keep(self, path: str, relative: str, key: tuple | None, parsed: ParsedFile) -> None:
+        """Remember ``parsed``, what another process made of the file at ``path`` (``key``: its stat
+        key before it was read), as :meth:`read` remembers what it parses: if the file is still the
+        same and settled. (The loader parsed the files the cache did not know in workers.)"""
+        self._seen.add(relative)
+        if key is None:
+            return
+        self.misses += 1
+        shard = _shard(relative)
+        if relative in self._index.setdefault(shard, {}):
+            self._drop(shard, relative)
+        self._parse_and_keep(path, relative, shard, key, lambda: parsed)
+
     def cross(self, pending: Pending, context: str) -> tuple | None:
         """What the checks across entries found for an unchanged file last time (see
         ``loader._check_references``), if they ran under the same ``context``."""

@@ -152,13 +152,22 @@ class _Reader:
               ahead: tuple | None = None):
         """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
         (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple). ``ahead``:
-        the file's stat key and ``ParsedFile`` from a worker, used if the file is still the same."""
+        the file's stat key (before it was read) and ``ParsedFile`` from a worker."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
         location = f"{self.root}{os.sep}{folder}{os.sep}{name}"
-        # (A file parsed ahead is one the cache does not know: `cache.read` below finds that anyway.)
-        if (cache is not None and ahead is None
-                and (hit := cache.unchanged(location, relative, lazy)) is not None):
+        if ahead is not None:
+            # Parsed by a worker (`parsed_ahead`), a file the cache does not know: recorded as if read here.
+            key, parsed = ahead
+            if parsed.fingerprint is not None:
+                self._remember(relative, parsed.fingerprint)
+            if parsed.document is not None:
+                self.documents[parsed.source] = parsed.document
+            self.problems.extend(parsed.problems)
+            if cache is not None:
+                cache.keep(location, relative, key, parsed)
+            return parsed.entry
+        if cache is not None and (hit := cache.unchanged(location, relative, lazy)) is not None:
             # The fast path, no closures: most files of a large folder are unchanged.
             _, fingerprint, problems, found = hit
             self._remember(relative, fingerprint)
@@ -166,26 +175,15 @@ class _Reader:
                 self.problems.extend(problems)
             return found
 
-        def parse() -> ParsedFile:
-            if ahead is not None and ahead[0] is not None and ahead[0] == _stat_key(location):
-                # Parsed by a worker from this very file (see `parsed_ahead`): recorded as if read here.
-                parsed = ahead[1]
-                if parsed.fingerprint is not None:
-                    self._remember(relative, parsed.fingerprint)
-                if parsed.document is not None:
-                    self.documents[parsed.source] = parsed.document
-                self.problems.extend(parsed.problems)
-                return parsed
-            return self.parse(location, relative, stem, read)
-
         def replay(parsed: ParsedFile) -> None:
             self._remember(relative, parsed.fingerprint)
             self.documents[parsed.source] = parsed.document
             self.problems.extend(parsed.problems)
 
         if cache is None:
-            return parse().entry
-        return cache.read(location, relative, parse, replay, lazy=lazy)
+            return self.parse(location, relative, stem, read).entry
+        return cache.read(location, relative, lambda: self.parse(location, relative, stem, read), replay,
+                          lazy=lazy)
 
     def parse(self, location: str, relative: str, stem: str, read) -> ParsedFile:
         """Read and check the entry file at ``location`` (``relative`` to the root), recording its

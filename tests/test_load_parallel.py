@@ -11,6 +11,8 @@ import pytest
 
 from app.content import entries, load_content, workers
 from app.content import entry_cache as cache_module
+from app.content.writing import render_entry
+from app.editorial.publishing import Author, write_and_publish
 from app.publishing.publish import publish
 
 from .factories import service, write_content, write_service
@@ -140,3 +142,12 @@ def test_a_full_publish_with_workers_publishes_what_one_process_does(content_dir
     assert release_rows(tmp_path / "parallel") == release_rows(tmp_path / "serial")
     assert several.manifest["entries"] == one.manifest["entries"]
     assert several.manifest["content_fingerprint"] == one.manifest["content_fingerprint"]
+
+
+def test_the_editors_publish_from_the_web_app_never_forks(content_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "parse_in_workers", lambda *args: pytest.fail("a web request forked"))
+    text = render_entry(service("parenting-group", title="Parenting group (Tuesdays)"), "What happens.")
+    published = write_and_publish(content_dir, tmp_path / "index", {"services/parenting-group.md": text},
+                                  author=Author("Edie Editor", "edie@example.org"), message="Tuesdays")
+    assert published.release_id   # a first publish: every file parsed, the entry cache cold

@@ -5,6 +5,8 @@ problems (file, line, field, message) in the same order, the same fingerprints."
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,16 @@ def test_the_editors_publish_from_the_web_app_never_forks(content_dir, tmp_path,
     published = write_and_publish(content_dir, tmp_path / "index", {"services/parenting-group.md": text},
                                   author=Author("Edie Editor", "edie@example.org"), message="Tuesdays")
     assert published.release_id   # a first publish: every file parsed, the entry cache cold
+
+
+def test_a_worker_that_dies_stops_the_load_rather_than_hanging_it(content, parallel, monkeypatch):
+    real = entries.read_service
+
+    def killed(reader, stem, today):
+        if stem == "group-07":
+            os._exit(9)   # as the kernel's out-of-memory killer would end it
+        return real(reader, stem, today)
+
+    monkeypatch.setattr(entries, "read_service", killed)
+    with pytest.raises(BrokenProcessPool):
+        load_content(content, today=TODAY, processes=2)

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries, workers
 from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection
-from .entry_cache import _key as _stat_key_of
+from .entry_cache import _key as stat_key
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -216,8 +216,8 @@ class _Reader:
         def parse_one(item: tuple[str, str]) -> tuple[tuple | None, ParsedFile]:
             name, stem = item
             location = f"{root}{os.sep}{folder}{os.sep}{name}"
-            try:
-                key = _stat_key(location)
+            try:   # what the entry cache knows the file by (size, times, inode), taken before reading it
+                key = stat_key(os.stat(location))
             except OSError:
                 key = None
             return key, _Reader(root, []).parse(location, f"{folder}/{name}", stem, read)
@@ -251,11 +251,6 @@ class _Reader:
     def translation_files(self, folder: str) -> list[tuple[str, str, str]]:
         """(file name, entry id, language) for each translation file in ``folder``."""
         return self.listing(folder)[2]
-
-
-def _stat_key(location: str) -> tuple:
-    """What the entry cache knows a file by (size, times, inode): the same key, the same file."""
-    return _stat_key_of(os.stat(location))
 
 
 def _list(path: str) -> tuple[list, list, list]:

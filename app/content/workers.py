@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -39,18 +40,22 @@ def can_fork() -> bool:
 def parse_in_workers(work: Callable[[Item], Result], items: list[Item], processes: int) -> Iterator[Result]:
     """``work(item)`` for each of ``items``, in order, computed in ``processes`` forked workers.
 
-    An exception in a worker is raised here, as it would be in a serial loop.
-    The caller must not fork or change what ``work`` reads while iterating.
+    An exception in a worker is raised here, as it would be in a serial loop;
+    a worker that dies (killed, out of memory) raises ``BrokenProcessPool``
+    rather than leaving the load waiting. The caller must not change what
+    ``work`` reads while iterating.
     """
     global _work
     _work = work
     batches = [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
+    # The workers are forked at the first batch; they inherit the loader's collector setting (off:
+    # a load keeps what it makes).
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     try:
-        # The workers inherit the loader's collector setting (off: a load keeps what it makes).
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for results in pool.imap(_run_batch, batches):
-                yield from results
+        for results in pool.map(_run_batch, batches):
+            yield from results
     finally:
+        pool.shutdown(cancel_futures=True)   # at once, when the loader stopped early
         _work = None
 
 

@@ -24,8 +24,8 @@ TODAY = dt.date(2026, 10, 1)
 
 
 @pytest.fixture
-def parallel(monkeypatch) -> list[int]:
-    """Workers from the first file, in batches of three; counts the files parsed in workers."""
+def parallel(monkeypatch) -> list:
+    """Workers from the first file, in batches of three; the results the workers gave back."""
     monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
     monkeypatch.setattr(workers, "BATCH", 3)

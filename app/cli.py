@@ -130,8 +130,8 @@ def run_publish(content_dir: Path, index_dir: Path, processes: int = 1, allow_sh
 @content_option
 @index_option
 @click.option("--processes", type=click.IntRange(1, 16), default=1, show_default=True,
-              help="Worker processes indexing a full build (one index segment each) while the "
-                   "database is written; for large content.")
+              help="Worker processes parsing the entry files the entry cache lacks, then indexing a "
+                   "full build (one index segment each) while the database is written; for large content.")
 @click.option("--allow-shrink", is_flag=True,
               help="Publish even when this drops all the live services or more than $EARLYHELP_MAX_SHRINK "
                    "percent (default 50) of them.")

@@ -390,6 +390,10 @@ class EntryCache:
                 self._listings_dirty = True
         return made
 
+    def knows(self, relative: str) -> bool:
+        """Whether the cache held ``relative`` when opened (a file it does not know must be parsed)."""
+        return relative in self._index_of(_shard(relative))
+
     def folder_record(self, folder: str, names: list[str]) -> FolderRecord | None:
         """The record kept of ``folder`` when it listed these very ``names``, else None."""
         if self.folder is None:
@@ -512,6 +516,19 @@ class EntryCache:
         if relative in self._index_of(shard):
             self._drop(shard, relative)
         return self._parse_and_keep(path, relative, shard, key, parse)
+
+    def keep(self, path: str, relative: str, key: tuple | None, parsed: ParsedFile) -> None:
+        """Remember ``parsed``, what another process made of the file at ``path`` (``key``: its stat
+        key before it was read), as :meth:`read` remembers what it parses: if the file is still the
+        same and settled. (The loader parsed the files the cache did not know in workers.)"""
+        self._seen.add(relative)
+        if key is None:
+            return
+        self.misses += 1
+        shard = _shard(relative)
+        if relative in self._index_of(shard):
+            self._drop(shard, relative)
+        self._parse_and_keep(path, relative, shard, key, lambda: parsed)
 
     def cross(self, pending: Pending, context: str) -> tuple | None:
         """What the checks across entries found for an unchanged file last time (see

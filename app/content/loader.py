@@ -8,13 +8,15 @@ import itertools
 import os
 import re
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
-from . import entries
+from . import entries, workers
 from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection, stat_keys
+from .entry_cache import _key as stat_key
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -146,12 +148,25 @@ class _Reader:
         joined = "\0".join(itertools.chain.from_iterable(self.entry_fingerprints.items()))
         return hashlib.sha256(f"{joined}\0".encode() if joined else b"").hexdigest()
 
-    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False):
+    def entry(self, folder: str, name: str, stem: str, read, cache: EntryCache | None, lazy: bool = False,
+              ahead: tuple | None = None):
         """Read and check the entry file ``folder/name`` (``read(reader, stem)``), through ``cache``
-        (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple)."""
+        (``lazy``: a cached service may come back as an ``entry_cache.Pending`` tuple). ``ahead``:
+        the file's stat key (before it was read) and ``ParsedFile`` from a worker."""
         relative = f"{folder}/{name}"
         # A string, not a Path, until the file must be parsed: at 100,000 files Path objects cost seconds.
         location = f"{self.root}{os.sep}{folder}{os.sep}{name}"
+        if ahead is not None:
+            # Parsed by a worker (`parsed_ahead`), a file the cache does not know: recorded as if read here.
+            key, parsed = ahead
+            if parsed.fingerprint is not None:
+                self._remember(relative, parsed.fingerprint)
+            if parsed.document is not None:
+                self.documents[parsed.source] = parsed.document
+            self.problems.extend(parsed.problems)
+            if cache is not None:
+                cache.keep(location, relative, key, parsed)
+            return parsed.entry
         if cache is not None and (hit := cache.unchanged(location, relative, lazy)) is not None:
             # The fast path, no closures: most files of a large folder are unchanged.
             _, fingerprint, problems, found = hit
@@ -160,40 +175,69 @@ class _Reader:
                 self.problems.extend(problems)
             return found
 
-        def parse() -> ParsedFile:
-            path = Path(location)
-            before = len(self.problems)
-            entry = source = None
-            if (reader := self.reader(path, front_matter=True)) is not None:
-                source = reader.source
-                entries.check_body_links(source, reader.document, self.problems)
-                entry = read(reader, stem)
-                # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
-                # of every file would be hundreds of MB.
-                self.documents[source] = FileLines(location)
-            return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
-                              self.documents.get(source), self.problems[before:])
-
         def replay(parsed: ParsedFile) -> None:
             self._remember(relative, parsed.fingerprint)
             self.documents[parsed.source] = parsed.document
             self.problems.extend(parsed.problems)
 
         if cache is None:
-            return parse().entry
-        return cache.read(location, relative, parse, replay, lazy=lazy)
+            return self.parse(location, relative, stem, read).entry
+        return cache.read(location, relative, lambda: self.parse(location, relative, stem, read), replay,
+                          lazy=lazy)
+
+    def parse(self, location: str, relative: str, stem: str, read) -> ParsedFile:
+        """Read and check the entry file at ``location`` (``relative`` to the root), recording its
+        problems and fingerprint."""
+        path = Path(location)
+        before = len(self.problems)
+        entry = source = None
+        if (reader := self.reader(path, front_matter=True)) is not None:
+            source = reader.source
+            entries.check_body_links(source, reader.document, self.problems)
+            entry = read(reader, stem)
+            # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
+            # of every file would be hundreds of MB.
+            self.documents[source] = FileLines(location)
+        return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
+                          self.documents.get(source), self.problems[before:])
+
+    def parsed_ahead(self, folder: str, entry_files: list[tuple[str, str]], read, cache: EntryCache | None,
+                     processes: int) -> tuple[set[str], Iterator]:
+        """The files of ``folder`` the cache does not know, parsed in ``processes`` forked workers
+        when there are many (``workers.PARALLEL_FROM``): their names, and an iterator giving each
+        one's (stat key before reading, ``ParsedFile``) in the order of ``entry_files``. Nothing
+        and an empty iterator otherwise."""
+        names = [(name, stem) for name, stem in entry_files
+                 if cache is None or not cache.knows(f"{folder}/{name}")]
+        if processes < 2 or len(names) < workers.PARALLEL_FROM or not workers.can_fork():
+            return set(), iter(())
+        root = self.root
+
+        def parse_one(item: tuple[str, str]) -> tuple[tuple | None, ParsedFile]:
+            name, stem = item
+            location = f"{root}{os.sep}{folder}{os.sep}{name}"
+            try:   # what the entry cache knows the file by (size, times, inode), taken before reading it
+                key = stat_key(os.stat(location))
+            except OSError:
+                key = None
+            return key, _Reader(root, []).parse(location, f"{folder}/{name}", stem, read)
+
+        return {name for name, _ in names}, workers.parse_in_workers(parse_one, names, processes)
 
     def folder(self, folder: str, read, cache: EntryCache | None, lazy: bool,
-               loaded: dict | LazyEntries) -> None:
+               loaded: dict | LazyEntries, processes: int = 1) -> None:
         """Read and check every entry file of ``folder`` into ``loaded`` (id -> entry), in the listing's
         order. With the cache, a folder listing the same files as its ``FolderRecord`` costs a ``stat``
-        per file: only the files it does not vouch for go through the per-file path (``entry``)."""
+        per file: only the files it does not vouch for go through the per-file path (``entry``), and
+        many of those the cache does not know are parsed in ``processes`` workers (``parsed_ahead``)."""
         entry_files = self.entry_files(folder)
         # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
         target = loaded.raw if isinstance(loaded, LazyEntries) else loaded
         if cache is None:
+            ahead, parsed = self.parsed_ahead(folder, entry_files, read, None, processes)
             for name, stem in entry_files:
-                if (entry := self.entry(folder, name, stem, read, None)) is not None:
+                if (entry := self.entry(folder, name, stem, read, None,
+                                        ahead=next(parsed) if name in ahead else None)) is not None:
                     target[stem] = entry
             return
         names = [name for name, _ in entry_files]
@@ -205,9 +249,11 @@ class _Reader:
         else:
             keys = stat_keys(f"{self.root}{os.sep}{folder}{os.sep}", names)
             todo = old.changed(keys, cache.today)
+        ahead, parsed = self.parsed_ahead(folder, [entry_files[i] for i in todo], read, cache, processes)
         found = {}
         for i in todo:   # every file without a record, in order, so the fingerprints are in order too
-            found[i] = self.entry(folder, names[i], stems[i], read, cache, lazy)
+            found[i] = self.entry(folder, names[i], stems[i], read, cache, lazy,
+                                  ahead=next(parsed) if names[i] in ahead else None)
         record = cache.keep_folder(folder, names, old, todo, keys, found, lazy)
         self.reused[folder] = (old, set(todo), record, stems)
         if old is None:
@@ -293,22 +339,25 @@ def _list(path: str) -> tuple[list, list, list]:
 
 
 def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True,
-                 cache_dir: str | Path | None = None) -> ContentSet:
+                 cache_dir: str | Path | None = None, processes: int = 1) -> ContentSet:
     """Read and check every entry under ``root``; never raises for bad content.
 
     ``services=False`` reads everything but the services (the site, taxonomies, hubs,
     organisations and pages): what the editor's forms need, without the cost of thousands of files.
     ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
     not parsed again, and the problems reported are the same.
+    ``processes`` > 1 parses the entry files the cache does not have in that many forked workers
+    when they are many (``workers.parse_in_workers``); what the load gives back is the same.
     """
     # A load makes about ten objects per file and keeps nearly all of them, so the cyclic garbage
     # collector would walk the growing heap again and again for nothing (a cold parse of 2,000 files
     # leaves under a thousand unreachable objects): 40% of a cached load of 100,000 files.
     with no_garbage_collection():
-        return _load_content(Path(root), today or dt.date.today(), services, cache_dir)
+        return _load_content(Path(root), today or dt.date.today(), services, cache_dir, processes)
 
 
-def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | Path | None) -> ContentSet:
+def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | Path | None,
+                  processes: int) -> ContentSet:
     content = ContentSet(root=root)
     if not root.is_dir():
         content.problems.append(Problem(display_path(root), 1, "(folder)", "content folder not found"))
@@ -350,7 +399,7 @@ def _load_content(root: Path, today: dt.date, services: bool, cache_dir: str | P
         if folder == "services":
             # Services stay unpickled until used: checks across entries read their ServiceRefs.
             content.services = LazyEntries(cache, _rereader(root, folder, read))
-        files.folder(folder, read, cache, folder == "services", getattr(content, attribute))
+        files.folder(folder, read, cache, folder == "services", getattr(content, attribute), processes)
 
     load_translations(content, files, display_path)
 

@@ -107,7 +107,9 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
     store = ReleaseStore(index_dir)
     started = time.monotonic()
     with store.lock(), _content_kept_from_the_collector():
-        content = load_content(content_dir, today=today, cache_dir=store.root / CACHE_FOLDER)
+        # With processes > 1 the files the entry cache lacks (all of them, cold) are parsed in workers.
+        content = load_content(content_dir, today=today, cache_dir=store.root / CACHE_FOLDER,
+                               processes=processes)
         gc.freeze()
         content.raise_for_errors()
         release_id = _new_release_id(store, content.fingerprint)

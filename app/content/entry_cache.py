@@ -208,7 +208,8 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _key(stat: os.stat_result) -> tuple[int, int, int, int]:
+def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What the cache knows a file's version by: size, modification and change times (ns), inode."""
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
@@ -249,8 +250,7 @@ def _shard(relative: str) -> str:
 def stat_keys(prefix: str, names: list[str]) -> list[tuple | None]:
     """The stat key of each file ``prefix + name`` (None for one that cannot be stat'ed)."""
     try:
-        return [(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-                for stat in map(os.stat, [prefix + name for name in names])]
+        return [stat_key(stat) for stat in map(os.stat, [prefix + name for name in names])]
     except OSError:   # one is gone since the folder was listed: each on its own
         keys = []
         for name in names:
@@ -259,7 +259,7 @@ def stat_keys(prefix: str, names: list[str]) -> list[tuple | None]:
             except OSError:
                 keys.append(None)
                 continue
-            keys.append((stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+            keys.append(stat_key(stat))
         return keys
 
 
@@ -508,7 +508,7 @@ class EntryCache:
             replay(ParsedFile(None, source, fingerprint, FileLines(path), problems))
             return found
         try:
-            key = _key(os.stat(path))
+            key = stat_key(os.stat(path))
         except OSError:
             return parse().entry
         self.misses += 1
@@ -558,7 +558,7 @@ class EntryCache:
         parsed = parse()
         with contextlib.suppress(OSError):
             after = os.stat(path)
-            if (_key(after) == key and parsed.fingerprint is not None
+            if (stat_key(after) == key and parsed.fingerprint is not None
                     and max(after.st_mtime_ns, after.st_ctime_ns) < self.started_ns - SETTLED_NS):
                 entry = parsed.entry
                 refs = entry.refs() if hasattr(entry, "refs") else None

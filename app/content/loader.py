@@ -15,8 +15,7 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries, workers
-from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection, stat_keys
-from .entry_cache import _key as stat_key
+from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection, stat_key, stat_keys
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem

@@ -19,7 +19,7 @@ CHANGES_FILE = "changes.db"
 WHOOSH_FOLDER = "whoosh"
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 5  # 4: venues.hours; 5: changes.db
+SCHEMA_VERSION = 6  # 4: venues.hours; 5: changes.db; 6: word postings without positions, pair fields
 
 # name -> (columns, primary key, foreign keys)
 TABLES = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.lang import has_stemmer, has_stopwords, stemmer_for_language, stopwords_for_language
@@ -292,6 +293,38 @@ def english_analyzer():
 def language_analyzer(language: str):
     """For indexed text in ``language``: its stop words dropped, words stemmed where it has a stemmer."""
     return tokenizer() | NormaliseFilter(language=language)
+
+
+# Joins the two words of a pair term (no word holds a space).
+PAIR_SEPARATOR = " "
+
+
+class PairFilter(Filter):
+    """Each word joined to the word after it when that one is at the next position, at the first
+    word's position: the terms of a text field's pair field. Words a part gap or a dropped stop
+    word's renumbering keeps apart make no pair, exactly as a phrase would not match them."""
+
+    def __call__(self, tokens):
+        previous = at = None
+        for token in tokens:
+            text = token.text
+            position = token.pos if token.positions else (at + 1 if at is not None else 0)
+            if previous is not None and position == at + 1:
+                token.text = previous + PAIR_SEPARATOR + text
+                if token.positions:
+                    token.pos = at
+                yield token
+            previous, at = text, position
+
+
+def pair_analyzer(analyzer):
+    """``analyzer``'s words as adjacent pairs (see :class:`PairFilter`)."""
+    return analyzer | PairFilter()
+
+
+def pair_terms(words: list[str]) -> list[str]:
+    """The pair terms of a phrase's analysed words, in order."""
+    return [first + PAIR_SEPARATOR + second for first, second in pairwise(words)]
 
 
 def spelling_analyzer(language: str = "en"):

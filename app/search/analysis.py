@@ -317,9 +317,44 @@ class PairFilter(Filter):
             previous, at = text, position
 
 
-def pair_analyzer(analyzer):
-    """``analyzer``'s words as adjacent pairs (see :class:`PairFilter`)."""
-    return analyzer | PairFilter()
+class SharedTokens(Tokenizer):
+    """``analyzer``'s tokens, kept for the last value indexed so that the next field given the same
+    string replays them: a text field and its pair field index one string, which would otherwise
+    be split, folded and stemmed twice for every document. Anything but indexing goes straight
+    to ``analyzer``."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self._last: tuple[str | None, list] = (None, [])
+
+    def __getstate__(self):
+        # The schema (and so this tokenizer) is pickled into the index: leave the tokens out.
+        return {**self.__dict__, "_last": (None, [])}
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        if mode != "index" or chars or keeporiginal or not tokenize or start_pos:
+            yield from self.analyzer(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                     removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                     tokenize=tokenize, mode=mode, **kwargs)
+            return
+        last, found = self._last
+        if last is not value:  # the same string object: the same document's text, for the other field
+            found = [(token.text, token.pos, token.boost) for token in self.analyzer(
+                value, positions=True, removestops=removestops, mode=mode, **kwargs)]
+            self._last = (value, found)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for token.text, position, token.boost in found:
+            if positions:
+                token.pos = position
+            yield token
+
+
+def shared_analyzers(analyzer) -> tuple:
+    """An analyzer for a text field and one for its pair field (:class:`PairFilter`), which analyse
+    a document's text once between them (:class:`SharedTokens`)."""
+    shared = SharedTokens(analyzer)
+    return shared, shared | PairFilter()
 
 
 def pair_terms(words: list[str]) -> list[str]:

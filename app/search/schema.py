@@ -10,7 +10,7 @@ from .analysis import (
     english_analyzer,
     fold,
     language_analyzer,
-    pair_analyzer,
+    shared_analyzers,
     spelling_analyzer,
     weighted_text,
 )
@@ -52,8 +52,9 @@ def text_fields(analyzer) -> tuple[TEXT, TEXT]:
     position (``"speech languag"``), with the pair's positions, so a two-word phrase is one
     pair's postings and a longer one its pairs at consecutive positions. The pair field is not
     scored: a phrase scores what its words score in the text field."""
-    words = TEXT(analyzer=analyzer, phrase=False)
-    pairs = TEXT(analyzer=pair_analyzer(analyzer), phrase=True)
+    words_analyzer, pairs_analyzer = shared_analyzers(analyzer)
+    words = TEXT(analyzer=words_analyzer, phrase=False)
+    pairs = TEXT(analyzer=pairs_analyzer, phrase=True)
     pairs.scorable = False  # no field lengths: nothing is scored by it
     return words, pairs
 

@@ -9,7 +9,11 @@ from whoosh.fields import TEXT
 
 from app.content import load_content
 from app.publishing.publish import publish
+from app.publishing.releases import ReleaseStore
 from app.release.live import LiveRelease
+from app.release.schema import WHOOSH_FOLDER
+from app.search.engine import SearchEngine
+from app.search.request import parse_request
 from app.search.schema import build_schema, service_document
 from app.search.scoring import BlockScorer, _consecutive, _positions, leaves
 
@@ -44,19 +48,22 @@ def engine(built):
 @pytest.fixture(scope="module")
 def reference(built):
     """Whoosh's searcher over the same documents, in the same order, with the words' positions in
-    the text fields (the layout of release version 5), so Whoosh's own phrase search runs on it."""
+    the text fields and no pair fields (the layout of release version 5), so Whoosh's own phrase
+    search runs on it."""
     root, folder = built
     content = load_content(folder)
     schema = build_schema(content.translated_languages)
-    for name in [name for name in schema.names() if name.startswith("text")]:
+    for name in [name for name in schema.names() if name.startswith(("text", "pairs"))]:
         analyzer = schema[name].analyzer
         schema.remove(name)
-        schema.add(name, TEXT(analyzer=analyzer, phrase=True))
+        if name.startswith("text"):
+            schema.add(name, TEXT(analyzer=analyzer, phrase=True))
     (root / "reference").mkdir()
     ix = whoosh_index.create_in(str(root / "reference"), schema)
     with ix.writer() as writer:
         for published in content.published_services():
-            writer.add_document(**service_document(published, content))
+            document = service_document(published, content)
+            writer.add_document(**{name: value for name, value in document.items() if name in schema})
     with ix.searcher() as searcher:
         yield searcher
 
@@ -143,3 +150,18 @@ def test_positions_are_decoded_with_or_without_the_final_stop_of_the_pickle():
     assert not _consecutive([at[1], at[0]]) and not _consecutive([at[0], at[2]])
     assert _consecutive([at[0], at[3], Positions().encode([7])])  # 5, 6, 7
     assert not _consecutive([at[0], at[1], Positions().encode([4])])  # 1, 2 but not 3
+
+
+def test_a_release_of_the_former_layout_is_still_searched(built, reference):
+    """A release of version 5 (positions in the text field, no pair field) served by this code, as a
+    node does until the next publish rebuilds it: phrases go through Whoosh's own matcher."""
+    root, _ = built
+    current = SearchEngine(ReleaseStore(root / "index").current().path / WHOOSH_FOLDER, {})
+    former = SearchEngine(root / "reference", {})
+    assert "pairs" in current.index.schema and "pairs" not in former.index.schema
+    for text in ('"speech and language"', '"parenting support group" advice', "debt support"):
+        results = [engine.search(parse_request({"q": [text]}, engine.vocabulary))
+                   for engine in (current, former)]
+        assert results[0].total and results[0].total == results[1].total
+        assert [(hit.id, pytest.approx(hit.score)) for hit in results[0].hits] == [
+            (hit.id, hit.score) for hit in results[1].hits]

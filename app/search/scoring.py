@@ -190,6 +190,14 @@ class BlockScorer:
             segment_norms = norms[number]
             # The words' weights in the matching documents, from their postings (without positions).
             weights = {term: _weights(reader, fieldname, term, matches) for term in distinct}
+            if len(terms) == 2:  # most phrases: the sum of two scores, written out
+                (first, first_idf), (second, second_idf) = ((weights[term], idfs[term]) for term in terms)
+                own = leaf.boost
+                for docid in matches:
+                    norm, one, other = segment_norms[docid], first[docid], second[docid]
+                    totals[ranks[docid]] += (first_idf * ((one * k1p) / (one + norm))
+                                             + second_idf * ((other * k1p) / (other + norm))) * own * boost
+                continue
             for docid in matches:
                 norm = segment_norms[docid]
                 scores = [idfs[term] * ((weight * k1p) / (weight + norm))
@@ -209,14 +217,11 @@ def _phrase_matches(reader, pairname: str, pairs: list[bytes]) -> list[int]:
 
 
 def _weights(reader, fieldname: str, term: bytes, docids: list[int]) -> dict[int, float]:
-    """{docid: weight} of ``term`` for the documents ``docids`` (ascending), reading only the
-    posting blocks that can hold them."""
-    wanted = set(docids)
-    found = {}
+    """{docid: weight} of ``term`` for (at least) the documents ``docids`` (ascending), reading
+    only the posting blocks that can hold them."""
+    found: dict[int, float] = {}
     for ids, weights, _ in _blocks(reader.postings(fieldname, term), wanted=docids):
-        for docid, weight in zip(ids, weights, strict=True):
-            if docid in wanted:
-                found[docid] = weight
+        found.update(zip(ids, weights, strict=True))
     return found
 
 

@@ -11,11 +11,13 @@ letter variants, other scripts are only normalised to NFC.
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 from functools import cache, lru_cache
 from itertools import pairwise
 
 from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.formats import Format
 from whoosh.lang import has_stemmer, has_stopwords, stemmer_for_language, stopwords_for_language
 
 
@@ -355,6 +357,57 @@ def shared_analyzers(analyzer) -> tuple:
     a document's text once between them (:class:`SharedTokens`)."""
     shared = SharedTokens(analyzer)
     return shared, shared | PairFilter()
+
+
+def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
+    """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them."""
+    found: dict[str, list[int]] = {}
+    for token in analyzer(value, **{"mode": "index", **options, "positions": True}):
+        positions = found.get(token.text)
+        if positions is None:
+            found[token.text] = [token.pos]
+        else:
+            positions.append(token.pos)
+    return found
+
+
+_POSITION = struct.Struct("<I")
+_ONE_POSITION: dict[int, bytes] = {}
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """A pair's positions in a document as 32-bit little-endian numbers. A pair is mostly in a
+    document once: those values are made once and shared (a writer keeps a million of them)."""
+    if len(positions) == 1:
+        position = positions[0]
+        value = _ONE_POSITION.get(position)
+        if value is None:
+            value = _ONE_POSITION[position] = _POSITION.pack(position)
+        return value
+    return struct.pack(f"<{len(positions)}I", *positions)
+
+
+def decode_positions(value: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(value) // 4}I", value)
+
+
+class PairPositions(Format):
+    """The postings format of a pair field: a pair's positions in a document, encoded by
+    :func:`encode_positions` (Whoosh's ``Positions`` pickles a list of deltas for each posting,
+    several times the work to write and to read). Every weight is 1: the field is not scored."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        for text, positions in pair_positions(analyzer, value, **kwargs).items():
+            yield text, len(positions), 1.0, encode_positions(positions)
+
+    def decode_positions(self, value: bytes) -> list[int]:
+        return list(decode_positions(value))
+
+    def decode_frequency(self, value: bytes) -> int:
+        return len(value) // 4
+
+    def decode_weight(self, value: bytes) -> float:
+        return 1.0
 
 
 def pair_terms(words: list[str]) -> list[str]:

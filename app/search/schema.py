@@ -7,6 +7,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from ..content.loader import ContentSet
 from ..content.model import Service
 from .analysis import (
+    PairPositions,
     english_analyzer,
     fold,
     language_analyzer,
@@ -51,10 +52,13 @@ def text_fields(analyzer) -> tuple[TEXT, TEXT]:
     is found in the pair field instead: each word joined to the next one when it is at the next
     position (``"speech languag"``), with the pair's positions, so a two-word phrase is one
     pair's postings and a longer one its pairs at consecutive positions. The pair field is not
-    scored: a phrase scores what its words score in the text field."""
+    scored: a phrase scores what its words score in the text field. Its postings
+    (:class:`PairPositions`) are written by the index writer straight from each document's pairs
+    (``indexer._SegmentWriter``), not through Whoosh's posting pool."""
     words_analyzer, pairs_analyzer = shared_analyzers(analyzer)
     words = TEXT(analyzer=words_analyzer, phrase=False)
     pairs = TEXT(analyzer=pairs_analyzer, phrase=True)
+    pairs.format = PairPositions()
     pairs.scorable = False  # no field lengths: nothing is scored by it
     return words, pairs
 

@@ -40,7 +40,7 @@ from itertools import accumulate
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from .analysis import pair_terms
+from .analysis import PairPositions, decode_positions, pair_terms
 from .schema import pair_field
 
 Blocks = Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]]
@@ -171,7 +171,10 @@ class BlockScorer:
         except ValueError:
             return
         pairname = pair_field(fieldname)
-        pairs = [self.searcher.schema[pairname].to_bytes(pair) for pair in pair_terms(leaf.words)]
+        pair_field_type = self.searcher.schema[pairname]
+        pairs = [pair_field_type.to_bytes(pair) for pair in pair_terms(leaf.words)]
+        # Pair fields written before PairPositions held Whoosh's pickled positions.
+        decode = decode_positions if isinstance(pair_field_type.format, PairPositions) else _positions
         distinct = list(dict.fromkeys(terms))
         idfs = {term: self.searcher.idf(fieldname, term) for term in distinct} if totals is not None else {}
         norms = self._norm(fieldname) if totals is not None else None
@@ -179,7 +182,7 @@ class BlockScorer:
         for number, (reader, _) in enumerate(self._segments):
             if any((pairname, pair) not in reader for pair in pairs):
                 continue  # as Whoosh: a word (so a pair) the segment lacks, no match in it
-            matches = _phrase_matches(reader, pairname, pairs)
+            matches = _phrase_matches(reader, pairname, pairs, decode)
             if not matches:
                 continue
             ranks = self._segment_ranks[number]
@@ -206,14 +209,15 @@ class BlockScorer:
                 totals[ranks[docid]] += _tree_sum(scores) * leaf.boost * boost
 
 
-def _phrase_matches(reader, pairname: str, pairs: list[bytes]) -> list[int]:
+def _phrase_matches(reader, pairname: str, pairs: list[bytes], decode) -> list[int]:
     """The ids (ascending) of the documents holding the phrase whose pair terms are ``pairs``: those
-    of its one pair, or those holding every pair at consecutive positions."""
+    of its one pair, or those holding every pair at consecutive positions (``decode`` reads a
+    posting's positions)."""
     if len(pairs) == 1:
         return [docid for ids, _, _ in _blocks(reader.postings(pairname, pairs[0])) for docid in ids]
     postings, common = _common_postings(reader, pairname, list(dict.fromkeys(pairs)))
     return sorted(docid for docid in common
-                  if _consecutive([postings[pair][docid][1] for pair in pairs]))
+                  if _consecutive([postings[pair][docid][1] for pair in pairs], decode))
 
 
 def _weights(reader, fieldname: str, term: bytes, docids: list[int]) -> dict[int, float]:
@@ -261,17 +265,17 @@ def _positions(value: bytes) -> list[int]:
     return deltas if len(deltas) == 1 else list(accumulate(deltas))
 
 
-def _consecutive(values: list[bytes]) -> bool:
+def _consecutive(values: list[bytes], decode=_positions) -> bool:
     """Whether the words whose encoded positions are ``values`` (in the phrase's order, a word
     again for each time it is repeated) are at consecutive positions somewhere in the document."""
     if len(values) == 2:  # most phrases, once stop words are dropped
-        first, second = _positions(values[0]), _positions(values[1])
+        first, second = decode(values[0]), decode(values[1])
         if len(first) == 1 and len(second) == 1:
             return second[0] - first[0] == 1
         return not set(first).isdisjoint([position - 1 for position in second])
-    starts = set(_positions(values[0]))
+    starts = set(decode(values[0]))
     for shift, value in enumerate(values[1:], start=1):
-        starts.intersection_update([position - shift for position in _positions(value)])
+        starts.intersection_update([position - shift for position in decode(value)])
         if not starts:
             return False
     return True

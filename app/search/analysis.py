@@ -340,16 +340,21 @@ class SharedTokens(Tokenizer):
                                      removestops=removestops, start_pos=start_pos, start_char=start_char,
                                      tokenize=tokenize, mode=mode, **kwargs)
             return
-        last, found = self._last
-        if last is not value:  # the same string object: the same document's text, for the other field
-            found = [(token.text, token.pos, token.boost) for token in self.analyzer(
-                value, positions=True, removestops=removestops, mode=mode, **kwargs)]
-            self._last = (value, found)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for token.text, position, token.boost in found:
+        for token.text, position, token.boost in self.words(value, removestops=removestops, **kwargs):
             if positions:
                 token.pos = position
             yield token
+
+
+    def words(self, value: str, **kwargs) -> list[tuple[str, int, float]]:
+        """The (text, position, boost) of each word of ``value`` as indexed, kept for the next call."""
+        last, found = self._last
+        if last is not value:  # the same string object: the same document's text, for the other field
+            found = [(token.text, token.pos, token.boost) for token in self.analyzer(
+                value, positions=True, mode="index", **kwargs)]
+            self._last = (value, found)
+        return found
 
 
 def shared_analyzers(analyzer) -> tuple:
@@ -360,9 +365,30 @@ def shared_analyzers(analyzer) -> tuple:
 
 
 def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
-    """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them."""
+    """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them; for
+    the analyzer of :func:`shared_analyzers`, made straight from the shared words (what
+    :class:`PairFilter` does to them, without a token stream)."""
     found: dict[str, list[int]] = {}
-    for token in analyzer(value, **{"mode": "index", **options, "positions": True}):
+    parts = getattr(analyzer, "items", ())
+    if (len(parts) == 2 and type(parts[0]) is SharedTokens and type(parts[1]) is PairFilter
+            and options.get("mode", "index") == "index"):
+        previous = at = None
+        for text, position, _ in parts[0].words(value):
+            if at is not None and position == at + 1:
+                pair = previous + PAIR_SEPARATOR + text
+                positions = found.get(pair)
+                if positions is None:
+                    found[pair] = [at]
+                else:
+                    positions.append(at)
+            previous, at = text, position
+        return found
+    return _token_positions(analyzer(value, **{"mode": "index", **options, "positions": True}))
+
+
+def _token_positions(tokens) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for token in tokens:
         positions = found.get(token.text)
         if positions is None:
             found[token.text] = [token.pos]
@@ -397,7 +423,10 @@ class PairPositions(Format):
     several times the work to write and to read). Every weight is 1: the field is not scored."""
 
     def word_values(self, value, analyzer, **kwargs):
-        for text, positions in pair_positions(analyzer, value, **kwargs).items():
+        # Through the analyzer's tokens (PairFilter), where the index writer takes pair_positions()'
+        # shortcut: tests/test_publish_parallel.py compares the two.
+        tokens = analyzer(value, **{"mode": "index", **kwargs, "positions": True})
+        for text, positions in _token_positions(tokens).items():
             yield text, len(positions), 1.0, encode_positions(positions)
 
     def decode_positions(self, value: bytes) -> list[int]:

@@ -12,7 +12,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index
-from whoosh.codec.whoosh3 import _lenfield
+from whoosh.codec.whoosh3 import W3PostingsWriter, _lenfield
 from whoosh.writing import SegmentWriter
 
 from ..content.loader import ContentSet
@@ -120,14 +120,28 @@ class _SegmentWriter(SegmentWriter):
 
 def _write_pairs(fieldwriter, fieldname: str, field, terms: dict[str, tuple[array, list[bytes]]]) -> None:
     """Write one pair field's postings, terms in order, as ``FieldWriter.add_postings`` writes
-    them from the pool (weight 1, no length: the field is not scored)."""
+    them from the pool (weight 1, no length: the field is not scored). With Whoosh's own postings
+    writer a block's postings are set at once, as ``add_posting`` would have buffered them one by
+    one; ``tests/test_publish_parallel.py`` compares the index with Whoosh's writer's."""
     fieldwriter.start_field(fieldname, field)
-    add = fieldwriter.add
+    postwriter = fieldwriter._postwriter
+    whole_blocks = type(postwriter) is W3PostingsWriter
+    limit = postwriter._blocklimit if whole_blocks else 0
+    ones = array("f", [1.0]) * limit
     for text in sorted(terms):  # a str's order is its UTF-8 bytes' order
         docnums, values = terms[text]
         fieldwriter.start_term(text.encode("utf-8"))
-        for docnum, value in zip(docnums, values, strict=True):
-            add(docnum, 1.0, value, 0)
+        if whole_blocks:
+            for start in range(0, len(docnums), limit):
+                if start:
+                    postwriter._write_block()
+                postwriter._ids = docnums[start:start + limit]
+                postwriter._values = values[start:start + limit]
+                postwriter._weights = ones[:len(postwriter._values)]
+                postwriter._maxweight = 1.0
+        else:
+            for docnum, value in zip(docnums, values, strict=True):
+                fieldwriter.add(docnum, 1.0, value, 0)
         fieldwriter.finish_term()
     fieldwriter.finish_field()
 

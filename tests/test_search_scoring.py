@@ -12,6 +12,7 @@ from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
 from app.release.live import LiveRelease
 from app.release.schema import WHOOSH_FOLDER
+from app.search.analysis import decode_positions, encode_positions
 from app.search.engine import SearchEngine
 from app.search.request import parse_request
 from app.search.schema import build_schema, service_document
@@ -150,6 +151,40 @@ def test_positions_are_decoded_with_or_without_the_final_stop_of_the_pickle():
     assert not _consecutive([at[1], at[0]]) and not _consecutive([at[0], at[2]])
     assert _consecutive([at[0], at[3], Positions().encode([7])])  # 5, 6, 7
     assert not _consecutive([at[0], at[1], Positions().encode([4])])  # 1, 2 but not 3
+
+
+def test_pair_positions_are_32_bit_numbers_read_back_as_written():
+    at = [encode_positions(positions) for positions in ([1, 5], [2, 6], [9], [6], [70_000, 3])]
+    assert [decode_positions(value) for value in at] == [(1, 5), (2, 6), (9,), (6,), (70_000, 3)]
+    assert encode_positions([9]) is at[2]  # one value for every posting of a pair at position 9
+    assert _consecutive([at[0], at[1]], decode_positions) and _consecutive([at[0], at[3]], decode_positions)
+    assert not _consecutive([at[1], at[0]], decode_positions)
+    assert _consecutive([at[0], at[3], encode_positions([7])], decode_positions)  # 5, 6, 7
+
+
+def test_pair_fields_of_whooshs_positions_are_still_read(built, tmp_path):
+    """Pair fields built before their own format held Whoosh's pickled positions: phrases of
+    three words and more still check them."""
+    from whoosh.formats import Positions
+
+    _, folder = built
+    content = load_content(folder)
+    schema = build_schema(content.translated_languages)
+    for name in schema.names():
+        if name.startswith("pairs"):
+            schema[name].format = Positions()
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as writer:
+        for published in content.published_services():
+            writer.add_document(**service_document(published, content))
+    pickled, current = SearchEngine(tmp_path, {}), SearchEngine(
+        ReleaseStore(built[0] / "index").current().path / WHOOSH_FOLDER, {})
+    for text in ('"parenting support group evenings"', '"debt support advice"', '"support group debt"'):
+        results = [engine.search(parse_request({"q": [text]}, engine.vocabulary))
+                   for engine in (current, pickled)]
+        ours, former = ([(hit.id, hit.score) for hit in result.hits] for result in results)
+        assert ours == former
+        assert bool(results[1].total) == (text != '"support group debt"')
 
 
 def test_a_release_of_the_former_layout_is_still_searched(built, reference):

@@ -346,7 +346,6 @@ class SharedTokens(Tokenizer):
                 token.pos = position
             yield token
 
-
     def words(self, value: str, **kwargs) -> list[tuple[str, int, float]]:
         """The (text, position, boost) of each word of ``value`` as indexed, kept for the next call."""
         last, found = self._last

@@ -4,6 +4,7 @@ process publishes: the same rows, the same index, the same search results."""
 
 from __future__ import annotations
 
+import pytest
 from whoosh import index as whoosh_index
 
 from app.content import load_content
@@ -68,20 +69,27 @@ def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_
         assert search_ids(parallel, **params) == search_ids(rebuilt, **params), params
 
 
-def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path):
-    """The writer keeps the pair fields' postings out of Whoosh's pool (indexer._SegmentWriter):
-    the index holds what Whoosh's own writer, every posting through its pool, writes."""
+@pytest.mark.parametrize("held", [True, False])
+def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, monkeypatch, held):
+    """The writer keeps the pair fields' postings out of Whoosh's pool (indexer._SegmentWriter)
+    unless they take more memory than the pool may: either way the index holds what Whoosh's own
+    writer, every posting through its pool, writes."""
+    if not held:
+        monkeypatch.setattr(indexer, "_POSTING_SIZE", 1 << 40)  # each document's pairs too many
     root = write_translated_content(tmp_path / "content")
     write_service(root, service("speech-again", title="Speech and language: speech and language",
                                 summary="Speech, language and more speech and language."))
     content = load_content(root)
     ours, whooshs = tmp_path / "ours", tmp_path / "whooshs"
-    indexer.write_index(content, ours / WHOOSH_FOLDER)
-    (whooshs / WHOOSH_FOLDER).mkdir(parents=True)
-    ix = whoosh_index.create_in(str(whooshs / WHOOSH_FOLDER), build_schema(content.translated_languages))
-    with ix.writer() as writer:
+    for folder in (ours, whooshs):
+        (folder / WHOOSH_FOLDER).mkdir(parents=True)
+        ix = whoosh_index.create_in(str(folder / WHOOSH_FOLDER), build_schema(content.translated_languages))
+        writer = indexer._SegmentWriter(ix) if folder == ours else ix.writer()
         for published in content.published_services():
             writer.add_document(**service_document(published, content))
+        if folder == ours:
+            assert ("pairs" in writer.pool.fieldnames) == (not held)
+        writer.commit()
     terms = postings(ours)[0]
     assert terms and postings(ours) == postings(whooshs)
     pair_fields = {field for field, _ in terms if field.startswith("pairs")}

@@ -55,6 +55,12 @@ class _FieldLengths:
         self._reader.close()
 
 
+# Bytes of memory a pair term and a pair posting take while a writer holds them (about: the
+# term's key, tuple, array and list; a posting's number, list slot and growth room).
+_TERM_SIZE = 320
+_POSTING_SIZE = 16
+
+
 class _SegmentWriter(SegmentWriter):
     """Whoosh's segment writer, writing the pair fields' postings itself and reading each field's
     lengths once when it writes the postings.
@@ -66,13 +72,17 @@ class _SegmentWriter(SegmentWriter):
     document order, so here they are kept per term as they come (document numbers in an array,
     positions encoded once and shared) and written term by term, in the field order Whoosh
     would write them: the same postings, without the pool. Should the pool hold postings of a
-    pair field too (a merge of segments on commit), they join the pool and go Whoosh's way."""
+    pair field too (a merge of segments on commit), they join the pool and go Whoosh's way; so
+    do those held past the memory the pool itself may use (``limitmb``), which the pool then
+    spills to disk as it does its own."""
 
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
         # {pair field: {pair term: (document numbers, encoded positions)}}
         self._pairs: dict[str, dict[str, tuple[array, list[bytes]]]] = {
             name: {} for name, field in self.schema.items() if isinstance(field.format, PairPositions)}
+        self._pairs_limit = limitmb * 1024 * 1024
+        self._pairs_size = 0
 
     def add_document(self, **fields):
         docnum = self.docnum
@@ -80,14 +90,20 @@ class _SegmentWriter(SegmentWriter):
         found = [(name, pair_positions(schema[name].analyzer, fields.pop(name)))
                  for name in self._pairs if fields.get(name)]
         super().add_document(**fields)
+        size = 0
         for name, pairs in found:
             terms = self._pairs[name]
             for text, positions in pairs.items():
                 postings = terms.get(text)
                 if postings is None:
                     postings = terms[text] = (array("I"), [])
+                    size += _TERM_SIZE
                 postings[0].append(docnum)
                 postings[1].append(encode_positions(positions))
+            size += _POSTING_SIZE * len(pairs)
+        self._pairs_size += size
+        if self._pairs_size > self._pairs_limit:
+            self._pool_pairs(self._pairs)
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -110,12 +126,15 @@ class _SegmentWriter(SegmentWriter):
             lengths.close()
 
     def _pool_pairs(self, pairs: dict[str, dict[str, tuple[array, list[bytes]]]]) -> None:
+        """Move the pair postings held into Whoosh's pool."""
         add = self.pool.add
         for name, terms in pairs.items():
             for text, (docnums, values) in terms.items():
                 term = text.encode("utf-8")
                 for docnum, value in zip(docnums, values, strict=True):
                     add((name, term, docnum, 1.0, value))
+            terms.clear()
+        self._pairs_size = 0
 
 
 def _write_pairs(fieldwriter, fieldname: str, field, terms: dict[str, tuple[array, list[bytes]]]) -> None:

@@ -67,8 +67,8 @@ class _SegmentWriter(SegmentWriter):
 
     Whoosh's writer puts every posting into a pool as a tuple, sorts them all (spilling sorted
     runs to disk past ``limitmb``) and hands them one by one to the field writer: a cost per
-    posting that doubled indexing when the pair fields (``schema.text_fields``) brought more
-    postings than the words have. A pair field's postings come from one document at a time, in
+    posting, and the pair fields (``schema.text_fields``) have more postings than the words
+    have. A pair field's postings come from one document at a time, in
     document order, so here they are kept per term as they come (document numbers in an array,
     positions encoded once and shared) and written term by term, in the field order Whoosh
     would write them: the same postings, without the pool. Should the pool hold postings of a

@@ -98,8 +98,9 @@ def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, mo
     assert any(len(decode_positions(value)) > 1 for value in values)  # a pair twice in a document
 
 
-def pairs_by_service(folder) -> dict:
-    """The pair fields' postings of the documents not deleted: {(field, term): {service id: value}}."""
+def pairs_by_service(folder) -> tuple[dict, int]:
+    """The pair fields' postings of the documents not deleted, {(field, term): {service id: value}},
+    and the number of segments."""
     with whoosh_index.open_dir(str(folder)).reader() as reader:
         found = {}
         for field in (name for name in reader.schema.names() if name.startswith("pairs")):

@@ -7,7 +7,9 @@ import pytest
 from app.search.analysis import (
     english_analyzer,
     fold,
+    pair_terms,
     phrase_analyzer,
+    shared_analyzers,
     spelling_analyzer,
     weighted_text,
     words,
@@ -52,6 +54,20 @@ def test_weighted_parts_carry_boosts_and_keep_phrases_apart():
         ("food", 4.0), ("bank", 4.0), ("bank", 1.0), ("holiday", 1.0)]
     positions = [pos for _, _, pos in tokens]
     assert positions[1] == positions[0] + 1 and positions[2] > positions[1] + 1
+
+
+def test_pairs_join_adjacent_words_across_stop_words_but_never_across_parts():
+    text = weighted_text([("Speech and language therapy", 4.0), ("therapy group", 1.0)])
+    words_analyzer, pairs_analyzer = shared_analyzers(english_analyzer())
+    pairs = [(token.text, token.pos) for token in pairs_analyzer(text, positions=True, mode="index")]
+    # "and" is dropped and the positions closed up, as a phrase query drops it; the parts stay apart.
+    assert pairs == [("speech languag", 0), ("languag therapi", 1), ("therapi group", 13)]
+    # The text field replays the words the pair field analysed (the same string), as they were.
+    assert [(token.text, token.boost) for token in words_analyzer(text, mode="index")] == [
+        ("speech", 4.0), ("languag", 4.0), ("therapi", 4.0), ("therapi", 1.0), ("group", 1.0)]
+    assert words(words_analyzer, "Speech") == ["speech"]
+    assert pair_terms(words(english_analyzer(), "speech and language therapy")) == [
+        "speech languag", "languag therapi"]
 
 
 # -- per-language analysis ----------------------------------------------------------------------------

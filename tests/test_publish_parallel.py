@@ -4,15 +4,20 @@ process publishes: the same rows, the same index, the same search results."""
 
 from __future__ import annotations
 
+import pytest
 from whoosh import index as whoosh_index
 
+from app.content import load_content
 from app.publishing.publish import publish
 from app.publishing.releases import ReleaseStore
 from app.release.schema import WHOOSH_FOLDER
 from app.search import indexer
+from app.search.analysis import decode_positions
+from app.search.schema import build_schema, service_document
 
 from .factories import service, write_service
 from .test_publish_reuse import release_rows, search_ids
+from .translated_content import write_translated_content
 
 QUERIES = ({}, {"q": "clinic"}, {"q": "parenting group"}, {"q": '"speech and language"'}, {"q": "debt"},
            {"hub": "west"}, {"need": "money-debt"}, {"q": "advice", "hub": "east"}, {"age": "3-5"})
@@ -62,3 +67,68 @@ def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_
     assert release_rows(parallel) == release_rows(rebuilt)
     for params in QUERIES:
         assert search_ids(parallel, **params) == search_ids(rebuilt, **params), params
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, monkeypatch, held):
+    """The writer keeps the pair fields' postings out of Whoosh's pool (indexer._SegmentWriter)
+    unless they take more memory than the pool may: either way the index holds what Whoosh's own
+    writer, every posting through its pool, writes."""
+    if not held:
+        monkeypatch.setattr(indexer, "_POSTING_SIZE", 1 << 40)  # each document's pairs too many
+    root = write_translated_content(tmp_path / "content")
+    write_service(root, service("speech-again", title="Speech and language: speech and language",
+                                summary="Speech, language and more speech and language."))
+    content = load_content(root)
+    ours, whooshs = tmp_path / "ours", tmp_path / "whooshs"
+    for folder in (ours, whooshs):
+        (folder / WHOOSH_FOLDER).mkdir(parents=True)
+        ix = whoosh_index.create_in(str(folder / WHOOSH_FOLDER), build_schema(content.translated_languages))
+        writer = indexer._SegmentWriter(ix) if folder == ours else ix.writer()
+        for published in content.published_services():
+            writer.add_document(**service_document(published, content))
+        if folder == ours:
+            assert ("pairs" in writer.pool.fieldnames) == (not held)
+        writer.commit()
+    terms = postings(ours)[0]
+    assert terms and postings(ours) == postings(whooshs)
+    pair_fields = {field for field, _ in terms if field.startswith("pairs")}
+    assert pair_fields == {"pairs", *(f"pairs_{language}" for language in content.translated_languages)}
+    values = [value for (field, _), found in terms.items() if field in pair_fields for _, _, value in found]
+    assert any(len(decode_positions(value)) > 1 for value in values)  # a pair twice in a document
+
+
+def pairs_by_service(folder) -> tuple[dict, int]:
+    """The pair fields' postings of the documents not deleted, {(field, term): {service id: value}},
+    and the number of segments."""
+    with whoosh_index.open_dir(str(folder)).reader() as reader:
+        found = {}
+        for field in (name for name in reader.schema.names() if name.startswith("pairs")):
+            for text in reader.lexicon(field):
+                matcher = reader.postings(field, text)
+                while matcher.is_active():
+                    if not reader.is_deleted(matcher.id()):
+                        found.setdefault((field, text), {})[reader.stored_fields(matcher.id())["id"]] = (
+                            matcher.value())
+                    matcher.next()
+        return found, len(list(reader.leaf_readers()))
+
+
+def test_pair_postings_survive_updates_and_merges_of_segments(content_dir, tmp_path):
+    """One-entry updates add a segment each; past four, Whoosh merges the small ones through its
+    pool, where the new document's pairs then go too."""
+    folder = tmp_path / "index"
+    indexer.write_index(load_content(content_dir), folder)
+    segments = []
+    for number in range(7):
+        write_service(content_dir, service("stay-and-chat", title=f"Speech and language drop-in {number}",
+                                           summary="Speech and language, speech and language.",
+                                           needs=["speech-language"], hubs=["west"]))
+        indexer.update_index(load_content(content_dir), folder, ["stay-and-chat"])
+        segments.append(pairs_by_service(folder)[1])
+    assert max(segments) > 2 and segments[-1] < max(segments), segments  # merged on the way
+    rebuilt = tmp_path / "rebuilt"
+    indexer.write_index(load_content(content_dir), rebuilt)
+    updated = pairs_by_service(folder)[0]
+    assert updated and updated == pairs_by_service(rebuilt)[0]
+    assert len(decode_positions(updated["pairs", b"speech languag"]["stay-and-chat"])) > 2

@@ -151,6 +151,8 @@ def _manifest(release_id: str, schema_version: int = SCHEMA_VERSION) -> bytes:
     ({"../../escaped.txt": b"x", "manifest.json": b"{}"}, "cannot be unpacked"),
     ({"manifest.json": _manifest("20260101-000000-000-aaaaaaaa")}, "holds release"),
     ({"manifest.json": _manifest("20260101-000000-000-bbbbbbbb", 999)}, "layout version 999"),
+    ({"manifest.json": _manifest("20260101-000000-000-bbbbbbbb", SCHEMA_VERSION - 1)},
+     "older than this node's .*publish there"),
     ({"manifest.json": _manifest("20260101-000000-000-bbbbbbbb")}, "lacks directory.db"),
 ])
 def test_an_archive_that_does_not_hold_its_release_is_refused(members, message, published, folders, node,

@@ -284,8 +284,13 @@ def _unpack(archive: Path, record: dict, build: Path) -> None:
         raise TransferError(f"the archive of release {record['id']} holds no readable manifest") from None
     if manifest.get("id") != record["id"]:
         raise TransferError(f"the archive of release {record['id']} holds release '{manifest.get('id')}'")
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise TransferError(f"release {record['id']} has layout version {manifest.get('schema_version')}; "
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if isinstance(version, int) and version < SCHEMA_VERSION:
+            raise TransferError(f"release {record['id']} has layout version {version}, older than this "
+                                f"node's {SCHEMA_VERSION}: upgrade the editing node and publish there (a "
+                                "release of another layout is rebuilt in full), then pull again")
+        raise TransferError(f"release {record['id']} has layout version {version}; "
                             f"this node reads version {SCHEMA_VERSION}: upgrade the node to the editing "
                             "node's version first")
     if not (build / DATABASE_FILE).is_file() or not (build / WHOOSH_FOLDER).is_dir():

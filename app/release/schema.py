@@ -22,7 +22,7 @@ ENTRIES_FILE = "entries.json"
 WHOOSH_FOLDER = "whoosh"
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 6  # 4: venues.hours; 5: changes.db; 6: fingerprints in entries.json
+SCHEMA_VERSION = 6  # 4: venues.hours; 5: changes.db; 6: entries.json, word postings without positions, pair fields
 
 # name -> (columns, primary key, foreign keys)
 TABLES = {

@@ -11,10 +11,13 @@ letter variants, other scripts are only normalised to NFC.
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.formats import Format
 from whoosh.lang import has_stemmer, has_stopwords, stemmer_for_language, stopwords_for_language
 
 
@@ -292,6 +295,152 @@ def english_analyzer():
 def language_analyzer(language: str):
     """For indexed text in ``language``: its stop words dropped, words stemmed where it has a stemmer."""
     return tokenizer() | NormaliseFilter(language=language)
+
+
+# Joins the two words of a pair term (no word holds a space).
+PAIR_SEPARATOR = " "
+
+
+class PairFilter(Filter):
+    """Each word joined to the word after it when that one is at the next position, at the first
+    word's position: the terms of a text field's pair field. Words a part gap or a dropped stop
+    word's renumbering keeps apart make no pair, exactly as a phrase would not match them."""
+
+    def __call__(self, tokens):
+        previous = at = None
+        for token in tokens:
+            text = token.text
+            position = token.pos if token.positions else (at + 1 if at is not None else 0)
+            if previous is not None and position == at + 1:
+                token.text = previous + PAIR_SEPARATOR + text
+                if token.positions:
+                    token.pos = at
+                yield token
+            previous, at = text, position
+
+
+class SharedTokens(Tokenizer):
+    """``analyzer``'s tokens, kept for the last value indexed so that the next field given the same
+    string replays them: a text field and its pair field index one string, which would otherwise
+    be split, folded and stemmed twice for every document. Anything but indexing goes straight
+    to ``analyzer``."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self._last: tuple[str | None, list] = (None, [])
+
+    def __getstate__(self):
+        # The schema (and so this tokenizer) is pickled into the index: leave the tokens out.
+        return {**self.__dict__, "_last": (None, [])}
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        if mode != "index" or chars or keeporiginal or not tokenize or start_pos:
+            yield from self.analyzer(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                     removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                     tokenize=tokenize, mode=mode, **kwargs)
+            return
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for token.text, position, token.boost in self.words(value, removestops=removestops, **kwargs):
+            if positions:
+                token.pos = position
+            yield token
+
+    def words(self, value: str, **kwargs) -> list[tuple[str, int, float]]:
+        """The (text, position, boost) of each word of ``value`` as indexed, kept for the next call."""
+        last, found = self._last
+        if last is not value:  # the same string object: the same document's text, for the other field
+            found = [(token.text, token.pos, token.boost) for token in self.analyzer(
+                value, positions=True, mode="index", **kwargs)]
+            self._last = (value, found)
+        return found
+
+
+def shared_analyzers(analyzer) -> tuple:
+    """An analyzer for a text field and one for its pair field (:class:`PairFilter`), which analyse
+    a document's text once between them (:class:`SharedTokens`)."""
+    shared = SharedTokens(analyzer)
+    return shared, shared | PairFilter()
+
+
+def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
+    """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them; for
+    the analyzer of :func:`shared_analyzers`, made straight from the shared words (what
+    :class:`PairFilter` does to them, without a token stream)."""
+    found: dict[str, list[int]] = {}
+    parts = getattr(analyzer, "items", ())
+    if (len(parts) == 2 and type(parts[0]) is SharedTokens and type(parts[1]) is PairFilter
+            and options.get("mode", "index") == "index"):
+        previous = at = None
+        for text, position, _ in parts[0].words(value):
+            if at is not None and position == at + 1:
+                pair = previous + PAIR_SEPARATOR + text
+                positions = found.get(pair)
+                if positions is None:
+                    found[pair] = [at]
+                else:
+                    positions.append(at)
+            previous, at = text, position
+        return found
+    return _token_positions(analyzer(value, **{"mode": "index", **options, "positions": True}))
+
+
+def _token_positions(tokens) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for token in tokens:
+        positions = found.get(token.text)
+        if positions is None:
+            found[token.text] = [token.pos]
+        else:
+            positions.append(token.pos)
+    return found
+
+
+_POSITION = struct.Struct("<I")
+_ONE_POSITION: dict[int, bytes] = {}
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """A pair's positions in a document as 32-bit little-endian numbers. A pair is mostly in a
+    document once: those values are made once and shared (a writer keeps a million of them)."""
+    if len(positions) == 1:
+        position = positions[0]
+        value = _ONE_POSITION.get(position)
+        if value is None:
+            value = _ONE_POSITION[position] = _POSITION.pack(position)
+        return value
+    return struct.pack(f"<{len(positions)}I", *positions)
+
+
+def decode_positions(value: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(value) // 4}I", value)
+
+
+class PairPositions(Format):
+    """The postings format of a pair field: a pair's positions in a document, encoded by
+    :func:`encode_positions` (Whoosh's ``Positions`` pickles a list of deltas for each posting,
+    several times the work to write and to read). Every weight is 1: the field is not scored."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        # Through the analyzer's tokens (PairFilter), where the index writer takes pair_positions()'
+        # shortcut: tests/test_publish_parallel.py compares the two.
+        tokens = analyzer(value, **{"mode": "index", **kwargs, "positions": True})
+        for text, positions in _token_positions(tokens).items():
+            yield text, len(positions), 1.0, encode_positions(positions)
+
+    def decode_positions(self, value: bytes) -> list[int]:
+        return list(decode_positions(value))
+
+    def decode_frequency(self, value: bytes) -> int:
+        return len(value) // 4
+
+    def decode_weight(self, value: bytes) -> float:
+        return 1.0
+
+
+def pair_terms(words: list[str]) -> list[str]:
+    """The pair terms of a phrase's analysed words, in order."""
+    return [first + PAIR_SEPARATOR + second for first, second in pairwise(words)]
 
 
 def spelling_analyzer(language: str = "en"):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import traceback
+from array import array
 from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index
-from whoosh.codec.whoosh3 import _lenfield
+from whoosh.codec.whoosh3 import W3PostingsWriter, _lenfield
 from whoosh.writing import SegmentWriter
 
 from ..content.loader import ContentSet
+from .analysis import PairPositions, encode_positions, pair_positions
 from .schema import build_schema, service_document
 
 Progress = Callable[[int, int], None]
@@ -51,17 +55,114 @@ class _FieldLengths:
         self._reader.close()
 
 
+# Bytes of memory a pair term and a pair posting take while a writer holds them (about: the
+# term's key, tuple, array and list; a posting's number, list slot and growth room).
+_TERM_SIZE = 320
+_POSTING_SIZE = 16
+
+
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's segment writer, reading each field's lengths once when it writes the postings
-    (the same bytes as Whoosh's own ``_flush_segment``)."""
+    """Whoosh's segment writer, writing the pair fields' postings itself and reading each field's
+    lengths once when it writes the postings.
+
+    Whoosh's writer puts every posting into a pool as a tuple, sorts them all (spilling sorted
+    runs to disk past ``limitmb``) and hands them one by one to the field writer: a cost per
+    posting, and the pair fields (``schema.text_fields``) have more postings than the words
+    have. A pair field's postings come from one document at a time, in
+    document order, so here they are kept per term as they come (document numbers in an array,
+    positions encoded once and shared) and written term by term, in the field order Whoosh
+    would write them: the same postings, without the pool. Should the pool hold postings of a
+    pair field too (a merge of segments on commit), they join the pool and go Whoosh's way; so
+    do those held past the memory the pool itself may use (``limitmb``), which the pool then
+    spills to disk as it does its own."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        # {pair field: {pair term: (document numbers, encoded positions)}}
+        self._pairs: dict[str, dict[str, tuple[array, list[bytes]]]] = {
+            name: {} for name, field in self.schema.items() if isinstance(field.format, PairPositions)}
+        self._pairs_limit = limitmb * 1024 * 1024
+        self._pairs_size = 0
+
+    def add_document(self, **fields):
+        docnum = self.docnum
+        schema = self.schema
+        found = [(name, pair_positions(schema[name].analyzer, fields.pop(name)))
+                 for name in self._pairs if fields.get(name)]
+        super().add_document(**fields)
+        size = 0
+        for name, pairs in found:
+            terms = self._pairs[name]
+            for text, positions in pairs.items():
+                postings = terms.get(text)
+                if postings is None:
+                    postings = terms[text] = (array("I"), [])
+                    size += _TERM_SIZE
+                postings[0].append(docnum)
+                postings[1].append(encode_positions(positions))
+            size += _POSTING_SIZE * len(pairs)
+        self._pairs_size += size
+        if self._pairs_size > self._pairs_limit:
+            self._pool_pairs(self._pairs)
 
     def _flush_segment(self):
         self.perdocwriter.close()
         lengths = _FieldLengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        pairs = {name: terms for name, terms in self._pairs.items() if terms}
+        if not pairs.keys().isdisjoint(self.pool.fieldnames):
+            self._pool_pairs(pairs)
+            pairs = {}
+        fieldwriter, schema = self.fieldwriter, self.schema
+        waiting = sorted(pairs)
+        for fieldname, postings in groupby(self.pool.iter_postings(), itemgetter(0)):
+            while waiting and waiting[0] < fieldname:
+                name = waiting.pop(0)
+                _write_pairs(fieldwriter, name, schema[name], pairs[name])
+            fieldwriter.add_postings(schema, lengths, postings)
+        for name in waiting:
+            _write_pairs(fieldwriter, name, schema[name], pairs[name])
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+    def _pool_pairs(self, pairs: dict[str, dict[str, tuple[array, list[bytes]]]]) -> None:
+        """Move the pair postings held into Whoosh's pool."""
+        add = self.pool.add
+        for name, terms in pairs.items():
+            for text, (docnums, values) in terms.items():
+                term = text.encode("utf-8")
+                for docnum, value in zip(docnums, values, strict=True):
+                    add((name, term, docnum, 1.0, value))
+            terms.clear()
+        self._pairs_size = 0
+
+
+def _write_pairs(fieldwriter, fieldname: str, field, terms: dict[str, tuple[array, list[bytes]]]) -> None:
+    """Write one pair field's postings, terms in order, as ``FieldWriter.add_postings`` writes
+    them from the pool (weight 1, no length: the field is not scored). With Whoosh's own postings
+    writer a block's postings are set at once, as ``add_posting`` would have buffered them one by
+    one; ``tests/test_publish_parallel.py`` compares the index with Whoosh's writer's."""
+    fieldwriter.start_field(fieldname, field)
+    postwriter = fieldwriter._postwriter
+    whole_blocks = type(postwriter) is W3PostingsWriter
+    limit = postwriter._blocklimit if whole_blocks else 0
+    ones = array("f", [1.0]) * limit
+    for text in sorted(terms):  # a str's order is its UTF-8 bytes' order
+        docnums, values = terms[text]
+        fieldwriter.start_term(text.encode("utf-8"))
+        if whole_blocks:
+            for start in range(0, len(docnums), limit):
+                if start:
+                    postwriter._write_block()
+                postwriter._ids = docnums[start:start + limit]
+                postwriter._values = values[start:start + limit]
+                postwriter._weights = ones[:len(postwriter._values)]
+                postwriter._maxweight = 1.0
+        else:
+            for docnum, value in zip(docnums, values, strict=True):
+                fieldwriter.add(docnum, 1.0, value, 0)
+        fieldwriter.finish_term()
+    fieldwriter.finish_field()
 
 
 def write_index(content: ContentSet, directory: Path, progress: Progress | None = None,

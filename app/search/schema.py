@@ -6,7 +6,15 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..content.loader import ContentSet
 from ..content.model import Service
-from .analysis import english_analyzer, fold, language_analyzer, spelling_analyzer, weighted_text
+from .analysis import (
+    PairPositions,
+    english_analyzer,
+    fold,
+    language_analyzer,
+    shared_analyzers,
+    spelling_analyzer,
+    weighted_text,
+)
 
 # Weights of the parts of a service's text: what a family types is most
 # telling when it matches a service's title, its keywords or the names and
@@ -32,6 +40,29 @@ def text_field(language: str) -> str:
     return "text" if language == "en" else f"text_{language}"
 
 
+def pair_field(text_field_name: str) -> str:
+    """The field of adjacent word pairs that phrases of a text field are found by (``text``: ``pairs``)."""
+    return "pairs" + text_field_name.removeprefix("text")
+
+
+def text_fields(analyzer) -> tuple[TEXT, TEXT]:
+    """A text field (words with their frequencies and weights, no positions) and its pair field.
+
+    A word's postings carry no positions, so a word query decodes only ids and weights. A phrase
+    is found in the pair field instead: each word joined to the next one when it is at the next
+    position (``"speech languag"``), with the pair's positions, so a two-word phrase is one
+    pair's postings and a longer one its pairs at consecutive positions. The pair field is not
+    scored: a phrase scores what its words score in the text field. Its postings
+    (:class:`PairPositions`) are written by the index writer straight from each document's pairs
+    (``indexer._SegmentWriter``), not through Whoosh's posting pool."""
+    words_analyzer, pairs_analyzer = shared_analyzers(analyzer)
+    words = TEXT(analyzer=words_analyzer, phrase=False)
+    pairs = TEXT(analyzer=pairs_analyzer, phrase=True)
+    pairs.format = PairPositions()
+    pairs.scorable = False  # no field lengths: nothing is scored by it
+    return words, pairs
+
+
 def spell_field(language: str) -> str:
     return "spell" if language == "en" else f"spell_{language}"
 
@@ -46,13 +77,14 @@ def build_schema(languages: list[str] = ()) -> Schema:
     """
     fields = {group: KEYWORD(commas=True, scorable=False) for group in (*FILTER_GROUPS, TRANSLATED_FIELD)}
     for language in languages:
-        fields[text_field(language)] = TEXT(analyzer=language_analyzer(language), phrase=True)
+        fields[text_field(language)], fields[pair_field(text_field(language))] = text_fields(
+            language_analyzer(language))
         fields[spell_field(language)] = TEXT(analyzer=spelling_analyzer(language), phrase=False,
                                              spelling=True)
         fields[title_sort_field(language)] = ID(sortable=True)
+    fields["text"], fields["pairs"] = text_fields(english_analyzer())
     return Schema(
         id=ID(stored=True, unique=True),
-        text=TEXT(analyzer=english_analyzer(), phrase=True),
         title_sort=ID(sortable=True),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False, spelling=True),
         result=STORED,
@@ -83,13 +115,15 @@ def service_document(service: Service, content: ContentSet) -> dict:
     ages = [band.id for band in content.age_bands.values()
             if band.overlaps(service.age_min, service.age_max, service.pregnancy)]
     keywords = " . ".join(service.keywords)
+    text = weighted_text((text, PART_BOOSTS[part]) for part, text in (
+        ("title", service.title), ("keywords", keywords), ("needs", need_text),
+        ("summary", service.summary), ("organisation", organisation.name if organisation else ""),
+        ("body", service.body), ("places", places)))
     document = {
         "id": service.id,
         "title_sort": sort_key(service.title),
-        "text": weighted_text((text, PART_BOOSTS[part]) for part, text in (
-            ("title", service.title), ("keywords", keywords), ("needs", need_text),
-            ("summary", service.summary), ("organisation", organisation.name if organisation else ""),
-            ("body", service.body), ("places", places))),
+        "text": text,
+        "pairs": text,
         # The body is left out: it would double the analysis work for few new words.
         "spell": " ".join((service.title, keywords, need_text, service.summary)),
         "need": ",".join(service.needs),
@@ -125,15 +159,19 @@ def _language_fields(service: Service, content: ContentSet, language: str) -> di
             need_words.append(" . ".join([term.text("label"), *term.fields.get("synonyms", [])]))
     need_text = " . ".join(need_words)
     translation = content.translation("services", service.id, language)
+    words, pairs = text_field(language), pair_field(text_field(language))
     if translation is None:
-        return {text_field(language): weighted_text([(need_text, PART_BOOSTS["needs"])]),
-                spell_field(language): need_text, title_sort_field(language): sort_key(service.title)}
+        text = weighted_text([(need_text, PART_BOOSTS["needs"])])
+        return {words: text, pairs: text, spell_field(language): need_text,
+                title_sort_field(language): sort_key(service.title)}
     keywords = " . ".join(translation.fields.get("keywords", []))
     title, summary = translation.text("title"), translation.text("summary")
+    text = weighted_text((text, PART_BOOSTS[part]) for part, text in (
+        ("title", title), ("keywords", keywords), ("needs", need_text), ("summary", summary),
+        ("body", translation.body)))
     return {
         title_sort_field(language): sort_key(title),
-        text_field(language): weighted_text((text, PART_BOOSTS[part]) for part, text in (
-            ("title", title), ("keywords", keywords), ("needs", need_text), ("summary", summary),
-            ("body", translation.body))),
+        words: text,
+        pairs: text,
         spell_field(language): " ".join((title, keywords, need_text, summary)),
     }

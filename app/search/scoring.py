@@ -8,17 +8,20 @@ matchers, which build objects for every position of every document holding
 all the words. A query here is an ``Or`` of boosted terms and phrases (see
 ``query.py``), and an ``Or`` scores a document with the sum of its matching
 parts. So each part is read straight from its posting blocks (ids, weights
-and, for phrases, the encoded positions) and its score added into one list
+and, for the pairs of a longer phrase, their encoded positions) and its score added into one list
 indexed by the document's rank (its place in title order), in one loop per
-posting:
+posting (the words' postings hold ids and weights only, no positions):
 
 - a term of a text field: BM25F, with the field lengths read once per index;
 - a term of a keyword field (a need or a language a query names): its weight
   times its boost, as Whoosh's ``WeightScorer`` gives for unscorable fields;
-- a phrase: the documents holding every word (rarest word first), then their
-  positions decoded and the words checked to be at consecutive positions,
-  as Whoosh's ``SpanNear2`` does; a matching document scores the sum of its
-  words' BM25F scores (added in Whoosh's order), times the phrase's boost.
+- a phrase: found in the text field's pair field (``schema.text_fields``):
+  a two-word phrase is the postings of its one pair term, a longer one the
+  documents holding every pair (rarest first) with the pairs at consecutive
+  positions; which is what Whoosh's ``SpanNear2`` decides over the words'
+  positions. A matching document scores the sum of its words' BM25F scores
+  (their weights read from the words' postings, only blocks holding a match;
+  added in Whoosh's order), times the phrase's boost.
 
 Anything else goes through Whoosh's matcher. The scores are Whoosh's own
 (the same formula in the same order); ``tests/test_search_scoring.py``
@@ -36,6 +39,9 @@ from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.scoring import BM25F
+
+from .analysis import PairPositions, decode_positions, pair_terms
+from .schema import pair_field
 
 Blocks = Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]]
 
@@ -86,8 +92,10 @@ class BlockScorer:
             return False
         field = schema[leaf.fieldname]
         if type(leaf) is wq.Phrase:
-            return (field.scorable and field.format is not None and field.format.supports("positions")
-                    and leaf.slop == 1 and bool(leaf.words))
+            # A release of version 5 and before has positions in the text field, and no pair field:
+            # Whoosh's own phrase matcher searches it.
+            return (field.scorable and pair_field(leaf.fieldname) in schema and leaf.slop == 1
+                    and len(leaf.words) > 1)
         return True
 
     def _norm(self, fieldname: str) -> list[list[float]]:
@@ -162,31 +170,63 @@ class BlockScorer:
             terms = [field.to_bytes(word) for word in leaf.words]
         except ValueError:
             return
+        pairname = pair_field(fieldname)
+        pair_field_type = self.searcher.schema[pairname]
+        pairs = [pair_field_type.to_bytes(pair) for pair in pair_terms(leaf.words)]
+        # Pair fields written before PairPositions held Whoosh's pickled positions.
+        decode = decode_positions if isinstance(pair_field_type.format, PairPositions) else _positions
         distinct = list(dict.fromkeys(terms))
         idfs = {term: self.searcher.idf(fieldname, term) for term in distinct} if totals is not None else {}
         norms = self._norm(fieldname) if totals is not None else None
         k1p = self.K1 + 1
         for number, (reader, _) in enumerate(self._segments):
-            if any((fieldname, term) not in reader for term in distinct):
-                continue  # as Whoosh: a word the segment lacks, no match in it
-            postings, common = _common_postings(reader, fieldname, distinct)
-            if not common:
+            if any((pairname, pair) not in reader for pair in pairs):
+                continue  # as Whoosh: a word (so a pair) the segment lacks, no match in it
+            matches = _phrase_matches(reader, pairname, pairs, decode)
+            if not matches:
                 continue
             ranks = self._segment_ranks[number]
-            segment_norms = norms[number] if norms is not None else None
-            words = [postings[term] for term in terms]
-            for docid in common:
-                found = [word[docid] for word in words]
-                if not _consecutive([value for _, value in found]):
-                    continue
-                rank = ranks[docid]
-                mask[rank] = 1
-                if totals is not None:
-                    norm = segment_norms[docid]
-                    scores = [idfs[term] * ((weight * k1p) / (weight + norm))
-                              for term, (weight, _) in zip(terms, found, strict=True)]
-                    # Whoosh's intersection of the words' matchers adds their scores as a binary tree.
-                    totals[rank] += _tree_sum(scores) * leaf.boost * boost
+            for docid in matches:
+                mask[ranks[docid]] = 1
+            if totals is None:
+                continue
+            segment_norms = norms[number]
+            # The words' weights in the matching documents, from their postings (without positions).
+            weights = {term: _weights(reader, fieldname, term, matches) for term in distinct}
+            if len(terms) == 2:  # most phrases: the sum of two scores, written out
+                (first, first_idf), (second, second_idf) = ((weights[term], idfs[term]) for term in terms)
+                own = leaf.boost
+                for docid in matches:
+                    norm, one, other = segment_norms[docid], first[docid], second[docid]
+                    totals[ranks[docid]] += (first_idf * ((one * k1p) / (one + norm))
+                                             + second_idf * ((other * k1p) / (other + norm))) * own * boost
+                continue
+            for docid in matches:
+                norm = segment_norms[docid]
+                scores = [idfs[term] * ((weight * k1p) / (weight + norm))
+                          for term in terms for weight in (weights[term][docid],)]
+                # Whoosh's intersection of the words' matchers adds their scores as a binary tree.
+                totals[ranks[docid]] += _tree_sum(scores) * leaf.boost * boost
+
+
+def _phrase_matches(reader, pairname: str, pairs: list[bytes], decode) -> list[int]:
+    """The ids (ascending) of the documents holding the phrase whose pair terms are ``pairs``: those
+    of its one pair, or those holding every pair at consecutive positions (``decode`` reads a
+    posting's positions)."""
+    if len(pairs) == 1:
+        return [docid for ids, _, _ in _blocks(reader.postings(pairname, pairs[0])) for docid in ids]
+    postings, common = _common_postings(reader, pairname, list(dict.fromkeys(pairs)))
+    return sorted(docid for docid in common
+                  if _consecutive([postings[pair][docid][1] for pair in pairs], decode))
+
+
+def _weights(reader, fieldname: str, term: bytes, docids: list[int]) -> dict[int, float]:
+    """{docid: weight} of ``term`` for (at least) the documents ``docids`` (ascending), reading
+    only the posting blocks that can hold them."""
+    found: dict[int, float] = {}
+    for ids, weights, _ in _blocks(reader.postings(fieldname, term), wanted=docids):
+        found.update(zip(ids, weights, strict=True))
+    return found
 
 
 Postings = dict[int, tuple[float, bytes]]
@@ -225,17 +265,17 @@ def _positions(value: bytes) -> list[int]:
     return deltas if len(deltas) == 1 else list(accumulate(deltas))
 
 
-def _consecutive(values: list[bytes]) -> bool:
+def _consecutive(values: list[bytes], decode=_positions) -> bool:
     """Whether the words whose encoded positions are ``values`` (in the phrase's order, a word
     again for each time it is repeated) are at consecutive positions somewhere in the document."""
     if len(values) == 2:  # most phrases, once stop words are dropped
-        first, second = _positions(values[0]), _positions(values[1])
+        first, second = decode(values[0]), decode(values[1])
         if len(first) == 1 and len(second) == 1:
             return second[0] - first[0] == 1
         return not set(first).isdisjoint([position - 1 for position in second])
-    starts = set(_positions(values[0]))
+    starts = set(decode(values[0]))
     for shift, value in enumerate(values[1:], start=1):
-        starts.intersection_update([position - shift for position in _positions(value)])
+        starts.intersection_update([position - shift for position in decode(value)])
         if not starts:
             return False
     return True

@@ -22,7 +22,8 @@ ENTRIES_FILE = "entries.json"
 WHOOSH_FOLDER = "whoosh"
 # Bump when the database or index layout changes: a release of another
 # version is never updated in place, only rebuilt.
-SCHEMA_VERSION = 6  # 4: venues.hours; 5: changes.db; 6: entries.json, word postings without positions, pair fields
+# 4: venues.hours; 5: changes.db; 6: entries.json, word postings without positions, pair fields
+SCHEMA_VERSION = 6
 
 # name -> (columns, primary key, foreign keys)
 TABLES = {

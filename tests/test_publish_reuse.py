@@ -308,7 +308,7 @@ def test_a_file_read_again_leaves_the_others_of_its_shard_remembered(content, tm
     """A load that reads one changed file reads its shard's index and writes it back: the files its
     folder's record vouched for are still in it."""
     cache = tmp_path / "cache"
-    for number in range(150):   # a few in every one of the 64 shards
+    for number in range(600):   # a few in every one of the 256 shards
         write_service(content, service(f"group-{number}"))
     loads(content, cache)
     write_service(content, service("group-7", title="Edited"))
@@ -317,7 +317,7 @@ def test_a_file_read_again_leaves_the_others_of_its_shard_remembered(content, tm
         record.unlink()
     fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
-    assert counts == {"hits": 158, "misses": 0}
+    assert counts == {"hits": 608, "misses": 0}
 
 
 def test_a_file_changed_just_before_the_run_is_read_again_next_time(content, tmp_path, settled,

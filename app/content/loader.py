@@ -15,7 +15,15 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries, workers
-from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection, stat_key, stat_keys
+from .entry_cache import (
+    EntryCache,
+    LazyEntries,
+    ParsedFile,
+    no_garbage_collection,
+    packed,
+    stat_key,
+    stat_keys,
+)
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -238,6 +246,8 @@ class _Reader:
                 if (entry := self.entry(folder, name, stem, read, None,
                                         ahead=next(parsed) if name in ahead else None)) is not None:
                     target[stem] = entry
+            if isinstance(loaded, LazyEntries):   # their values tell their status (`published_ids`)
+                loaded.told.update(target)
             return
         names = [name for name, _ in entry_files]
         stems = [stem for _, stem in entry_files]
@@ -246,15 +256,17 @@ class _Reader:
         if old is None:
             todo = range(len(names))
         else:
-            keys = stat_keys(f"{self.root}{os.sep}{folder}{os.sep}", names)
-            todo = old.changed(keys, cache.today)
+            keys = stat_keys(f"{self.root}{os.sep}{folder}", names)
+            todo = old.changed(keys, cache.today, packed(keys))
         ahead, parsed = self.parsed_ahead(folder, [entry_files[i] for i in todo], read, cache, processes)
         found = {}
         for i in todo:   # every file without a record, in order, so the fingerprints are in order too
             found[i] = self.entry(folder, names[i], stems[i], read, cache, lazy,
                                   ahead=next(parsed) if names[i] in ahead else None)
-        record = cache.keep_folder(folder, names, old, todo, keys, found, lazy)
+        record = cache.keep_folder(folder, names, old, todo, found, lazy)
         self.reused[folder] = (old, set(todo), record, stems)
+        if isinstance(loaded, LazyEntries):   # their values tell their status (`published_ids`)
+            loaded.told.update(stems[i] for i in found)
         if old is None:
             target.update((stems[i], entry) for i, entry in found.items() if entry is not None)
             return
@@ -266,8 +278,10 @@ class _Reader:
             fingerprints = list(fingerprints)
             for i in todo:   # remembered as read: taken out, to be put back in the listing's order
                 fingerprints[i] = self.entry_fingerprints.pop(relatives[i], None)
-        self.entry_fingerprints.update(pair for pair in zip(relatives, fingerprints, strict=True)
-                                       if pair[1] is not None)
+        # Pairs in C when every file has a fingerprint (the usual case), else one by one.
+        self.entry_fingerprints.update(zip(relatives, fingerprints, strict=True) if None not in fingerprints
+                                       else (pair for pair in zip(relatives, fingerprints, strict=True)
+                                             if pair[1] is not None))
         for i, problems in old.problems.items():
             if i not in found:
                 self.problems.extend(problems)
@@ -278,7 +292,8 @@ class _Reader:
             entries[i] = None
         for i, entry in found.items():
             entries[i] = entry
-        target.update(pair for pair in zip(stems, entries, strict=True) if pair[1] is not None)
+        target.update(zip(stems, entries, strict=True) if None not in entries
+                      else (pair for pair in zip(stems, entries, strict=True) if pair[1] is not None))
         if isinstance(loaded, LazyEntries):
             loaded.not_published.update(stems[i] for i in old.not_published if i not in found)
 
@@ -450,7 +465,9 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache
         for i in todo:
             dues[i] = 0
         limit = today.toordinal()
-        due_now = {i for i, due in enumerate(old.dues) if 0 < due < limit and i not in todo}
+        # Looked for file by file only when some review is due (`min` over the others runs in C).
+        due_now = ({i for i, due in enumerate(old.dues) if 0 < due < limit and i not in todo}
+                   if min(filter(None, old.dues), default=limit) < limit else set())
         for i in sorted(due_now | cross.keys()):
             before, after = cross.get(i, ((), ()))
             problems.extend(before)

@@ -119,7 +119,7 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         if previous is not None and not allow_shrink:
             live = previous.counts.get("services", 0)
             check_shrink(live, len(published), max_shrink)
-        live_entries = None
+        live_entries = differing = None
         if previous is None:
             changed, full_reason = None, "first release"
         elif not incremental:
@@ -127,7 +127,11 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
         elif (live_entries := release_entries(previous)) is None:
             changed, full_reason = None, "the live release has another layout"
         else:
-            changed, full_reason = changed_services(live_entries, content)
+            # Items compared as sets, once: at 100,000 files a lookup per file in Python costs a
+            # quarter second, and so would a second comparison for the manifest's differences.
+            differing = sorted({path for path, _ in live_entries.items()
+                                ^ content.entry_fingerprints.items()})
+            changed, full_reason = changed_services(differing)
         build = store.start_build(release_id)
         try:
             if changed is not None:
@@ -149,7 +153,7 @@ def publish(content_dir: str | Path, index_dir: str | Path, *, report: Reporter 
                             progress=lambda done, total: report(f"Indexed {done} of {total}"))
             manifest = _manifest(release_id, content, published, full_reason if changed is None else None)
             manifest["entries_changed"] = _write_entries(build, previous if changed is not None else None,
-                                                         live_entries, content.entry_fingerprints)
+                                                         differing, content.entry_fingerprints)
             (build / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
             store.finish_build(build, release_id)
         except BaseException:
@@ -217,10 +221,11 @@ def release_entries(release: Release) -> dict[str, str] | None:
     return entries
 
 
-def _write_entries(build: Path, live: Release | None, live_entries: dict[str, str] | None,
+def _write_entries(build: Path, live: Release | None, differing: list[str] | None,
                    entries: dict[str, str]) -> dict[str, str | None]:
     """Write the new release's ``entries.json``, or share the live one's; the differences from it
-    (for the manifest's ``entries_changed``).
+    (for the manifest's ``entries_changed``; ``differing``: the paths whose fingerprints differ from
+    the live release's).
 
     A full build writes every fingerprint (100,000 at national scale: 8 MB of JSON, a fifth of a
     second to write and as long to read); an incremental release hard-links the live release's file,
@@ -228,7 +233,7 @@ def _write_entries(build: Path, live: Release | None, live_entries: dict[str, st
     ``CHANGES_LIMIT``."""
     if live is not None:
         differences = dict(live.manifest.get("entries_changed", {}))
-        for path, _ in live_entries.items() ^ entries.items():
+        for path in differing:
             differences[path] = entries.get(path)
         if len(differences) <= CHANGES_LIMIT:
             try:
@@ -240,8 +245,9 @@ def _write_entries(build: Path, live: Release | None, live_entries: dict[str, st
     return {}
 
 
-def changed_services(live_entries: dict[str, str], content: ContentSet) -> tuple[list[str] | None, str]:
-    """Ids of the services that differ from a release, if only services differ.
+def changed_services(differing: list[str]) -> tuple[list[str] | None, str]:
+    """Ids of the services that differ from a release (``differing``: the entry files whose
+    fingerprints differ from it, sorted), if only services differ.
 
     A service's translations (`services/<id>.<lang>.md`) count as part of the
     service: the service is rewritten with all its languages. None (with the
@@ -250,8 +256,6 @@ def changed_services(live_entries: dict[str, str], content: ContentSet) -> tuple
     settings and their translations feed into every service's page or search
     text), or too many changes.
     """
-    # Items compared as sets: at 100,000 files, a lookup per file in Python costs a quarter second.
-    differing = sorted({path for path, _ in live_entries.items() ^ content.entry_fingerprints.items()})
     others = [path for path in differing if not path.startswith("services/")]
     if others:
         shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")

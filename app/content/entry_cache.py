@@ -398,7 +398,7 @@ class EntryCache:
             for suffix in (INDEX_SUFFIX, ENTRIES_SUFFIX, FOLDER_SUFFIX):
                 for stale in self.folder.glob(f"*{suffix}"):
                     stale.unlink()
-            _write_atomically(self.folder / VERSION_FILE, version.encode())
+            write_atomically(self.folder / VERSION_FILE, version.encode())
         except OSError:
             # A cache that cannot be used only costs time: everything is parsed.
             self.folder = None
@@ -642,21 +642,21 @@ class EntryCache:
             with contextlib.suppress(OSError):  # not written: the next run parses these files again
                 # Entries first: a run that reads the new index then finds the entries it names.
                 if shard in self._dirty:
-                    _write_atomically(self.folder / f"{shard}{ENTRIES_SUFFIX}",
+                    write_atomically(self.folder / f"{shard}{ENTRIES_SUFFIX}",
                                       pickle.dumps(self._full(shard), protocol=pickle.HIGHEST_PROTOCOL))
-                _write_atomically(self.folder / f"{shard}{INDEX_SUFFIX}",
+                write_atomically(self.folder / f"{shard}{INDEX_SUFFIX}",
                                   pickle.dumps(self._index[shard], protocol=pickle.HIGHEST_PROTOCOL))
         self._dirty.clear()
         self._index_dirty.clear()
         # After the shards: what a record vouches for is in them (a service's entry, read lazily).
         for folder, record in self._records.items():
             with contextlib.suppress(OSError):
-                _write_atomically(self.folder / f"{folder}{FOLDER_SUFFIX}",
+                write_atomically(self.folder / f"{folder}{FOLDER_SUFFIX}",
                                   pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
         self._records.clear()
         if self._listings_dirty:
             with contextlib.suppress(OSError):
-                _write_atomically(self.folder / LISTINGS_FILE,
+                write_atomically(self.folder / LISTINGS_FILE,
                                   pickle.dumps(self._listings, protocol=pickle.HIGHEST_PROTOCOL))
             self._listings_dirty = False
         # The shards' tables are let go (entries still wanted are read back from the files just
@@ -664,7 +664,7 @@ class EntryCache:
         self._entries.clear()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, never a part: two runs may share the cache."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:

@@ -62,6 +62,7 @@ import threading
 import time
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from functools import partial
@@ -369,6 +370,7 @@ class EntryCache:
         self.started_ns = time.time_ns()
         self.hits = self.misses = 0
         self._seen: set[str] = set()
+        self._seen_names: dict[str, list[str]] = {}   # folder -> the sorted names of `seen`
         # shard -> relative path -> (stat key, day parsed, source, fingerprint, problems, reviewed, refs,
         # (context, problems across entries before the review check, review due, after) or None);
         # each shard's index read on first use (`_index_of`): a load of unchanged folders reads none
@@ -517,9 +519,19 @@ class EntryCache:
         self.keep_record(folder, record)
         return record
 
-    def seen(self, relatives: list[str]) -> None:
-        """Files this load found (vouched for by a folder record): ``save`` must not forget them."""
-        self._seen.update(relatives)
+    def seen(self, folder: str, names: list[str]) -> None:
+        """Files this load found in ``folder`` (vouched for by its record; ``names`` sorted, as a
+        listing is): ``save`` must not forget them. Kept as the list, looked up by bisection for the
+        few files of the shards a load read, rather than 100,000 paths put in a set."""
+        self._seen_names[folder] = names
+
+    def _was_seen(self, relative: str) -> bool:
+        if relative in self._seen:
+            return True
+        folder, _, name = relative.rpartition("/")
+        names = self._seen_names.get(folder, ())
+        at = bisect_left(names, name)
+        return at < len(names) and names[at] == name
 
     def keep_record(self, folder: str, record: FolderRecord) -> None:
         """Write ``record`` as ``folder``'s at ``save``."""
@@ -636,7 +648,7 @@ class EntryCache:
             return
         for shard, files in self._index.items():
             if shard.rsplit("-", 1)[0] in folders:
-                for relative in [relative for relative in files if relative not in self._seen]:
+                for relative in [relative for relative in files if not self._was_seen(relative)]:
                     self._drop(shard, relative)
         for shard in sorted(self._dirty | self._index_dirty):
             with contextlib.suppress(OSError):  # not written: the next run parses these files again

@@ -272,7 +272,7 @@ class _Reader:
             return
         cache.hits += len(names) - len(todo)
         relatives = [f"{folder}/{name}" for name in names]
-        cache.seen(relatives)
+        cache.seen(folder, names)
         fingerprints = old.fingerprints
         if todo:
             fingerprints = list(fingerprints)

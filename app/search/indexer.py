@@ -268,9 +268,9 @@ def update_index(content: ContentSet, directory: Path, service_ids: list[str]) -
     """Re-index ``service_ids`` in an existing index (removing those no longer published).
 
     The index is opened without memory maps: deleting the old documents looks their ids up in
-    every segment's term table, and Whoosh reads a segment file it has mapped into memory by copying
-    the whole table (about 50 MB at 100,000 services, a quarter of a second), where an open file
-    is read just where the lookup lands."""
+    every segment, and Whoosh opens the term table and postings of a segment it has mapped into
+    memory by copying them whole (about 75 MB a segment at 100,000 services: a quarter of a second
+    for the two segments of a full build), where an open file is read just where a lookup lands."""
     ix = FileStorage(str(directory), supports_mmap=False).open_index()
     writer = _SegmentWriter(ix, limitmb=LIMIT_MB)
     try:

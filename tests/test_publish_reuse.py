@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import marshal
 import os
 from pathlib import Path
 
@@ -308,7 +309,7 @@ def test_a_file_read_again_leaves_the_others_of_its_shard_remembered(content, tm
     """A load that reads one changed file reads its shard's index and writes it back: the files its
     folder's record vouched for are still in it."""
     cache = tmp_path / "cache"
-    for number in range(150):   # a few in every one of the 64 shards
+    for number in range(600):   # a few in every one of the 256 shards
         write_service(content, service(f"group-{number}"))
     loads(content, cache)
     write_service(content, service("group-7", title="Edited"))
@@ -317,7 +318,7 @@ def test_a_file_read_again_leaves_the_others_of_its_shard_remembered(content, tm
         record.unlink()
     fresh, cached, counts = loads(content, cache)
     same(fresh, cached)
-    assert counts == {"hits": 158, "misses": 0}
+    assert counts == {"hits": 608, "misses": 0}
 
 
 def test_a_file_changed_just_before_the_run_is_read_again_next_time(content, tmp_path, settled,
@@ -552,3 +553,22 @@ def test_the_fingerprints_are_shared_between_releases(content_dir, folders, sett
     fifth = publish(content_dir, index, keep=10)
     assert fifth.manifest["built"] == "incremental"
     assert list(fifth.manifest["entries_changed"]) == ["services/debt-advice.md"]
+
+
+def test_the_live_fingerprints_are_decoded_once_per_file(content_dir, folders, settled):
+    """The live release's entries.json, shared by every incremental release after a full one, is
+    decoded once: later publishes read the decoded copy, while it was made of that very file."""
+    index = folders["index"]
+    store = ReleaseStore(index)
+    publish(content_dir, index)
+    write_service(content_dir, service("gardening-club", title="Family gardening club", hubs=["west"]))
+    second = publish(content_dir, index)
+    assert second.manifest["built"] == "incremental"
+    decoded = index / CACHE_FOLDER / publish_module.DECODED_ENTRIES
+    identity, _ = marshal.loads(decoded.read_bytes())
+    assert release_entries(store.current(), decoded) == second.content.entry_fingerprints
+    decoded.write_bytes(marshal.dumps((identity, {"services/kept.md": "0" * 16})))
+    assert "services/kept.md" in release_entries(store.current(), decoded), "the copy is read"
+    entries_file = store.current().path / ENTRIES_FILE
+    os.utime(entries_file, ns=(entries_file.stat().st_atime_ns, entries_file.stat().st_mtime_ns + 1))
+    assert release_entries(store.current(), decoded) == second.content.entry_fingerprints, "another file"

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from ..postcodes import AreaIndex, PostcodeError
 from . import entries, workers
-from .entry_cache import EntryCache, LazyEntries, ParsedFile, no_garbage_collection, stat_key, stat_keys
+from .entry_cache import (
+    EntryCache,
+    LazyEntries,
+    ParsedFile,
+    no_garbage_collection,
+    packed,
+    stat_key,
+    stat_keys,
+)
 from .fields import EntryReader
 from .model import AgeBand, Hub, Level, Need, Organisation, Page, Service, Site
 from .problems import WARNING, ContentError, Problem
@@ -229,45 +237,51 @@ class _Reader:
         order. With the cache, a folder listing the same files as its ``FolderRecord`` costs a ``stat``
         per file: only the files it does not vouch for go through the per-file path (``entry``), and
         many of those the cache does not know are parsed in ``processes`` workers (``parsed_ahead``)."""
-        entry_files = self.entry_files(folder)
+        names, stems = self.entry_files(folder)
         # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
         target = loaded.raw if isinstance(loaded, LazyEntries) else loaded
         if cache is None:
-            ahead, parsed = self.parsed_ahead(folder, entry_files, read, None, processes)
-            for name, stem in entry_files:
+            ahead, parsed = self.parsed_ahead(folder, list(zip(names, stems, strict=True)), read, None,
+                                              processes)
+            for name, stem in zip(names, stems, strict=True):
                 if (entry := self.entry(folder, name, stem, read, None,
                                         ahead=next(parsed) if name in ahead else None)) is not None:
                     target[stem] = entry
+            if isinstance(loaded, LazyEntries):   # their values tell their status (`published_ids`)
+                loaded.told.update(target)
             return
-        names = [name for name, _ in entry_files]
-        stems = [stem for _, stem in entry_files]
         old = cache.folder_record(folder, names)
         keys = None
         if old is None:
             todo = range(len(names))
         else:
-            keys = stat_keys(f"{self.root}{os.sep}{folder}{os.sep}", names)
-            todo = old.changed(keys, cache.today)
-        ahead, parsed = self.parsed_ahead(folder, [entry_files[i] for i in todo], read, cache, processes)
+            keys = stat_keys(f"{self.root}{os.sep}{folder}", names)
+            todo = old.changed(keys, cache.today, packed(keys))
+        ahead, parsed = self.parsed_ahead(folder, [(names[i], stems[i]) for i in todo], read, cache,
+                                          processes)
         found = {}
         for i in todo:   # every file without a record, in order, so the fingerprints are in order too
             found[i] = self.entry(folder, names[i], stems[i], read, cache, lazy,
                                   ahead=next(parsed) if names[i] in ahead else None)
-        record = cache.keep_folder(folder, names, old, todo, keys, found, lazy)
+        record = cache.keep_folder(folder, names, old, todo, found, lazy)
         self.reused[folder] = (old, set(todo), record, stems)
+        if isinstance(loaded, LazyEntries):   # their values tell their status (`published_ids`)
+            loaded.told.update(stems[i] for i in found)
         if old is None:
             target.update((stems[i], entry) for i, entry in found.items() if entry is not None)
             return
         cache.hits += len(names) - len(todo)
         relatives = [f"{folder}/{name}" for name in names]
-        cache.seen(relatives)
+        cache.seen(folder, names)
         fingerprints = old.fingerprints
         if todo:
             fingerprints = list(fingerprints)
             for i in todo:   # remembered as read: taken out, to be put back in the listing's order
                 fingerprints[i] = self.entry_fingerprints.pop(relatives[i], None)
-        self.entry_fingerprints.update(pair for pair in zip(relatives, fingerprints, strict=True)
-                                       if pair[1] is not None)
+        # Pairs in C when every file has a fingerprint (the usual case), else one by one.
+        self.entry_fingerprints.update(zip(relatives, fingerprints, strict=True) if None not in fingerprints
+                                       else (pair for pair in zip(relatives, fingerprints, strict=True)
+                                             if pair[1] is not None))
         for i, problems in old.problems.items():
             if i not in found:
                 self.problems.extend(problems)
@@ -278,7 +292,8 @@ class _Reader:
             entries[i] = None
         for i, entry in found.items():
             entries[i] = entry
-        target.update(pair for pair in zip(stems, entries, strict=True) if pair[1] is not None)
+        target.update(zip(stems, entries, strict=True) if None not in entries
+                      else (pair for pair in zip(stems, entries, strict=True) if pair[1] is not None))
         if isinstance(loaded, LazyEntries):
             loaded.not_published.update(stems[i] for i in old.not_published if i not in found)
 
@@ -289,18 +304,20 @@ class _Reader:
         source, document = parsed
         return EntryReader(source, document, document.data, problems=self.problems)
 
-    def listing(self, folder: str) -> tuple[list, list, list]:
-        """What ``folder`` holds, sorted by name: its entry files (name, stem), the misnamed names
-        (name, message) and its translation files (name, entry id, language). Listed once per load,
-        and with the cache not at all while the folder itself is unchanged (``EntryCache.listing``)."""
+    def listing(self, folder: str) -> tuple[tuple[list, list], list, list]:
+        """What ``folder`` holds, sorted by name: its entry files (their names, their stems), the
+        misnamed names (name, message) and its translation files (name, entry id, language). Listed
+        once per load, and with the cache not at all while the folder itself is unchanged
+        (``EntryCache.listing``)."""
         if folder not in self._listings:
             path = f"{self.root}{os.sep}{folder}"
             self._listings[folder] = (self.cache.listing(folder, path, lambda: _list(path)) if self.cache
                                       else _list(path))
         return self._listings[folder]
 
-    def entry_files(self, folder: str) -> list[tuple[str, str]]:
-        """(file name, stem) for each entry file in ``folder``, reporting misnamed ones."""
+    def entry_files(self, folder: str) -> tuple[list[str], list[str]]:
+        """The file names and the stems of the entry files in ``folder`` (two lists: at 100,000 files a
+        tuple per file costs more to keep and to take apart), reporting misnamed ones."""
         entry_files, misnamed, _ = self.listing(folder)
         for name, message in misnamed:
             self.problems.append(Problem(display_path(self.root / folder / name), 1, "(file)", message))
@@ -311,7 +328,7 @@ class _Reader:
         return self.listing(folder)[2]
 
 
-def _list(path: str) -> tuple[list, list, list]:
+def _list(path: str) -> tuple[tuple[list, list], list, list]:
     """``_Reader.listing`` of the folder at ``path``."""
     try:
         # os.scandir knows which names are folders without a stat each; names sort as strings.
@@ -319,7 +336,7 @@ def _list(path: str) -> tuple[list, list, list]:
             names = sorted((item.name, item.is_dir()) for item in scanned)
     except (FileNotFoundError, NotADirectoryError):
         names = []
-    entry_files, misnamed, translations = [], [], []
+    entry_names, stems, misnamed, translations = [], [], [], []
     for name, is_folder in names:
         if name.startswith("."):
             continue
@@ -330,11 +347,12 @@ def _list(path: str) -> tuple[list, list, list]:
         if match := TRANSLATION_FILE.match(name):
             translations.append((name, match["id"], match["lang"]))
         elif match := ENTRY_FILE.match(name):
-            entry_files.append((name, match["stem"]))
+            entry_names.append(name)
+            stems.append(match["stem"])
         else:
             misnamed.append((name, "file names must be '<id>.md' using a-z, 0-9 and hyphens "
                                    "(translations: '<id>.<language>.md')"))
-    return entry_files, misnamed, translations
+    return (entry_names, stems), misnamed, translations
 
 
 def load_content(root: str | Path, today: dt.date | None = None, *, services: bool = True,
@@ -450,7 +468,9 @@ def _check_references(content: ContentSet, files: _Reader, today: dt.date, cache
         for i in todo:
             dues[i] = 0
         limit = today.toordinal()
-        due_now = {i for i, due in enumerate(old.dues) if 0 < due < limit and i not in todo}
+        # Looked for file by file only when some review is due (`min` over the others runs in C).
+        due_now = ({i for i, due in enumerate(old.dues) if 0 < due < limit and i not in todo}
+                   if min(filter(None, old.dues), default=limit) < limit else set())
         for i in sorted(due_now | cross.keys()):
             before, after = cross.get(i, ((), ()))
             problems.extend(before)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh.codec.whoosh3 import W3PostingsWriter, _lenfield
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from ..content.loader import ContentSet
@@ -264,8 +265,13 @@ def _write_segment(ix, services, content: ContentSet, limitmb: int, sender) -> N
 
 
 def update_index(content: ContentSet, directory: Path, service_ids: list[str]) -> None:
-    """Re-index ``service_ids`` in an existing index (removing those no longer published)."""
-    ix = index.open_dir(str(directory))
+    """Re-index ``service_ids`` in an existing index (removing those no longer published).
+
+    The index is opened without memory maps: deleting the old documents looks their ids up in
+    every segment, and Whoosh opens the term table and postings of a segment it has mapped into
+    memory by copying them whole (about 75 MB a segment at 100,000 services: a quarter of a second
+    for the two segments of a full build), where an open file is read just where a lookup lands."""
+    ix = FileStorage(str(directory), supports_mmap=False).open_index()
     writer = _SegmentWriter(ix, limitmb=LIMIT_MB)
     try:
         for service_id in service_ids:

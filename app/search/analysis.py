@@ -216,6 +216,25 @@ class NormaliseFilter(Filter):
             self._cache[word] = known
         return known
 
+    def index_words(self, expression: re.Pattern, value: str) -> list[tuple[str, int, float]]:
+        """The (text, position, boost) of each word of ``value`` as ``WordTokenizer(expression) |
+        self`` indexes it, without a token stream: what indexing asks of every document's text."""
+        found = []
+        append, normalise = found.append, self.normalise
+        position = dropped = 0
+        for part in value.split(PART_SEPARATOR):
+            boost, _, text = part.rpartition(BOOST_SEPARATOR)
+            weight = float(boost) if boost else 1.0
+            for word in expression.findall(text):
+                indexed = normalise(word)
+                if indexed:
+                    append((indexed, position - dropped, weight))
+                else:
+                    dropped += 1
+                position += 1
+            position += PART_GAP
+        return found
+
     def __call__(self, tokens):
         dropped = 0
         for token in tokens:
@@ -350,10 +369,34 @@ class SharedTokens(Tokenizer):
         """The (text, position, boost) of each word of ``value`` as indexed, kept for the next call."""
         last, found = self._last
         if last is not value:  # the same string object: the same document's text, for the other field
-            found = [(token.text, token.pos, token.boost) for token in self.analyzer(
-                value, positions=True, mode="index", **kwargs)]
+            found = index_words(self.analyzer, value, **kwargs)
             self._last = (value, found)
         return found
+
+
+def _is_word_analyzer(analyzer) -> bool:
+    parts = getattr(analyzer, "items", ())
+    return len(parts) == 2 and type(parts[0]) is WordTokenizer and type(parts[1]) is NormaliseFilter
+
+
+def makes_index_words(analyzer) -> bool:
+    """Whether :func:`index_words` makes ``analyzer``'s words without a token stream."""
+    return type(analyzer) is SharedTokens or _is_word_analyzer(analyzer)
+
+
+def index_words(analyzer, value: str, **kwargs) -> list[tuple[str, int, float]]:
+    """The (text, position, boost) of each word ``analyzer`` indexes in ``value``. For this
+    module's analyzers (a :class:`WordTokenizer` and a :class:`NormaliseFilter`, or
+    :class:`SharedTokens` of one) without a token stream, which indexing spent most of its
+    analysis on: one tuple a word instead of a ``Token`` passed through two generators
+    (``tests/test_analysis.py`` compares both). Their words do not depend on ``kwargs``
+    (``removestops``, ``boosts``), which only another analyzer's token stream is given."""
+    if type(analyzer) is SharedTokens:
+        return analyzer.words(value, **kwargs)
+    if _is_word_analyzer(analyzer):
+        return analyzer.items[1].index_words(analyzer.items[0].expression, value)
+    return [(token.text, token.pos, token.boost)
+            for token in analyzer(value, positions=True, mode="index", **kwargs)]
 
 
 def shared_analyzers(analyzer) -> tuple:

@@ -406,16 +406,24 @@ def shared_analyzers(analyzer) -> tuple:
     return shared, shared | PairFilter()
 
 
+def pairs_of_shared_words(analyzer) -> SharedTokens | None:
+    """The :class:`SharedTokens` a pair field's ``analyzer`` (of :func:`shared_analyzers`) pairs
+    the words of, or None for another analyzer."""
+    parts = getattr(analyzer, "items", ())
+    if len(parts) == 2 and type(parts[0]) is SharedTokens and type(parts[1]) is PairFilter:
+        return parts[0]
+    return None
+
+
 def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
     """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them; for
     the analyzer of :func:`shared_analyzers`, made straight from the shared words (what
     :class:`PairFilter` does to them, without a token stream)."""
     found: dict[str, list[int]] = {}
-    parts = getattr(analyzer, "items", ())
-    if (len(parts) == 2 and type(parts[0]) is SharedTokens and type(parts[1]) is PairFilter
-            and options.get("mode", "index") == "index"):
+    shared = pairs_of_shared_words(analyzer)
+    if shared is not None and options.get("mode", "index") == "index":
         previous = at = None
-        for text, position, _ in parts[0].words(value):
+        for text, position, _ in shared.words(value):
             if at is not None and position == at + 1:
                 pair = previous + PAIR_SEPARATOR + text
                 positions = found.get(pair)
@@ -443,15 +451,20 @@ _POSITION = struct.Struct("<I")
 _ONE_POSITION: dict[int, bytes] = {}
 
 
+def encode_position(position: int) -> bytes:
+    """One position as :func:`encode_positions` encodes it, the same ``bytes`` each time: a
+    pair's positions in a document are their encoded positions joined."""
+    value = _ONE_POSITION.get(position)
+    if value is None:
+        value = _ONE_POSITION[position] = _POSITION.pack(position)
+    return value
+
+
 def encode_positions(positions: list[int]) -> bytes:
     """A pair's positions in a document as 32-bit little-endian numbers. A pair is mostly in a
     document once: those values are made once and shared (a writer keeps a million of them)."""
     if len(positions) == 1:
-        position = positions[0]
-        value = _ONE_POSITION.get(position)
-        if value is None:
-            value = _ONE_POSITION[position] = _POSITION.pack(position)
-        return value
+        return encode_position(positions[0])
     return struct.pack(f"<{len(positions)}I", *positions)
 
 

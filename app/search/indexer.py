@@ -19,7 +19,16 @@ from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from ..content.loader import ContentSet
-from .analysis import PairPositions, encode_positions, index_words, makes_index_words, pair_positions
+from .analysis import (
+    PAIR_SEPARATOR,
+    PairPositions,
+    encode_position,
+    encode_positions,
+    index_words,
+    makes_index_words,
+    pair_positions,
+    pairs_of_shared_words,
+)
 from .schema import build_schema, service_document
 
 Progress = Callable[[int, int], None]
@@ -70,6 +79,8 @@ _POSTING_SIZE = 16
 # Memory for the postings each writer holds (per process) before they go to Whoosh's pool instead.
 HELD_MB = 256
 
+# Values of a field whose postings a writer remembers (_SegmentWriter._indexed).
+_KNOWN_VALUES = 2048
 # How a field's postings are made and kept (_SegmentWriter._hold).
 _FREQUENCY, _PAIRS, _FIXED, _POOLED = "frequency", "pairs", "fixed", "pooled"
 # pack_uint(frequency), made once for the usual frequencies (a value a posting of a word).
@@ -104,6 +115,7 @@ class _SegmentWriter(SegmentWriter):
         # a str for the kinds made here, bytes for those Whoosh's field makes (_FIXED).
         self._held: dict[str, dict] = {}
         self._kinds: dict[str, str] = {}
+        self._known: dict[str, dict[str, list]] = {}
         self._held_limit = held_mb * 1024 * 1024
         self._held_size = 0
 
@@ -172,7 +184,28 @@ class _SegmentWriter(SegmentWriter):
         if terms is None:
             terms = self._held[fieldname] = {}
         docnum, size, length = self.docnum, 0, 0
-        if kind == _PAIRS:
+        shared = pairs_of_shared_words(field.analyzer) if kind == _PAIRS else None
+        if shared is not None:
+            # The pairs straight from the shared words (what pair_positions makes of them), a pair
+            # found again in the document adding its position to the document's posting.
+            count = 0
+            previous = at = None
+            for text, position, _ in shared.words(value):
+                if at is not None and position == at + 1:
+                    pair = previous + PAIR_SEPARATOR + text
+                    postings = terms.get(pair)
+                    if postings is None:
+                        postings = terms[pair] = [array("I"), None, []]
+                        size += _TERM_SIZE
+                    docnums = postings[0]
+                    if docnums and docnums[-1] == docnum:
+                        postings[2][-1] += encode_position(at)
+                    else:
+                        docnums.append(docnum)
+                        postings[2].append(encode_position(at))
+                        count += 1
+                previous, at = text, position
+        elif kind == _PAIRS:
             found = pair_positions(field.analyzer, value)
             for text, positions in found.items():
                 postings = terms.get(text)
@@ -202,7 +235,7 @@ class _SegmentWriter(SegmentWriter):
             count = len(frequencies)
         else:  # _FIXED: Whoosh's field makes the postings; their values have one size
             count = 0
-            for term, frequency, weight, vbytes in field.index(value):
+            for term, frequency, weight, vbytes in self._indexed(fieldname, field, value):
                 postings = terms.get(term)
                 if postings is None:
                     postings = terms[term] = [array("I"), array("f"), bytearray()]
@@ -214,6 +247,21 @@ class _SegmentWriter(SegmentWriter):
                 count += 1
         self._held_size += size + _POSTING_SIZE * count
         return length if field.scorable else 0
+
+    def _indexed(self, fieldname: str, field, value) -> list[tuple[bytes, int, float, bytes]]:
+        """``field.index(value)``, remembered for the field's recent values: the filter fields (need,
+        age, hub...) hold a few values that thousands of documents repeat."""
+        if not isinstance(value, str):
+            return list(field.index(value))
+        known = self._known.get(fieldname)
+        if known is None:
+            known = self._known[fieldname] = {}
+        found = known.get(value)
+        if found is None:
+            if len(known) >= _KNOWN_VALUES:  # a field of unique values (id): no use keeping them
+                known.clear()
+            found = known[value] = list(field.index(value))
+        return found
 
     def _flush_segment(self):
         self.perdocwriter.close()

@@ -84,7 +84,7 @@ def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, mo
     for folder in (ours, whooshs):
         (folder / WHOOSH_FOLDER).mkdir(parents=True)
         ix = whoosh_index.create_in(str(folder / WHOOSH_FOLDER), build_schema(content.translated_languages))
-        writer = indexer._SegmentWriter(ix) if folder == ours else ix.writer()
+        writer = indexer._SegmentWriter(ix, compound=False) if folder == ours else ix.writer(compound=False)
         for published in content.published_services():
             writer.add_document(**service_document(published, content))
         if folder == ours:
@@ -92,10 +92,20 @@ def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, mo
         writer.commit()
     terms = postings(ours)[0]
     assert terms and postings(ours) == postings(whooshs)
+    assert segment_files(ours) == segment_files(whooshs)  # the same bytes: blocks, statistics, lengths
     pair_fields = {field for field, _ in terms if field.startswith("pairs")}
     assert pair_fields == {"pairs", *(f"pairs_{language}" for language in content.translated_languages)}
     values = [value for (field, _), found in terms.items() if field in pair_fields for _, _, value in found]
     assert any(len(decode_positions(value)) > 1 for value in values)  # a pair twice in a document
+
+
+def segment_files(folder) -> dict[str, bytes]:
+    """The bytes of an index's one segment's files (postings, terms, columns of lengths and stored
+    fields), by the name after the segment's, which is random."""
+    files = {path.name.partition(".")[2]: path.read_bytes()
+             for path in (folder / WHOOSH_FOLDER).glob("MAIN_*.*")}
+    assert {"pst", "trm", "_text_len.col", "_stored.col"} <= files.keys()
+    return files
 
 
 def pairs_by_service(folder) -> tuple[dict, int]:

@@ -7,8 +7,8 @@ import multiprocessing
 import traceback
 from array import array
 from collections.abc import Callable
-from itertools import groupby
-from operator import itemgetter
+from itertools import chain, groupby
+from operator import itemgetter, sub
 from pathlib import Path
 
 from whoosh import index
@@ -297,6 +297,24 @@ class _SegmentWriter(SegmentWriter):
         self._held_size = 0
 
 
+class _BlockWriter(W3PostingsWriter):
+    """Whoosh's postings writer, making a block's ids and weights the same with C loops instead of
+    a generator a posting (``delta_encode``, ``all(...)``): given to the postings written by
+    :func:`_write_postings`, which fills whole blocks."""
+
+    def _mini_ids(self):
+        ids = self._ids
+        return tuple(map(sub, ids, chain((0,), ids)))  # delta_encode: each id less the one before
+
+    def _mini_weights(self):
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
+        return tuple(weights)
+
+
 def _write_postings(fieldwriter, fieldname: str, field, terms: dict, lengths: _FieldLengths | None) -> None:
     """Write one field's held postings, terms in order, as ``FieldWriter.add_postings`` writes them
     from the pool. With Whoosh's own postings writer a block's postings, with the block's
@@ -305,6 +323,8 @@ def _write_postings(fieldwriter, fieldname: str, field, terms: dict, lengths: _F
     fieldwriter.start_field(fieldname, field)
     postwriter = fieldwriter._postwriter
     whole_blocks = type(postwriter) is W3PostingsWriter
+    if whole_blocks:
+        postwriter.__class__ = _BlockWriter  # the same writer and state, two methods cheaper
     field_lengths = lengths.field_lengths(fieldname) if lengths else ()
     size = field.format.fixed_value_size()
     limit = postwriter._blocklimit if whole_blocks else 1 << 30

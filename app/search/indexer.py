@@ -116,6 +116,7 @@ class _SegmentWriter(SegmentWriter):
         self._held: dict[str, dict] = {}
         self._kinds: dict[str, str] = {}
         self._known: dict[str, dict[str, list]] = {}
+        self._separate_spelling: dict[str, bool] = {}
         self._held_limit = held_mb * 1024 * 1024
         self._held_size = 0
 
@@ -135,6 +136,7 @@ class _SegmentWriter(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
+        plain = len(fieldnames) == len(fields)  # no boosts or stored values given apart
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -144,9 +146,12 @@ class _SegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    boost = self._field_boost(fields, fieldname, docboost)
+                    boost = docboost if plain else self._field_boost(fields, fieldname, docboost)
                     length = self._hold(fieldname, field, value, boost)
-                if field.separate_spelling():
+                separate_spelling = self._separate_spelling.get(fieldname)
+                if separate_spelling is None:  # asked once: it walks the analyzer
+                    separate_spelling = self._separate_spelling[fieldname] = field.separate_spelling()
+                if separate_spelling:
                     spellfield = field.spelling_fieldname(fieldname)
                     for word in field.spellable_words(value):
                         self.pool.add((spellfield, word.encode("utf-8"), 0, 1, None))
@@ -154,7 +159,7 @@ class _SegmentWriter(SegmentWriter):
                     items = sorted((text, weight, vbytes) for text, _, weight, vbytes in
                                    field.vector.word_values(value, field.analyzer, mode="index"))
                     perdocwriter.add_vector_items(fieldname, field, items)
-                stored = fields.get(f"_stored_{fieldname}", value)
+                stored = value if plain else fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:
                     perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(stored))

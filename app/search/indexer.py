@@ -36,7 +36,8 @@ Progress = Callable[[int, int], None]
 # Below this many services one process indexes everything: starting workers would cost more than
 # it saves, and a single segment keeps the word graph that corrects any letter of a word.
 PARALLEL_FROM = 2000
-# Memory for each writer's postings before they spill to a sorted run on disk.
+# Memory for Whoosh's posting pool (a merge of segments, postings held past HELD_MB) before it
+# spills to a sorted run on disk, shared by the writers of one build.
 LIMIT_MB = 256
 
 
@@ -111,8 +112,9 @@ class _SegmentWriter(SegmentWriter):
 
     def __init__(self, ix, limitmb: int = 128, held_mb: int = HELD_MB, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        # {field: {term: [document numbers, weights (None: all 1), values (None: none)]}}; a term is
-        # a str for the kinds made here, bytes for those Whoosh's field makes (_FIXED).
+        # {field: {term: [document numbers, weights (None: all 1), values]}}: the values a bytearray
+        # of values of the format's one size, or a list (the pair fields'); a term is a str for the
+        # kinds made here, bytes for those Whoosh's field makes (_FIXED).
         self._held: dict[str, dict] = {}
         self._kinds: dict[str, str] = {}
         self._known: dict[str, dict[str, list]] = {}

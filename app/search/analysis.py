@@ -415,6 +415,13 @@ def pairs_of_shared_words(analyzer) -> SharedTokens | None:
     return None
 
 
+def word_pairs(indexed: list[tuple[str, int, float]]) -> list[tuple[str, int]]:
+    """(pair term, its position) for each of the indexed words (:func:`index_words`) followed by
+    one at the next position: what :class:`PairFilter` makes of them."""
+    return [(first + PAIR_SEPARATOR + second, at)
+            for (first, at, _), (second, position, _) in pairwise(indexed) if position == at + 1]
+
+
 def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
     """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them; for
     the analyzer of :func:`shared_analyzers`, made straight from the shared words (what
@@ -422,16 +429,12 @@ def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     shared = pairs_of_shared_words(analyzer)
     if shared is not None and options.get("mode", "index") == "index":
-        previous = at = None
-        for text, position, _ in shared.words(value):
-            if at is not None and position == at + 1:
-                pair = previous + PAIR_SEPARATOR + text
-                positions = found.get(pair)
-                if positions is None:
-                    found[pair] = [at]
-                else:
-                    positions.append(at)
-            previous, at = text, position
+        for pair, at in word_pairs(shared.words(value)):
+            positions = found.get(pair)
+            if positions is None:
+                found[pair] = [at]
+            else:
+                positions.append(at)
         return found
     return _token_positions(analyzer(value, **{"mode": "index", **options, "positions": True}))
 

@@ -20,7 +20,6 @@ from whoosh.writing import SegmentWriter
 
 from ..content.loader import ContentSet
 from .analysis import (
-    PAIR_SEPARATOR,
     PairPositions,
     encode_position,
     encode_positions,
@@ -28,6 +27,7 @@ from .analysis import (
     makes_index_words,
     pair_positions,
     pairs_of_shared_words,
+    word_pairs,
 )
 from .schema import build_schema, service_document
 
@@ -196,22 +196,18 @@ class _SegmentWriter(SegmentWriter):
             # The pairs straight from the shared words (what pair_positions makes of them), a pair
             # found again in the document adding its position to the document's posting.
             count = 0
-            previous = at = None
-            for text, position, _ in shared.words(value):
-                if at is not None and position == at + 1:
-                    pair = previous + PAIR_SEPARATOR + text
-                    postings = terms.get(pair)
-                    if postings is None:
-                        postings = terms[pair] = [array("I"), None, []]
-                        size += _TERM_SIZE
-                    docnums = postings[0]
-                    if docnums and docnums[-1] == docnum:
-                        postings[2][-1] += encode_position(at)
-                    else:
-                        docnums.append(docnum)
-                        postings[2].append(encode_position(at))
-                        count += 1
-                previous, at = text, position
+            for pair, at in word_pairs(shared.words(value)):
+                postings = terms.get(pair)
+                if postings is None:
+                    postings = terms[pair] = [array("I"), None, []]
+                    size += _TERM_SIZE
+                docnums = postings[0]
+                if docnums and docnums[-1] == docnum:
+                    postings[2][-1] += encode_position(at)
+                else:
+                    docnums.append(docnum)
+                    postings[2].append(encode_position(at))
+                    count += 1
         elif kind == _PAIRS:
             found = pair_positions(field.analyzer, value)
             for text, positions in found.items():

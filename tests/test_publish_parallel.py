@@ -69,13 +69,17 @@ def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_
         assert search_ids(parallel, **params) == search_ids(rebuilt, **params), params
 
 
-@pytest.mark.parametrize("held", [True, False])
-def test_the_postings_written_without_the_pool_are_whooshs_own(tmp_path, monkeypatch, held):
-    """The writer keeps every field's postings out of Whoosh's pool (indexer._SegmentWriter) unless
-    they take more memory than it may hold: either way the index holds what Whoosh's own writer,
-    every posting through its pool, writes, to the byte."""
+@pytest.mark.parametrize("way", ["blocks", "postings", "pool"])
+def test_the_postings_written_without_the_pool_are_whooshs_own(tmp_path, monkeypatch, way):
+    """The writer keeps every field's postings out of Whoosh's pool (indexer._SegmentWriter) and
+    writes them a block at a time (or a posting at a time, for a postings writer it does not know)
+    unless they take more memory than it may hold: every way the index holds what Whoosh's own
+    writer, every posting through its pool, writes, to the byte."""
+    held = way != "pool"
     if not held:
         monkeypatch.setattr(indexer, "_POSTING_SIZE", 1 << 40)  # each document's postings too many
+    if way == "postings":
+        monkeypatch.setattr(indexer, "W3PostingsWriter", type("Unknown", (), {}))
     root = write_translated_content(tmp_path / "content")
     write_service(root, service("speech-again", title="Speech and language: speech and language",
                                 summary="Speech, language and more speech and language."))

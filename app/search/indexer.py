@@ -330,11 +330,18 @@ def _write_postings(fieldwriter, fieldname: str, field, terms: dict, lengths: _F
         postwriter.__class__ = _BlockWriter  # the same writer and state, two methods cheaper
     field_lengths = lengths.field_lengths(fieldname) if lengths else ()
     size = field.format.fixed_value_size()
-    limit = postwriter._blocklimit if whole_blocks else 1 << 30
+    limit = postwriter._blocklimit if whole_blocks else 0
     ones = array("f", [1.0]) * limit
     for term in sorted(terms):  # a str's order is its UTF-8 bytes' order
         docnums, weights, values = terms[term]
         fieldwriter.start_term(term.encode("utf-8") if isinstance(term, str) else term)
+        if not whole_blocks:  # another codec's postings writer: a posting at a time
+            for at, docnum in enumerate(docnums):
+                fieldwriter.add(docnum, 1.0 if weights is None else weights[at],
+                                values[at] if size is None else bytes(values[at * size:(at + 1) * size]),
+                                field_lengths[docnum] if field_lengths else 0)
+            fieldwriter.finish_term()
+            continue
         for start in range(0, len(docnums), limit):
             end = start + limit
             ids = docnums[start:end]
@@ -343,16 +350,11 @@ def _write_postings(fieldwriter, fieldname: str, field, terms: dict, lengths: _F
                 block_values = values[start:end]
             else:
                 block_values = [bytes(values[start * size:end * size])] if size else []
-            if not whole_blocks:
-                for at, docnum in enumerate(ids):
-                    value = block_values[at] if size is None else bytes(values[(start + at) * size:
-                                                                              (start + at + 1) * size])
-                    fieldwriter.add(docnum, block_weights[at], value,
-                                    field_lengths[docnum] if field_lengths else 0)
-                continue
             if start:
                 postwriter._write_block()
             postwriter._ids, postwriter._weights, postwriter._values = ids, block_weights, block_values
+            # Of the weights as the block keeps them (32-bit); Whoosh's writer takes the maximum of
+            # the unrounded ones, the same for our boosts (sums of halves).
             postwriter._maxweight = max(0, max(block_weights))
             if field_lengths:
                 block_lengths = [length for length in map(field_lengths.__getitem__, ids) if length]

@@ -7,6 +7,8 @@ import pytest
 from app.search.analysis import (
     english_analyzer,
     fold,
+    index_words,
+    language_analyzer,
     pair_terms,
     phrase_analyzer,
     shared_analyzers,
@@ -68,6 +70,24 @@ def test_pairs_join_adjacent_words_across_stop_words_but_never_across_parts():
     assert words(words_analyzer, "Speech") == ["speech"]
     assert pair_terms(words(english_analyzer(), "speech and language therapy")) == [
         "speech languag", "languag therapi"]
+
+
+@pytest.mark.parametrize("analyzer", [english_analyzer(), language_analyzer("ar"), language_analyzer("bn"),
+                                      spelling_analyzer(), spelling_analyzer("pl"), phrase_analyzer()])
+def test_index_words_are_the_token_streams_words(analyzer):
+    """Indexing takes the words without a token stream (analysis.index_words): the same words,
+    positions (gaps of dropped words closed, parts apart) and boosts as the analyzer's tokens."""
+    texts = [weighted_text([("Speech and language: the speech group", 4.0), ("It's a won’t-miss café", 2.5),
+                            ("", 3.0), ("Łódź Română ٠٢٠ مُسَاعَدَةٌ لِلْعَائِلَاتِ পরিবারের জন্য", 0.5)]),
+             "plain words, no parts: of the and a", "1.0\x1fone part\x1e2.0\x1fthe boosted part", ""]
+    for text in texts:
+        expected = [(token.text, token.pos, token.boost)
+                    for token in analyzer(text, positions=True, mode="index")]
+        assert index_words(analyzer, text) == expected
+        shared = shared_analyzers(analyzer)[0]
+        assert index_words(shared, text) == expected and shared.words(text) == expected
+    assert index_words(english_analyzer(), texts[0])[:3] == [("speech", 0, 4.0), ("languag", 1, 4.0),
+                                                             ("speech", 2, 4.0)]
 
 
 # -- per-language analysis ----------------------------------------------------------------------------

@@ -69,13 +69,17 @@ def test_a_parallel_full_build_publishes_what_one_process_does(content_dir, tmp_
         assert search_ids(parallel, **params) == search_ids(rebuilt, **params), params
 
 
-@pytest.mark.parametrize("held", [True, False])
-def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, monkeypatch, held):
-    """The writer keeps the pair fields' postings out of Whoosh's pool (indexer._SegmentWriter)
-    unless they take more memory than the pool may: either way the index holds what Whoosh's own
-    writer, every posting through its pool, writes."""
+@pytest.mark.parametrize("way", ["blocks", "postings", "pool"])
+def test_the_postings_written_without_the_pool_are_whooshs_own(tmp_path, monkeypatch, way):
+    """The writer keeps every field's postings out of Whoosh's pool (indexer._SegmentWriter) and
+    writes them a block at a time (or a posting at a time, for a postings writer it does not know)
+    unless they take more memory than it may hold: every way the index holds what Whoosh's own
+    writer, every posting through its pool, writes, to the byte."""
+    held = way != "pool"
     if not held:
-        monkeypatch.setattr(indexer, "_POSTING_SIZE", 1 << 40)  # each document's pairs too many
+        monkeypatch.setattr(indexer, "_POSTING_SIZE", 1 << 40)  # each document's postings too many
+    if way == "postings":
+        monkeypatch.setattr(indexer, "W3PostingsWriter", type("Unknown", (), {}))
     root = write_translated_content(tmp_path / "content")
     write_service(root, service("speech-again", title="Speech and language: speech and language",
                                 summary="Speech, language and more speech and language."))
@@ -84,39 +88,50 @@ def test_the_pair_postings_written_without_the_pool_are_whooshs_own(tmp_path, mo
     for folder in (ours, whooshs):
         (folder / WHOOSH_FOLDER).mkdir(parents=True)
         ix = whoosh_index.create_in(str(folder / WHOOSH_FOLDER), build_schema(content.translated_languages))
-        writer = indexer._SegmentWriter(ix) if folder == ours else ix.writer()
+        writer = indexer._SegmentWriter(ix, compound=False) if folder == ours else ix.writer(compound=False)
         for published in content.published_services():
             writer.add_document(**service_document(published, content))
         if folder == ours:
-            assert ("pairs" in writer.pool.fieldnames) == (not held)
+            pooled = {"pairs", "text", "spell", "need", "id"} & writer.pool.fieldnames
+            assert pooled == (set() if held else {"pairs", "text", "spell", "need", "id"})
         writer.commit()
     terms = postings(ours)[0]
     assert terms and postings(ours) == postings(whooshs)
+    assert segment_files(ours) == segment_files(whooshs)  # the same bytes: blocks, statistics, lengths
     pair_fields = {field for field, _ in terms if field.startswith("pairs")}
     assert pair_fields == {"pairs", *(f"pairs_{language}" for language in content.translated_languages)}
     values = [value for (field, _), found in terms.items() if field in pair_fields for _, _, value in found]
     assert any(len(decode_positions(value)) > 1 for value in values)  # a pair twice in a document
 
 
-def pairs_by_service(folder) -> tuple[dict, int]:
-    """The pair fields' postings of the documents not deleted, {(field, term): {service id: value}},
-    and the number of segments."""
+def segment_files(folder) -> dict[str, bytes]:
+    """The bytes of an index's one segment's files (postings, terms, columns of lengths and stored
+    fields), by the name after the segment's, which is random."""
+    files = {path.name.partition(".")[2]: path.read_bytes()
+             for path in (folder / WHOOSH_FOLDER).glob("MAIN_*.*")}
+    assert {"pst", "trm", "_text_len.col", "_stored.col"} <= files.keys()
+    return files
+
+
+def postings_by_service(folder) -> tuple[dict, int]:
+    """Every field's postings of the documents not deleted, {(field, term): {service id: (weight,
+    value)}}, and the number of segments."""
     with whoosh_index.open_dir(str(folder)).reader() as reader:
         found = {}
-        for field in (name for name in reader.schema.names() if name.startswith("pairs")):
+        for field in (name for name in reader.schema.names() if reader.schema[name].indexed):
             for text in reader.lexicon(field):
                 matcher = reader.postings(field, text)
                 while matcher.is_active():
                     if not reader.is_deleted(matcher.id()):
                         found.setdefault((field, text), {})[reader.stored_fields(matcher.id())["id"]] = (
-                            matcher.value())
+                            matcher.weight(), matcher.value())
                     matcher.next()
         return found, len(list(reader.leaf_readers()))
 
 
-def test_pair_postings_survive_updates_and_merges_of_segments(content_dir, tmp_path):
+def test_postings_survive_updates_and_merges_of_segments(content_dir, tmp_path):
     """One-entry updates add a segment each; past four, Whoosh merges the small ones through its
-    pool, where the new document's pairs then go too."""
+    pool, where the new document's postings then go too."""
     folder = tmp_path / "index"
     indexer.write_index(load_content(content_dir), folder)
     segments = []
@@ -125,10 +140,11 @@ def test_pair_postings_survive_updates_and_merges_of_segments(content_dir, tmp_p
                                            summary="Speech and language, speech and language.",
                                            needs=["speech-language"], hubs=["west"]))
         indexer.update_index(load_content(content_dir), folder, ["stay-and-chat"])
-        segments.append(pairs_by_service(folder)[1])
+        segments.append(postings_by_service(folder)[1])
     assert max(segments) > 2 and segments[-1] < max(segments), segments  # merged on the way
     rebuilt = tmp_path / "rebuilt"
     indexer.write_index(load_content(content_dir), rebuilt)
-    updated = pairs_by_service(folder)[0]
-    assert updated and updated == pairs_by_service(rebuilt)[0]
-    assert len(decode_positions(updated["pairs", b"speech languag"]["stay-and-chat"])) > 2
+    updated = postings_by_service(folder)[0]
+    assert updated and updated == postings_by_service(rebuilt)[0]
+    assert len(decode_positions(updated["pairs", b"speech languag"]["stay-and-chat"][1])) > 2
+    assert updated["text", b"speech"]["stay-and-chat"][0] > 4.0  # in the title (4) and the summary

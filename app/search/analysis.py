@@ -216,6 +216,25 @@ class NormaliseFilter(Filter):
             self._cache[word] = known
         return known
 
+    def index_words(self, expression: re.Pattern, value: str) -> list[tuple[str, int, float]]:
+        """The (text, position, boost) of each word of ``value`` as ``WordTokenizer(expression) |
+        self`` indexes it, without a token stream: what indexing asks of every document's text."""
+        found = []
+        append, normalise = found.append, self.normalise
+        position = dropped = 0
+        for part in value.split(PART_SEPARATOR):
+            boost, _, text = part.rpartition(BOOST_SEPARATOR)
+            weight = float(boost) if boost else 1.0
+            for word in expression.findall(text):
+                indexed = normalise(word)
+                if indexed:
+                    append((indexed, position - dropped, weight))
+                else:
+                    dropped += 1
+                position += 1
+            position += PART_GAP
+        return found
+
     def __call__(self, tokens):
         dropped = 0
         for token in tokens:
@@ -350,10 +369,34 @@ class SharedTokens(Tokenizer):
         """The (text, position, boost) of each word of ``value`` as indexed, kept for the next call."""
         last, found = self._last
         if last is not value:  # the same string object: the same document's text, for the other field
-            found = [(token.text, token.pos, token.boost) for token in self.analyzer(
-                value, positions=True, mode="index", **kwargs)]
+            found = index_words(self.analyzer, value, **kwargs)
             self._last = (value, found)
         return found
+
+
+def _is_word_analyzer(analyzer) -> bool:
+    parts = getattr(analyzer, "items", ())
+    return len(parts) == 2 and type(parts[0]) is WordTokenizer and type(parts[1]) is NormaliseFilter
+
+
+def makes_index_words(analyzer) -> bool:
+    """Whether :func:`index_words` makes ``analyzer``'s words without a token stream."""
+    return type(analyzer) is SharedTokens or _is_word_analyzer(analyzer)
+
+
+def index_words(analyzer, value: str, **kwargs) -> list[tuple[str, int, float]]:
+    """The (text, position, boost) of each word ``analyzer`` indexes in ``value``. For this
+    module's analyzers (a :class:`WordTokenizer` and a :class:`NormaliseFilter`, or
+    :class:`SharedTokens` of one) without a token stream, which indexing spent most of its
+    analysis on: one tuple a word instead of a ``Token`` passed through two generators
+    (``tests/test_analysis.py`` compares both). Their words do not depend on ``kwargs``
+    (``removestops``, ``boosts``), which only another analyzer's token stream is given."""
+    if type(analyzer) is SharedTokens:
+        return analyzer.words(value, **kwargs)
+    if _is_word_analyzer(analyzer):
+        return analyzer.items[1].index_words(analyzer.items[0].expression, value)
+    return [(token.text, token.pos, token.boost)
+            for token in analyzer(value, positions=True, mode="index", **kwargs)]
 
 
 def shared_analyzers(analyzer) -> tuple:
@@ -363,24 +406,35 @@ def shared_analyzers(analyzer) -> tuple:
     return shared, shared | PairFilter()
 
 
+def pairs_of_shared_words(analyzer) -> SharedTokens | None:
+    """The :class:`SharedTokens` a pair field's ``analyzer`` (of :func:`shared_analyzers`) pairs
+    the words of, or None for another analyzer."""
+    parts = getattr(analyzer, "items", ())
+    if len(parts) == 2 and type(parts[0]) is SharedTokens and type(parts[1]) is PairFilter:
+        return parts[0]
+    return None
+
+
+def word_pairs(indexed: list[tuple[str, int, float]]) -> list[tuple[str, int]]:
+    """(pair term, its position) for each of the indexed words (:func:`index_words`) followed by
+    one at the next position: what :class:`PairFilter` makes of them."""
+    return [(first + PAIR_SEPARATOR + second, at)
+            for (first, at, _), (second, position, _) in pairwise(indexed) if position == at + 1]
+
+
 def pair_positions(analyzer, value: str, **options) -> dict[str, list[int]]:
     """{pair term: its positions} in ``value``, as the pair field's ``analyzer`` makes them; for
     the analyzer of :func:`shared_analyzers`, made straight from the shared words (what
     :class:`PairFilter` does to them, without a token stream)."""
     found: dict[str, list[int]] = {}
-    parts = getattr(analyzer, "items", ())
-    if (len(parts) == 2 and type(parts[0]) is SharedTokens and type(parts[1]) is PairFilter
-            and options.get("mode", "index") == "index"):
-        previous = at = None
-        for text, position, _ in parts[0].words(value):
-            if at is not None and position == at + 1:
-                pair = previous + PAIR_SEPARATOR + text
-                positions = found.get(pair)
-                if positions is None:
-                    found[pair] = [at]
-                else:
-                    positions.append(at)
-            previous, at = text, position
+    shared = pairs_of_shared_words(analyzer)
+    if shared is not None and options.get("mode", "index") == "index":
+        for pair, at in word_pairs(shared.words(value)):
+            positions = found.get(pair)
+            if positions is None:
+                found[pair] = [at]
+            else:
+                positions.append(at)
         return found
     return _token_positions(analyzer(value, **{"mode": "index", **options, "positions": True}))
 
@@ -400,15 +454,20 @@ _POSITION = struct.Struct("<I")
 _ONE_POSITION: dict[int, bytes] = {}
 
 
+def encode_position(position: int) -> bytes:
+    """One position as :func:`encode_positions` encodes it, the same ``bytes`` each time: a
+    pair's positions in a document are their encoded positions joined."""
+    value = _ONE_POSITION.get(position)
+    if value is None:
+        value = _ONE_POSITION[position] = _POSITION.pack(position)
+    return value
+
+
 def encode_positions(positions: list[int]) -> bytes:
     """A pair's positions in a document as 32-bit little-endian numbers. A pair is mostly in a
     document once: those values are made once and shared (a writer keeps a million of them)."""
     if len(positions) == 1:
-        position = positions[0]
-        value = _ONE_POSITION.get(position)
-        if value is None:
-            value = _ONE_POSITION[position] = _POSITION.pack(position)
-        return value
+        return encode_position(positions[0])
     return struct.pack(f"<{len(positions)}I", *positions)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from markupsafe import Markup
 from werkzeug.http import http_date
 
 from .compression import MINIMUM_SIZE
@@ -226,6 +227,22 @@ def keep_fragment(release_id: str, key: tuple, html: str) -> None:
                                                       len(html) + 200)
 
 
+def kept_layout(name: str, caller: Callable[[], str]) -> Markup:
+    """A part of the layout the same on every page of a release in one language and address root (the
+    site's menu, the safeguarding line, the footer), for ``{% call kept_layout("footer") %}...{%
+    endcall %}``: rendered once per release, address root, language and day, and kept beside the result
+    cards. Outside a page kept per release (see :func:`rendered`) it is rendered every time."""
+    release_id = g.get("page_release")
+    if release_id is None:
+        return caller()
+    store, key = current_app.extensions["rendered_fragments"], ("layout", name, *fragment_page_part())
+    found = store.get(release_id, key)
+    if found is None:
+        found = Markup(caller())
+        store.keep(release_id, key, found, len(found) + 200)
+    return found
+
+
 def kept_part(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192) -> Any:
     """As :func:`kept`, beside the page fragments: what parts of pages are built from (the names of
     the filters), kept even when no whole page is."""
@@ -263,6 +280,7 @@ def register(app: Flask) -> None:
     app.extensions["rendered_pages"] = RenderedPages(app.config.get("RENDERED_PAGES_MAX_BYTES",
                                                                     DEFAULT_MAX_BYTES))
     app.extensions["rendered_fragments"] = RenderedPages(FRAGMENTS_MAX_BYTES)
+    app.add_template_global(kept_layout)
     folders = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")
     app.extensions["code_fingerprint"] = code_fingerprint(*(Path(folder) for folder in folders.split(";")
                                                             if folder))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import get_template_attribute, url_for
+from flask import g, get_template_attribute, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -210,9 +211,28 @@ def search_params(request: SearchRequest, **changes) -> dict:
     return params
 
 
+# What url_for leaves unquoted in a query (werkzeug's url building; tests/test_search_page.py checks
+# that search_url writes what url_for does).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 def search_url(request: SearchRequest, **changes) -> str:
+    """The results page of ``request`` with ``changes`` (as :func:`search_params`), as ``url_for``
+    writes it: a page has a dozen of these links (paging, chips), so the page's address is built once
+    a request and each link's query here."""
+    base = g.get("search_base_url")
+    if base is None:
+        base = g.search_base_url = url_for("public.search")
+    params = search_params(request, **changes)
     # A practitioner's shortlist (practitioner tools) travels along while they search.
-    return url_for("public.search", **search_params(request, **changes), s=",".join(carried_ids()) or None)
+    carried = ",".join(carried_ids())
+    if carried:
+        params["s"] = carried
+    if not params:
+        return base
+    pairs = [(name, value) for name, values in params.items()
+             for value in (values if isinstance(values, list | tuple) else (values,))]
+    return f"{base}?{urlencode(pairs, safe=_QUERY_SAFE)}"
 
 
 CHIP_LENGTH = 40

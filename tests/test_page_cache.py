@@ -223,3 +223,48 @@ def test_a_filter_option_whose_name_holds_a_marker_is_rendered_as_it_stands(app)
                                  "service" if option.count == 1 else "services"))
             assert labels.option_html("hub", option, 3) == expected
             assert labels.option_html("hub", option, 3) == expected  # kept, and the same again
+
+
+def test_pages_with_kept_cards_and_layout_are_the_pages_rendered_with_nothing_kept(folders, content_dir,
+                                                                                   monkeypatch):
+    """Result cards and the layout's menu, safeguarding line and footer are kept per release and
+    language, with a marker where a card has the address of its page: whatever was asked for
+    before, each page is byte for byte the one rendered with nothing kept."""
+    from app.web import search_page
+
+    from .factories import site, write_yaml
+
+    write_yaml(content_dir / "site.yml", site(["en", "pl"]))
+    publish(content_dir, folders["index"], processes=1)
+
+    def app_keeping_no_pages():
+        config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+        config.RENDERED_PAGES_MAX_BYTES = 0
+        return create_app(config)
+
+    full_list = ",".join(["debt-advice", "incredible-years", *(f"other-{n}" for n in range(18))])
+    urls = ["/search?q=debt", "/search?q=debt&page=1", "/pl/search?q=debt", "/search?need=money-debt",
+            "/search?q=debt&s=incredible-years", "/search?q=debt&s=debt-advice",
+            "/search?q=debt&s=debt-advice&added=debt-advice",
+            "/pl/search?q=debt&s=debt-advice&added=debt-advice", f"/search?q=debt&s={full_list}",
+            "/search?q=it%27s+%22debt%22+%26+%3Cb%3E+%C5%82%C3%B3d%C5%BA+100%25",
+            "/search?hub=west&hub=east&sort=name&per_page=2&page=2", "/search", "/pl/search?free=1",
+            "/", "/pl/", "/hubs/", "/hubs/west", "/services/debt-advice", "/pl/services/debt-advice"]
+    kept = app_keeping_no_pages().test_client()
+    pages = {url: kept.get(url).data.decode() for url in [*reversed(urls), *urls]}
+    assert len(kept.application.extensions["rendered_fragments"]) > 4
+
+    # Nothing kept: every card rendered with the page's own address, every part of the layout afresh.
+    keeping = search_page.result_cards
+
+    def render_cards_every_time(_release_id, ids, load, directory):
+        return keeping(None, ids, load, directory)
+
+    monkeypatch.setattr(search_page, "result_cards", render_cards_every_time)
+    fresh = app_keeping_no_pages()
+    rendered_parts = []
+    fresh.jinja_env.globals["kept_layout"] = lambda name, caller: rendered_parts.append(name) or caller()
+    for url in urls:
+        assert fresh.test_client().get(url).data.decode() == pages[url], url
+    assert set(rendered_parts) == {"top", "menu", "safeguarding", "footer"}
+    assert "back=/search?q%3Dit%2527s%2B%2522debt%2522%2B%2526%2B%253Cb%253E" in pages[urls[9]]

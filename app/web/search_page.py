@@ -291,14 +291,15 @@ def result_cards(release_id: str | None, ids: list[str], load: Callable[[list[st
     on goes; a page puts its own address there. So a new search renders, and ``load`` reads from the
     release, only the cards no search has shown. With no ``release_id`` every card is rendered.
     """
-    macro = get_template_attribute("macros/components.html", "service_card")
     if release_id is None:
+        macro = get_template_attribute("macros/components.html", "service_card")
         return Markup("".join([str(macro(card, directory)) for card in load(ids)]))
     carried, added = ",".join(carried_ids()), just_added()
     keys = [("result card", service_id, carried, service_id == added) for service_id in ids]
     found = page_cache.kept_fragments(release_id, keys)
     missing = [key[1] for key in keys if key not in found]
     if missing:
+        macro = get_template_attribute("macros/components.html", "service_card")
         with return_path_written_as(_PAGE_ADDRESS):
             for card in load(missing):
                 key = ("result card", card["id"], carried, card["id"] == added)

@@ -167,6 +167,13 @@ def test_a_kept_card_follows_the_list_a_practitioner_carries_and_the_language(fo
     assert _card(client.get("/search?q=debt").data, "debt-advice") == plain
 
 
+def app_keeping_no_pages(folders):
+    """An app of the published ``folders`` that keeps no whole page (EARLYHELP_RENDERED_PAGES_MB=0)."""
+    config = TestingConfig(folders["content"], folders["index"], folders["instance"])
+    config.RENDERED_PAGES_MAX_BYTES = 0
+    return create_app(config)
+
+
 def test_kept_filter_options_follow_the_release_the_language_and_each_search(folders, content_dir):
     """The filter options' HTML is rendered once per release and language: whatever was asked for
     before, each page is the one a fresh server renders, with its own boxes ticked and counts."""
@@ -177,18 +184,13 @@ def test_kept_filter_options_follow_the_release_the_language_and_each_search(fol
     write_yaml(content_dir / "site.yml", site(["en", "pl"]))
     publish(content_dir, folders["index"], processes=1)
 
-    def app_keeping_no_pages():
-        config = TestingConfig(folders["content"], folders["index"], folders["instance"])
-        config.RENDERED_PAGES_MAX_BYTES = 0
-        return create_app(config)
-
     urls = ["/search?need=parenting", "/pl/search?need=parenting", "/search?q=debt",
             "/pl/search?q=debt&hub=west", "/search?hub=west&need=parenting&s=incredible-years",
             "/search?q=debt", "/pl/search", "/search?need=parenting&need=money-debt"]
-    shared = app_keeping_no_pages().test_client()
+    shared = app_keeping_no_pages(folders).test_client()
     pages = {url: shared.get(url).data.decode() for url in urls}
     for url in urls:
-        assert app_keeping_no_pages().test_client().get(url).data.decode() == pages[url], url
+        assert app_keeping_no_pages(folders).test_client().get(url).data.decode() == pages[url], url
     ticked = re.compile(r'name="(\w+)"\s+value="([^"]+)" checked>')
     assert ticked.findall(pages["/search?q=debt"]) == []
     assert ticked.findall(pages["/search?need=parenting&need=money-debt"]) == [("need", "parenting"),
@@ -205,7 +207,7 @@ def test_kept_filter_options_follow_the_release_the_language_and_each_search(fol
     publish(content_dir, folders["index"], processes=1)
     renamed = shared.get("/search?hub=west").data.decode()
     assert 'value="west" checked>' in renamed and "Riverside Hub" in renamed.split('id="filters"')[1]
-    assert renamed == app_keeping_no_pages().test_client().get("/search?hub=west").data.decode()
+    assert renamed == app_keeping_no_pages(folders).test_client().get("/search?hub=west").data.decode()
 
 
 def test_a_filter_option_whose_name_holds_a_marker_is_rendered_as_it_stands(app):
@@ -223,3 +225,43 @@ def test_a_filter_option_whose_name_holds_a_marker_is_rendered_as_it_stands(app)
                                  "service" if option.count == 1 else "services"))
             assert labels.option_html("hub", option, 3) == expected
             assert labels.option_html("hub", option, 3) == expected  # kept, and the same again
+
+
+def test_pages_with_kept_cards_and_layout_are_the_pages_rendered_with_nothing_kept(folders, content_dir,
+                                                                                   monkeypatch):
+    """Result cards and the layout's menu, safeguarding line and footer are kept per release and
+    language, with a marker where a card has the address of its page: whatever was asked for
+    before, each page is byte for byte the one rendered with nothing kept."""
+    from app.web import search_page
+
+    from .factories import site, write_yaml
+
+    write_yaml(content_dir / "site.yml", site(["en", "pl"]))
+    publish(content_dir, folders["index"], processes=1)
+
+    full_list = ",".join(["debt-advice", "incredible-years", *(f"other-{n}" for n in range(18))])
+    urls = ["/search?q=debt", "/search?q=debt&page=1", "/pl/search?q=debt", "/search?need=money-debt",
+            "/search?q=debt&s=incredible-years", "/search?q=debt&s=debt-advice",
+            "/search?q=debt&s=debt-advice&added=debt-advice",
+            "/pl/search?q=debt&s=debt-advice&added=debt-advice", f"/search?q=debt&s={full_list}",
+            "/search?q=it%27s+%22debt%22+%26+%3Cb%3E+%C5%82%C3%B3d%C5%BA+100%25",
+            "/search?hub=west&hub=east&sort=name&per_page=2&page=2", "/search", "/pl/search?free=1",
+            "/", "/pl/", "/hubs/", "/hubs/west", "/services/debt-advice", "/pl/services/debt-advice"]
+    kept = app_keeping_no_pages(folders).test_client()
+    pages = {url: kept.get(url).data.decode() for url in [*reversed(urls), *urls]}
+    assert len(kept.application.extensions["rendered_fragments"]) > 4
+
+    # Nothing kept: every card rendered with the page's own address, every part of the layout afresh.
+    keeping = search_page.result_cards
+
+    def render_cards_every_time(_release_id, ids, load, directory):
+        return keeping(None, ids, load, directory)
+
+    monkeypatch.setattr(search_page, "result_cards", render_cards_every_time)
+    fresh = app_keeping_no_pages(folders)
+    rendered_parts = []
+    fresh.jinja_env.globals["kept_layout"] = lambda name, caller: rendered_parts.append(name) or caller()
+    for url in urls:
+        assert fresh.test_client().get(url).data.decode() == pages[url], url
+    assert set(rendered_parts) == {"top", "menu", "safeguarding", "footer"}
+    assert "back=/search?q%3Dit%2527s%2B%2522debt%2522%2B%2526%2B%253Cb%253E" in pages[urls[9]]

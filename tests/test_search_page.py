@@ -10,6 +10,7 @@ import pytest
 from app import create_app
 from app.config import TestingConfig
 from app.publishing.publish import publish
+from app.search.request import parse_request
 
 from .factories import service, write_content
 
@@ -197,3 +198,26 @@ def test_the_api_says_how_many_pages_in_good_grammar(many):
     assert one["notices"][0]["message"] == "There is no such page of results; there is 1 page."
     three = many.get("/api/search?page=9").get_json()
     assert three["notices"][0]["message"] == "There is no such page of results; there are 3 pages."
+
+
+@pytest.mark.parametrize("address", [
+    "/search?q=debt",
+    "/pl/search?q=%C5%82%C3%B3d%C5%BA+it%27s+%22a%22+%26+%3Cb%3E+100%25+a%2Bb&need=parenting",
+    "/search?need=parenting&need=money-debt&hub=west&free=1&sort=name&per_page=5&page=3&s=debt-advice,x",
+    "/search?q=%2F%3F%23%40%21%24%28%29%2A%2C%3B%3A+~&level=2&s=debt-advice"])
+def test_search_links_are_written_as_url_for_writes_them(app, address):
+    """The page builds its dozen search links itself (search_page.search_url), the way url_for does."""
+    from flask import request as asked
+    from flask import url_for
+
+    from app.web.practitioner.shortlist import carried_ids
+    from app.web.search_page import search_params, search_url
+
+    with app.test_request_context(address):
+        opened = app.extensions["live_release"].get()
+        search = parse_request(asked.args.to_dict(flat=False), opened.engine.vocabulary)
+        carried = ",".join(carried_ids()) or None  # the list travels along, as it always did
+        for changes in ({}, {"page": 2}, {"page": None}, {"q": None}, {"need": []}, {"need": ["parenting"]},
+                        {"q": "a b&c=d"}, dict.fromkeys(search.filters)):
+            expected = url_for("public.search", **search_params(search, **changes), s=carried)
+            assert search_url(search, **changes) == expected, changes

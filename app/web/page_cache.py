@@ -38,6 +38,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 # Parts of pages (a result card) kept apart from whole pages, so that every new search reuses the
 # cards other searches rendered, even when no whole page is kept (EARLYHELP_RENDERED_PAGES_MB=0).
+# A result card costs about 1.3 KB: some 12,000 a process (10,000 services in one language).
 FRAGMENTS_MAX_BYTES = 16 * 1024 * 1024
 # Where ETags apply: public pages, the practitioner tools and the search API (not the editor,
 # not the health check; the ORUK feed sets its own from the release).
@@ -122,17 +123,30 @@ class RenderedPages:
 
         Two threads asking for the same new page may both build it; the result is the same.
         """
+        found = self.get(release_id, key)
+        if found is not None:
+            return found
+        value = build()
+        self.keep(release_id, key, value, size(value))
+        return value
+
+    def get(self, release_id: str, key: tuple) -> Any | None:
+        """The value kept for ``(release_id, key)``, or None."""
         full_key = (release_id, *key)
         with self._lock:
             if release_id != self._release:
                 self._entries.clear()  # a new release (or a rollback): nothing kept still applies
                 self._bytes, self._release = 0, release_id
             found = self._entries.get(full_key)
-            if found is not None:
-                self._entries.move_to_end(full_key)
-                return found[0]
-        value = build()
-        cost = size(value)
+            if found is None:
+                return None
+            self._entries.move_to_end(full_key)
+            return found[0]
+
+    def keep(self, release_id: str, key: tuple, value: Any, cost: int) -> None:
+        """Keep ``value`` for ``(release_id, key)`` (``cost`` bytes), unless a newer release was seen
+        meanwhile or it is larger than the store; the least recently used go to make room."""
+        full_key = (release_id, *key)
         with self._lock:
             if release_id == self._release and cost <= self.max_bytes and full_key not in self._entries:
                 self._entries[full_key] = (value, cost)
@@ -140,7 +154,6 @@ class RenderedPages:
                 while self._bytes > self.max_bytes:
                     _, (_, dropped) = self._entries.popitem(last=False)
                     self._bytes -= dropped
-        return value
 
 
 def suggested_language_code() -> str | None:
@@ -190,21 +203,44 @@ def kept(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192
                                                                  lambda _value: cost)
 
 
-def fragment(kind: str, *key, caller: Callable[[], str]) -> Markup:
-    """A part of a page, for ``{% call kept_fragment("card", card.id, ...) %}...{% endcall %}``: the
-    block's HTML, rendered once per release, address root (language prefix), language and day and kept.
-    ``key`` names whatever else the block shows (the service, the list a practitioner carries); a
-    block outside a page kept per release (see :func:`rendered`) is rendered every time."""
+def fragment_page_part() -> tuple:
+    """What a kept part of a page (a result card) depends on from the page it is on: the address
+    root (language prefix), the language and the day (worked out once a request)."""
+    found = g.get("fragment_key")
+    if found is None:
+        found = g.fragment_key = (request.environ.get("SCRIPT_NAME"), request_language(),
+                                  dt.date.today().isoformat())
+    return found
+
+
+def kept_fragments(release_id: str, keys: list[tuple]) -> dict[tuple, str]:
+    """The parts of pages kept for ``keys`` in ``release_id`` (each key with the page's own part,
+    :func:`fragment_page_part`, added), by key; the keys not found are left out."""
+    store, page_part = current_app.extensions["rendered_fragments"], fragment_page_part()
+    return {key: found for key in keys if (found := store.get(release_id, (*key, *page_part))) is not None}
+
+
+def keep_fragment(release_id: str, key: tuple, html: str) -> None:
+    """Keep a part of a page for ``key`` (see :func:`kept_fragments`), in a store of its own beside the
+    pages (``FRAGMENTS_MAX_BYTES``), kept even when no whole page is."""
+    current_app.extensions["rendered_fragments"].keep(release_id, (*key, *fragment_page_part()), html,
+                                                      len(html) + 200)
+
+
+def kept_layout(name: str, caller: Callable[[], str]) -> Markup:
+    """A part of the layout the same on every page of a release in one language and address root (the
+    site's menu, the safeguarding line, the footer), for ``{% call kept_layout("footer") %}...{%
+    endcall %}``: rendered once per release, address root, language and day, and kept beside the result
+    cards. Outside a page kept per release (see :func:`rendered`) it is rendered every time."""
     release_id = g.get("page_release")
     if release_id is None:
         return caller()
-    page_part = g.get("fragment_key")
-    if page_part is None:  # once a request, not once a card
-        page_part = g.fragment_key = (request.environ.get("SCRIPT_NAME"), request_language(),
-                                      dt.date.today().isoformat())
-    full_key = (kind, *key, *page_part)
-    return current_app.extensions["rendered_fragments"].get_or_build(
-        release_id, full_key, lambda: Markup(caller()), lambda text: len(text) + 200)
+    store, key = current_app.extensions["rendered_fragments"], ("layout", name, *fragment_page_part())
+    found = store.get(release_id, key)
+    if found is None:
+        found = Markup(caller())
+        store.keep(release_id, key, found, len(found) + 200)
+    return found
 
 
 def kept_part(release_id: str, key: tuple, build: Callable[[], Any], cost: int = 8192) -> Any:
@@ -244,7 +280,7 @@ def register(app: Flask) -> None:
     app.extensions["rendered_pages"] = RenderedPages(app.config.get("RENDERED_PAGES_MAX_BYTES",
                                                                     DEFAULT_MAX_BYTES))
     app.extensions["rendered_fragments"] = RenderedPages(FRAGMENTS_MAX_BYTES)
-    app.add_template_global(fragment, "kept_fragment")
+    app.add_template_global(kept_layout)
     folders = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")
     app.extensions["code_fingerprint"] = code_fingerprint(*(Path(folder) for folder in folders.split(";")
                                                             if folder))

@@ -87,8 +87,9 @@ def _results_page(opened: ReleaseReader, search_request: SearchRequest, language
         result = opened.engine.search(search_request)
         last_page = _("There are not that many pages of results, so this is the last page.")
         first_notices = [*first_notices, last_page]
-    cards = opened.service_cards([hit.id for hit in result.hits], language)
     directory = opened.directory.for_language(language)
+    cards = search_page.result_cards(opened.id, [hit.id for hit in result.hits],
+                                     lambda ids: opened.service_cards(ids, language), directory)
     return RenderedPage(total=result.total, text=render_template(
         "search.html", result=result, search=search_request, cards=cards,
         groups=search_page.filter_groups(result, directory, page_cache.kept_part(

@@ -6,20 +6,23 @@ the other filters, and the page works as a plain form without JavaScript.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import get_template_attribute, url_for
+from flask import g, get_template_attribute, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content.model import ACCESS_ROUTES, DELIVERY_MODES
 from ..release.directory import Directory
 from ..search.engine import SearchResult
 from ..search.request import DEFAULT_PER_PAGE, SearchRequest
-from . import labels
-from .practitioner.shortlist import carried_ids
+from . import labels, page_cache
+from .practitioner.shortlist import carried_ids, just_added, quoted_return_path, return_path_written_as
 from .templating import formatted_number
 
 GROUP_LEGENDS = {
@@ -208,9 +211,28 @@ def search_params(request: SearchRequest, **changes) -> dict:
     return params
 
 
+# What url_for leaves unquoted in a query (werkzeug's url building; tests/test_search_page.py checks
+# that search_url writes what url_for does).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 def search_url(request: SearchRequest, **changes) -> str:
+    """The results page of ``request`` with ``changes`` (as :func:`search_params`), as ``url_for``
+    writes it: a page has a dozen of these links (paging, chips), so the page's address is built once
+    a request and each link's query here."""
+    base = g.get("search_base_url")
+    if base is None:
+        base = g.search_base_url = url_for("public.search")
+    params = search_params(request, **changes)
     # A practitioner's shortlist (practitioner tools) travels along while they search.
-    return url_for("public.search", **search_params(request, **changes), s=",".join(carried_ids()) or None)
+    carried = ",".join(carried_ids())
+    if carried:
+        params["s"] = carried
+    if not params:
+        return base
+    pairs = [(name, value) for name, values in params.items()
+             for value in (values if isinstance(values, list | tuple) else (values,))]
+    return f"{base}?{urlencode(pairs, safe=_QUERY_SAFE)}"
 
 
 CHIP_LENGTH = 40
@@ -252,3 +274,36 @@ def page_links(result: SearchResult, window: int = 2) -> list[PageLink | None]:
         links.append(PageLink(number, search_url(request, page=number if number > 1 else None),
                               number == request.page))
     return links
+
+
+# Where a kept result card has the address of the page it is on (its "Add to list" link comes back to
+# it): letters and digits, which a link quotes and HTML escapes as they are; chosen afresh by each
+# process, so no text of an entry can hold it.
+_PAGE_ADDRESS = "page" + secrets.token_hex(16)
+
+
+def result_cards(release_id: str | None, ids: list[str], load: Callable[[list[str]], list[dict]],
+                 directory: Directory) -> Markup:
+    """The result cards of ``ids`` (in that order) as ``components.service_card`` renders them.
+
+    Each card is rendered once per release, language prefix, language, day and list a practitioner
+    carries, and kept (page_cache.keep_fragment), with a marker where the address of the page it is
+    on goes; a page puts its own address there. So a new search renders, and ``load`` reads from the
+    release, only the cards no search has shown. With no ``release_id`` every card is rendered.
+    """
+    if release_id is None:
+        macro = get_template_attribute("macros/components.html", "service_card")
+        return Markup("".join([str(macro(card, directory)) for card in load(ids)]))
+    carried, added = ",".join(carried_ids()), just_added()
+    keys = [("result card", service_id, carried, service_id == added) for service_id in ids]
+    found = page_cache.kept_fragments(release_id, keys)
+    missing = [key[1] for key in keys if key not in found]
+    if missing:
+        macro = get_template_attribute("macros/components.html", "service_card")
+        with return_path_written_as(_PAGE_ADDRESS):
+            for card in load(missing):
+                key = ("result card", card["id"], carried, card["id"] == added)
+                found[key] = html = str(macro(card, directory))
+                page_cache.keep_fragment(release_id, key, html)
+    address = str(escape(quoted_return_path()))
+    return Markup("".join([found[key].replace(_PAGE_ADDRESS, address) for key in keys if key in found]))

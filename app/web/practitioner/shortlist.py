@@ -24,6 +24,8 @@ with the note on it: not stored, not logged, not cached (``no-store``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -102,6 +104,31 @@ def return_path() -> str | None:
                            if name not in LIST_PARAMETERS], safe=",")
         g.return_path = request.path + (f"?{query}" if query else "")
     return g.return_path
+
+
+@contextmanager
+def return_path_written_as(placeholder: str) -> Iterator[None]:
+    """Inside, links back to this page (``return_path``) carry ``placeholder`` instead of its
+    address: for HTML kept and shown on other pages, which put their own address there
+    (:func:`quoted_return_path`; search_page.result_cards)."""
+    saved = {name: g.pop(name) for name in ("return_path", "add_to_list_urls") if name in g}
+    g.return_path = placeholder
+    try:
+        yield
+    finally:
+        g.pop("add_to_list_urls", None)
+        g.pop("return_path", None)
+        for name, value in saved.items():
+            setattr(g, name, value)
+
+
+def quoted_return_path() -> str:
+    """``return_path()`` as a link's query holds it (quoted by ``url_for``, as in every link the list
+    comes back from), or "" on a page the list does not come back to."""
+    back = return_path()
+    if back is None:
+        return ""
+    return url_for("practitioner.add_to_list", back=back).partition("?back=")[2]
 
 
 def carried_list_url() -> str:

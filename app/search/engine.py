@@ -194,10 +194,17 @@ class SearchEngine:
             allowed &= bits
 
         totals = None
+        contenders = None  # when pruned: the allowed matches that may make the page
+        start = (request.page - 1) * request.per_page
         if parsed and query is None:
             matched = 0  # only stop words or punctuation: nothing to match
         elif query is None:
             matched = self.all_bits
+        elif request.sort != "name" and parsed.own_query is None:
+            allowed_mask = self._mask_of_bits(allowed).ljust(self.size + 1, b"\0") if selected else None
+            mask, totals, contenders = self._accumulate_best(searcher, query, start + request.per_page,
+                                                             allowed_mask)
+            matched = self._bits_of_mask(mask)
         else:
             mask, totals = self._accumulate(searcher, query, scored=request.sort != "name")
             matched = self._bits_of_mask(mask)
@@ -215,7 +222,6 @@ class SearchEngine:
                 facets[group].setdefault(value, 0)
 
         total = final.bit_count()
-        start = (request.page - 1) * request.per_page
         hits: list[Hit] = []
         if start < total:
             if (query is None or request.sort == "name") and language in self.order_in:
@@ -227,10 +233,15 @@ class SearchEngine:
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
             else:
-                groups = [final]
-                if parsed.own_query is not None:
-                    groups = self._language_groups(searcher, parsed.own_query, language, final, parsed.needs)
-                ranks = self._best(totals, groups, start + request.per_page)[start:]
+                if contenders is not None:  # in title order, so a stable sort by score keeps ties so
+                    ranks = sorted(sorted(contenders), key=totals.__getitem__, reverse=True)
+                    ranks = ranks[start:start + request.per_page]
+                else:
+                    groups = [final]
+                    if parsed.own_query is not None:
+                        groups = self._language_groups(searcher, parsed.own_query, language, final,
+                                                       parsed.needs)
+                    ranks = self._best(totals, groups, start + request.per_page)[start:]
                 hits = [self._hit(searcher, self.order[rank], totals[rank], language) for rank in ranks]
 
         notices = list(request.notices)
@@ -264,6 +275,22 @@ class SearchEngine:
                             totals[rank] += matcher.score() * boost
                     matcher.next()
         return mask, totals
+
+    def _accumulate_best(self, searcher, query, count: int,
+                         allowed: bytes | None) -> tuple[bytearray, list[float], list[int] | None]:
+        """As :meth:`_accumulate`, scored; and, for a query of one text term, only the postings
+        that can be among the ``count`` best allowed matches are scored (``allowed``: a byte per
+        rank, None for every rank): then also the ranks of the allowed matches that may be
+        among them (see :meth:`BlockScorer.add_best`), else None."""
+        parts = list(leaves(query))
+        block_scorer = self._block_scorer(searcher)
+        if len(parts) != 1 or not block_scorer.can_prune(parts[0][0]):
+            return *self._accumulate(searcher, query), None
+        (leaf, boost), = parts
+        mask = bytearray(self.size + 1)
+        totals = [0.0] * (self.size + 1)
+        contenders = block_scorer.add_best(leaf, boost, mask, totals, count, allowed)
+        return mask, totals, contenders
 
     def _bits_of_mask(self, mask: bytearray) -> int:
         """A byte per rank (0 or 1) as a bitset."""

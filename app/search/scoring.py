@@ -30,19 +30,32 @@ compares them.
 
 from __future__ import annotations
 
+import heapq
+import io
 import pickle
+import struct
 import threading
+import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import itemgetter
 
 from whoosh import query as wq
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
 from .analysis import PairPositions, decode_positions, pair_terms
 from .schema import pair_field
 
+# Block bounds are made a little larger than the header's figures, and the weight filter a
+# little looser, so that rounding can never leave out a posting that reaches the floor.
+_WEIGHT_MARGIN = 1 + 1e-6
+_SCORE_MARGIN = 1 + 1e-9
+_FILTER_MARGIN = 1 - 1e-6
+# Past this share of a score's ceiling, the weight a posting needs is too sensitive to rounding.
+_MAX_FILTERED_RATIO = 0.999
 Blocks = Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]]
 
 
@@ -109,13 +122,21 @@ class BlockScorer:
                 return norms
             reader = self.searcher.reader()
             average = self.searcher.avg_field_length(fieldname) or 1
-            k1, b = self.K1, self.B
             # A document without the field has no length; no term of the field matches it either.
-            every = [k1 * ((1 - b) + b * (reader.doc_field_length(docnum, fieldname, 1) or 1) / average)
+            every = [self._length_norm(reader.doc_field_length(docnum, fieldname, 1), average)
                      for docnum in range(reader.doc_count_all())]
             norms = self._segment_norms[fieldname] = [every[offset:offset + segment.doc_count_all()]
                                                       for segment, offset in self._segments]
         return norms
+
+    def _length_norm(self, length: float | None, average: float) -> float:
+        """BM25's length part of one document (or the least of a block's, from its least length)."""
+        return self.K1 * ((1 - self.B) + self.B * (length or 1) / average)
+
+    def can_prune(self, leaf: wq.Query) -> bool:
+        """Whether :meth:`add_best` can score ``leaf``: a term of a text field."""
+        return (self.can_score(leaf) and type(leaf) is wq.Term
+                and self.searcher.schema[leaf.fieldname].scorable)
 
     def add(self, leaf: wq.Query, boost: float, mask: bytearray, totals: list[float] | None) -> None:
         """Mark in ``mask`` (one byte per rank) every document ``leaf`` matches and, unless
@@ -148,6 +169,86 @@ class BlockScorer:
                     mask[rank] = 1
                     # Whoosh's bm25(), then the term's boost
                     totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
+
+    def add_best(self, leaf: wq.Term, boost: float, mask: bytearray, totals: list[float], count: int,
+                 allowed: bytes | None = None) -> list[int] | None:
+        """As :meth:`add` for a query that is this one text term (``can_prune``), scoring only the
+        postings that can be among the ``count`` best allowed documents (``allowed``: a byte per
+        rank, 1 for allowed; None: every document). Every match is marked in ``mask``.
+
+        Returns the ranks of the allowed documents that may be among the ``count`` best (their
+        scores in ``totals`` are exact; every other match scores less than the least of the
+        ``count`` best, whatever ``totals`` holds for it), or None when every match was scored
+        (fewer than ``count`` allowed matches).
+
+        Each posting block's header gives its greatest weight and least field length, so a bound
+        on its scores (BM25 grows with the weight and falls with the length). Blocks are scored
+        best bound first, keeping the ``count`` best allowed scores; once there are ``count`` of
+        them, a block whose bound is below the least of them is not scored, nor are, in the
+        others, the postings whose weight is too low to reach it even at the block's least
+        length (a filter done in C over the block's weights)."""
+        fieldname, text = leaf.fieldname, leaf.text
+        idf, k1p, factor = self.searcher.idf(fieldname, text), self.K1 + 1, leaf.boost * boost
+        if not (idf > 0 and factor > 0):  # no bound to prune with: score every posting
+            self._add_text_term(leaf, boost, mask, totals)
+            return None
+        norms = self._norm(fieldname)
+        average = self.searcher.avg_field_length(fieldname) or 1
+        blocks = []  # (bound, segment number, ids, weights, least length part)
+        for number, (reader, _) in enumerate(self._segments):
+            if (fieldname, text) not in reader:
+                continue
+            ranks = self._segment_ranks[number]
+            matcher = reader.postings(fieldname, text)
+            if not _has_blocks(matcher):  # no headers: one block, always scored
+                for ids, weights, _ in _blocks(matcher):
+                    for docid in ids:
+                        mask[ranks[docid]] = 1
+                    blocks.append((float("inf"), number, ids, weights, 0.0))
+                continue
+            for header, block in _block_data(matcher):
+                ids, weights, _ = _block_postings(matcher, header, block)
+                for docid in ids:
+                    mask[ranks[docid]] = 1
+                least = self._length_norm(byte_to_length(header[4]), average)
+                # Margins for the header's weight (a double; the block's are 32-bit floats)
+                # and for rounding.
+                top = header[2] * _WEIGHT_MARGIN
+                bound = idf * ((top * k1p) / (top + least)) * factor * _SCORE_MARGIN
+                blocks.append((bound, number, ids, weights, least))
+        blocks.sort(key=itemgetter(0), reverse=True)
+        ceiling = idf * k1p * factor  # what a score approaches as the weight grows
+        spare = len(mask) - 1  # where deleted documents' postings land
+        best: list[float] = []  # a min-heap of the ``count`` best allowed scores so far
+        contenders: list[int] = []
+        for bound, number, ids, weights, least in blocks:
+            postings = zip(ids, weights, strict=True)
+            if len(best) == count:
+                floor = best[0]
+                if bound < floor:
+                    break  # this block and every one after it: no score reaches the floor
+                # score >= floor <=> weight / (weight + norm) >= ratio
+                #                 <=> weight >= norm * ratio / (1 - ratio), and norm >= least
+                ratio = floor / ceiling
+                if 0 < ratio < _MAX_FILTERED_RATIO:
+                    low = least * ratio / (1 - ratio) * _FILTER_MARGIN
+                    postings = compress(postings, map(low.__le__, weights))
+            ranks, segment_norms = self._segment_ranks[number], norms[number]
+            for docid, weight in postings:
+                rank = ranks[docid]
+                # as _add_text_term: Whoosh's bm25(), then the term's boost
+                totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
+                if rank == spare or (allowed is not None and not allowed[rank]):
+                    continue
+                score = totals[rank]
+                if len(best) < count:
+                    heapq.heappush(best, score)
+                    contenders.append(rank)
+                elif score >= best[0]:
+                    contenders.append(rank)  # a tie with the floor is kept: ties go in title order
+                    if score > best[0]:
+                        heapq.heapreplace(best, score)
+        return contenders if len(best) == count else None
 
     def _add_keyword_term(self, leaf: wq.Term, boost: float, mask: bytearray,
                           totals: list[float] | None) -> None:
@@ -289,15 +390,80 @@ def _tree_sum(scores: list[float]) -> float:
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
+def _has_blocks(matcher) -> bool:
+    """Whether ``matcher`` reads Whoosh's posting blocks (``W3LeafMatcher``), which
+    :func:`_block_data` reads straight from the postings file."""
+    return all(hasattr(matcher, name) for name in ("_postfile", "_startoffset", "_length", "_baseoffset",
+                                                   "_byteids", "_fixedsize"))
+
+
+# Each block of a ``W3LeafMatcher``'s postings: its length (a big-endian int, negative for the
+# last block), the pickled header (count, last id, greatest weight, compression, least and
+# greatest field length as a byte), then the (compressed) pickled (ids' deltas, weights, values).
+_BLOCK_LENGTH = struct.Struct("!i")
+BlockHeader = tuple[int, int, float, int, int, int]
+
+
+def _block_data(matcher, wanted: list[int] | None = None) -> Iterator[tuple[BlockHeader, tuple]]:
+    """The header and the unpickled data of each posting block of a ``W3LeafMatcher``
+    (``_has_blocks``), read from one copy of its postings' bytes; with ``wanted`` (ids in ascending
+    order), a block holding none of them is not decompressed nor unpickled.
+
+    This is what the matcher's ``_goto`` and ``_read_data`` do for each block, without the
+    matcher's own file calls in Python for every block (several per block, ~700 blocks for a
+    word in 90,000 documents)."""
+    length = matcher._length
+    if isinstance(length, tuple):  # Whoosh's terminfo keeps it as struct.unpack gave it
+        (length,) = length
+    data = matcher._postfile.get(matcher._startoffset, length)
+    headers = io.BytesIO(data)
+    position = matcher._baseoffset - matcher._startoffset  # past the postings' magic number
+    next_wanted = 0  # index in ``wanted`` of the first id past the blocks already seen
+    load, loads, decompress = pickle.load, pickle.loads, zlib.decompress
+    last = False
+    while not last:
+        (length,) = _BLOCK_LENGTH.unpack_from(data, position)
+        last = length < 0
+        headers.seek(position + _BLOCK_LENGTH.size)
+        header = load(headers)
+        body, position = headers.tell(), position + _BLOCK_LENGTH.size + abs(length)
+        if wanted is not None:
+            if next_wanted == len(wanted):
+                return
+            if wanted[next_wanted] > header[1]:
+                continue
+            next_wanted = bisect_right(wanted, header[1], next_wanted)
+        block = data[body:position]
+        yield header, loads(decompress(block) if header[3] else block)
+
+
+def _block_postings(matcher, header: BlockHeader, block: tuple,
+                    values: bool = False) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]:
+    """A block's (ids, weights, values or None), decoded as Whoosh's ``W3LeafMatcher`` does
+    (``_read_ids``, ``_read_weights``, ``_read_values``), but its ids' deltas added up in C
+    rather than by a generator."""
+    ids, weights, found = block
+    count = header[0]
+    if not matcher._byteids:
+        ids = list(accumulate(ids))
+    if weights is None or isinstance(weights, float):
+        # As Whoosh: one weight for the whole block, as a 32-bit float
+        weights = array("f", [1.0 if weights is None else weights]) * count
+    if not values:
+        return ids, weights, None
+    size = matcher._fixedsize
+    if size == 0:
+        found = (None,) * count
+    elif size is not None and size > 0:
+        found = tuple(found[i:i + size] for i in range(0, len(found), size))
+    return ids, weights, found
+
+
 def _blocks(matcher, values: bool = False, wanted: list[int] | None = None) -> Blocks:
     """The (ids, weights, values or None) of each posting block; one posting at a time for other
     matchers (a term in one document is stored inline, without blocks). With ``wanted`` (ids in
-    ascending order), a block holding none of them is skipped without being decoded.
-
-    A block is decoded as Whoosh's ``W3LeafMatcher`` does (``_read_ids``, ``_read_weights``), but
-    its ids' deltas are added up in C rather than by a generator."""
-    if not all(hasattr(matcher, name) for name in ("_read_data", "_byteids", "_blocklength", "_maxid",
-                                                   "_next_block", "_atend")):
+    ascending order), a block holding none of them is skipped without being decoded."""
+    if not _has_blocks(matcher):
         ids, weights, found = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
@@ -307,24 +473,5 @@ def _blocks(matcher, values: bool = False, wanted: list[int] | None = None) -> B
             matcher.next()
         yield ids, weights, found if values else None
         return
-    next_wanted = 0  # index in ``wanted`` of the first id past the blocks already seen
-    while matcher.is_active():
-        if wanted is not None:
-            last = matcher._maxid
-            if next_wanted == len(wanted):
-                return
-            if wanted[next_wanted] > last:
-                matcher._next_block()
-                continue
-            next_wanted = bisect_right(wanted, last, next_wanted)
-        matcher._read_data()
-        ids, weights = matcher._data[0], matcher._data[1]
-        if not matcher._byteids:
-            ids = list(accumulate(ids))
-        if weights is None or isinstance(weights, float):
-            # As Whoosh: one weight for the whole block, as a 32-bit float
-            weights = array("f", [1.0 if weights is None else weights]) * matcher._blocklength
-        if values:
-            matcher._read_values()
-        yield ids, weights, matcher._values if values else None
-        matcher._next_block()
+    for header, block in _block_data(matcher, wanted):
+        yield _block_postings(matcher, header, block, values)

@@ -252,17 +252,20 @@ class BlockScorer:
 
     def _add_keyword_term(self, leaf: wq.Term, boost: float, mask: bytearray,
                           totals: list[float] | None) -> None:
-        fieldname, text = leaf.fieldname, leaf.text
+        fieldname, text, own = leaf.fieldname, leaf.text, leaf.boost
         for number, (reader, _) in enumerate(self._segments):
             if (fieldname, text) not in reader:
                 continue
             ranks = self._segment_ranks[number]
             for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+                if totals is None:
+                    for docid in ids:
+                        mask[ranks[docid]] = 1
+                    continue
                 for docid, weight in zip(ids, weights, strict=True):
                     rank = ranks[docid]
                     mask[rank] = 1
-                    if totals is not None:
-                        totals[rank] += weight * leaf.boost * boost
+                    totals[rank] += weight * own * boost  # (weight * own) * boost, as before
 
     def _add_phrase(self, leaf: wq.Phrase, boost: float, mask: bytearray, totals: list[float] | None) -> None:
         fieldname = leaf.fieldname

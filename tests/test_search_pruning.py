@@ -94,24 +94,16 @@ def test_fewer_allowed_matches_than_the_page_asks_for_scores_them_all(engine):
     assert page(search(engine, params)) == page(search(engine, params, pruned=False))
 
 
-@pytest.mark.parametrize("text", ["support group", "parenting support", "support support", "debt support",
-                                  'support "speech and language"', "more support for parents",
-                                  "money worries"])
-def test_a_common_word_among_others_is_pruned_and_gives_the_same_pages(engine, text):
-    """The other parts (words, a phrase, a named need's term) are scored in full, before or after
-    the pruned word in the query's order, so every total is added up as before."""
+@pytest.mark.parametrize("text", ["support group", "support support", "money worries",
+                                  'support "speech and language"'])
+def test_more_than_one_part_is_scored_in_full(engine, text):
+    """Words, a phrase or a named need's term with the common word: every posting is scored (pruning
+    one word among others was measured to save nothing: their documents are in every block)."""
     searcher = engine.searcher()
     query = engine.builder.build(text, searcher).query
-    contenders = engine._accumulate_best(searcher, query, 20, None)[2]
-    if "support" in text:
-        assert contenders is not None
-    for per_page in (3, 20):
-        for page_number in (1, 2, 5, 9):
-            for filters in ({}, {"hub": ["west"], "need": ["parenting"]}):
-                params = {"q": [text], "page": [str(page_number)], "per_page": [str(per_page)], **filters}
-                pruned, full = search(engine, params), search(engine, params, pruned=False)
-                assert page(pruned) == page(full), params
-                assert (pruned.total, pruned.facets) == (full.total, full.facets)
+    assert engine._accumulate_best(searcher, query, 20, None)[2] is None
+    for params in ({"q": [text], "page": ["2"]}, {"q": [text], "hub": ["west"], "per_page": ["7"]}):
+        assert page(search(engine, params)) == page(search(engine, params, pruned=False))
 
 
 @pytest.mark.parametrize(("fieldname", "text", "values"), [

@@ -278,18 +278,18 @@ class SearchEngine:
 
     def _accumulate_best(self, searcher, query, count: int,
                          allowed: bytes | None) -> tuple[bytearray, list[float], list[int] | None]:
-        """As :meth:`_accumulate`, scored; but when a part of the query is a text term, that
-        term's postings are scored only where they can make the ``count`` best allowed matches
-        (``allowed``: a byte per rank, None for every rank): then also the ranks of the allowed
-        matches that may be among them (see :meth:`BlockScorer.add_best`), else None."""
+        """As :meth:`_accumulate`, scored; and, for a query of one text term, only the postings
+        that can be among the ``count`` best allowed matches are scored (``allowed``: a byte per
+        rank, None for every rank): then also the ranks of the allowed matches that may be
+        among them (see :meth:`BlockScorer.add_best`), else None."""
         parts = list(leaves(query))
         block_scorer = self._block_scorer(searcher)
-        if not (all(block_scorer.can_score(leaf) for leaf, _ in parts)
-                and any(block_scorer.can_prune(leaf) for leaf, _ in parts)):
+        if len(parts) != 1 or not block_scorer.can_prune(parts[0][0]):
             return *self._accumulate(searcher, query), None
+        (leaf, boost), = parts
         mask = bytearray(self.size + 1)
         totals = [0.0] * (self.size + 1)
-        contenders = block_scorer.add_best(parts, mask, totals, count, allowed)
+        contenders = block_scorer.add_best(leaf, boost, mask, totals, count, allowed)
         return mask, totals, contenders
 
     def _bits_of_mask(self, mask: bytearray) -> int:

@@ -172,54 +172,34 @@ class BlockScorer:
                     # Whoosh's bm25(), then the term's boost
                     totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
 
-    def add_best(self, parts: list[tuple[wq.Query, float]], mask: bytearray, totals: list[float], count: int,
+    def add_best(self, leaf: wq.Term, boost: float, mask: bytearray, totals: list[float], count: int,
                  allowed: bytes | None = None) -> list[int] | None:
-        """As :meth:`add` for each of a query's ``parts`` (``leaves``: every one ``can_score``, one
-        at least ``can_prune``), but the text term with the most matches (the pruned part) scored
-        only for the postings that can make the ``count`` best allowed documents (``allowed``: a
-        byte per rank, 1 for allowed; None: every document). Every match is marked in ``mask``.
+        """As :meth:`add` for a query that is this one text term (``can_prune``), scoring only the
+        postings that can be among the ``count`` best allowed documents (``allowed``: a byte per
+        rank, 1 for allowed; None: every document). Every match is marked in ``mask``.
 
         Returns the ranks of the allowed documents that may be among the ``count`` best (their
         scores in ``totals`` are exact; every other match scores less than the least of the
         ``count`` best, whatever ``totals`` holds for it), or None when every match was scored
-        (fewer than ``count`` allowed matches, or a page too far into them to gain anything).
+        (fewer than ``count`` allowed matches).
 
-        The other parts are scored in full first: those before the pruned one into ``totals``,
-        those after it each into a list of its own, so that a document's score is still added up
-        in the query's order. Each posting block's header gives its greatest weight and least
-        field length, so a bound on its scores (BM25 grows with the weight and falls with the
-        length); with what the other parts can add to its documents, a bound on their totals.
-        Blocks are scored best bound first, keeping the ``count`` best allowed totals (the
-        documents no posting of the pruned part matches are known from the start); once there
-        are ``count`` of them, a block whose bound is below the least of them is not scored, nor
-        are, in the others, the postings whose weight is too low to reach it even at the block's
-        least length (a filter done in C over the block's weights)."""
-        frequency = self.searcher.doc_frequency
-        pruned = max((index for index, (leaf, _) in enumerate(parts) if self.can_prune(leaf)),
-                     key=lambda index: frequency(parts[index][0].fieldname, parts[index][0].text))
-        leaf, boost = parts[pruned]
+        Each posting block's header gives its greatest weight and least field length, so a bound
+        on its scores (BM25 grows with the weight and falls with the length). Blocks are scored
+        best bound first, keeping the ``count`` best allowed scores; once there are ``count`` of
+        them, a block whose bound is below the least of them is not scored, nor are, in the
+        others, the postings whose weight is too low to reach it even at the block's least
+        length (a filter done in C over the block's weights)."""
         fieldname, text = leaf.fieldname, leaf.text
         idf, k1p, factor = self.searcher.idf(fieldname, text), self.K1 + 1, leaf.boost * boost
-        if not (idf > 0 and factor > 0) or count * _PRUNED_SHARE > frequency(fieldname, text):
+        matches = self.searcher.doc_frequency(fieldname, text)
+        if not (idf > 0 and factor > 0) or count * _PRUNED_SHARE > matches:
             # No bound to prune with, or a page reaching so far into the matches that keeping the
             # best of them would cost more than it saves: score every posting.
-            for part, part_boost in parts:
-                self.add(part, part_boost, mask, totals)
+            self._add_text_term(leaf, boost, mask, totals)
             return None
-        size = len(mask)
-        others_mask = bytearray(size)  # the documents the other parts match
-        for part, part_boost in parts[:pruned]:
-            self.add(part, part_boost, others_mask, totals)
-        after = []  # the scores of each part after the pruned one
-        for part, part_boost in parts[pruned + 1:]:
-            after.append([0.0] * size)
-            self.add(part, part_boost, others_mask, after[-1])
-        # The most the other parts add to any document (their scores are not negative).
-        others_most = (max(totals) if pruned else 0.0) + sum(map(max, after))
-
         norms = self._norm(fieldname)
         average = self.searcher.avg_field_length(fieldname) or 1
-        blocks = []  # (bound of the pruned part's scores, segment number, ids, weights, least length part)
+        blocks = []  # (bound, segment number, ids, weights, least length part)
         for number, (reader, _) in enumerate(self._segments):
             if (fieldname, text) not in reader:
                 continue
@@ -242,61 +222,37 @@ class BlockScorer:
                 bound = idf * ((top * k1p) / (top + least)) * factor * _SCORE_MARGIN
                 blocks.append((bound, number, ids, weights, least))
         blocks.sort(key=itemgetter(0), reverse=True)
-
-        spare = size - 1  # where deleted documents' postings land
-        best: list[float] = []  # a min-heap of the ``count`` best allowed totals so far
+        ceiling = idf * k1p * factor  # what a score approaches as the weight grows
+        spare = len(mask) - 1  # where deleted documents' postings land
+        best: list[float] = []  # a min-heap of the ``count`` best allowed scores so far
         contenders: list[int] = []
-
-        def consider(rank: int, total: float) -> None:
-            if rank == spare or (allowed is not None and not allowed[rank]):
-                return
-            if len(best) < count:
-                heapq.heappush(best, total)
-                contenders.append(rank)
-            elif total >= best[0]:
-                contenders.append(rank)  # a tie with the floor is kept: ties go in title order
-                if total > best[0]:
-                    heapq.heapreplace(best, total)
-
-        # The documents only the other parts match: their totals are known.
-        for rank in compress(range(size), others_mask):
-            if not mask[rank]:
-                mask[rank] = 1
-                total = totals[rank]
-                for scores in after:
-                    total += scores[rank]
-                totals[rank] = total
-                consider(rank, total)
-
-        ceiling = idf * k1p * factor  # what the pruned part's score approaches as the weight grows
         for bound, number, ids, weights, least in blocks:
-            ranks, segment_norms = self._segment_ranks[number], norms[number]
             postings = zip(ids, weights, strict=True)
             if len(best) == count:
                 floor = best[0]
-                if bound + others_most * _SCORE_MARGIN < floor:
-                    break  # this block and every one after it: no total reaches the floor
-                others = others_most
-                if others:  # what the other parts add to this block's documents, at most
-                    block_ranks = list(map(ranks.__getitem__, ids))
-                    others = ((max(map(totals.__getitem__, block_ranks)) if pruned else 0.0)
-                              + sum(max(map(scores.__getitem__, block_ranks)) for scores in after))
-                    if bound + others * _SCORE_MARGIN < floor:
-                        continue
-                # score >= needed <=> weight / (weight + norm) >= ratio
-                #                  <=> weight >= norm * ratio / (1 - ratio), and norm >= least
-                ratio = (floor - others * _SCORE_MARGIN - floor * (_SCORE_MARGIN - 1)) / ceiling
+                if bound < floor:
+                    break  # this block and every one after it: no score reaches the floor
+                # score >= floor <=> weight / (weight + norm) >= ratio
+                #                 <=> weight >= norm * ratio / (1 - ratio), and norm >= least
+                ratio = floor / ceiling
                 if 0 < ratio < _MAX_FILTERED_RATIO:
                     low = least * ratio / (1 - ratio) * _FILTER_MARGIN
                     postings = compress(postings, map(low.__le__, weights))
+            ranks, segment_norms = self._segment_ranks[number], norms[number]
             for docid, weight in postings:
                 rank = ranks[docid]
-                # as _add_text_term: Whoosh's bm25(), then the term's boost; then the parts after
-                total = totals[rank] + idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
-                for scores in after:
-                    total += scores[rank]
-                totals[rank] = total
-                consider(rank, total)
+                # as _add_text_term: Whoosh's bm25(), then the term's boost
+                totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
+                if rank == spare or (allowed is not None and not allowed[rank]):
+                    continue
+                score = totals[rank]
+                if len(best) < count:
+                    heapq.heappush(best, score)
+                    contenders.append(rank)
+                elif score >= best[0]:
+                    contenders.append(rank)  # a tie with the floor is kept: ties go in title order
+                    if score > best[0]:
+                        heapq.heapreplace(best, score)
         return contenders if len(best) == count else None
 
     def _add_keyword_term(self, leaf: wq.Term, boost: float, mask: bytearray,

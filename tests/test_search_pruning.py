@@ -62,9 +62,13 @@ def test_pruned_pages_are_the_pages_of_every_match_scored(engine, word):
         for page_number in range(1, 12):
             for filters in ({}, {"hub": ["east"]}, {"hub": ["west"], "need": ["parenting"]}):
                 params = {"q": [word], "page": [str(page_number)], "per_page": [str(per_page)], **filters}
-                pruned, full = search(engine, params), search(engine, params, pruned=False)
-                assert page(pruned) == page(full), params
-                assert (pruned.total, pruned.facets) == (full.total, full.facets)
+                engine._kept.clear()
+                cold = search(engine, params)  # its blocks decoded (and, for a frequent word, kept)
+                warm = search(engine, params)  # a frequent word's blocks as kept
+                full = search(engine, params, pruned=False)
+                for pruned in (cold, warm):
+                    assert page(pruned) == page(full), params
+                    assert (pruned.total, pruned.facets) == (full.total, full.facets)
 
 
 def test_a_common_word_is_pruned_and_its_ties_keep_title_order(engine):
@@ -87,8 +91,7 @@ def test_a_common_word_is_pruned_and_its_ties_keep_title_order(engine):
 def test_fewer_allowed_matches_than_the_page_asks_for_scores_them_all(engine):
     searcher = engine.searcher()
     query = engine.builder.build("support", searcher).query
-    allowed = engine._mask_of_bits(engine.bits["hub"]["east"]).ljust(engine.size + 1, b"\0")
-    _, _, contenders = engine._accumulate_best(searcher, query, engine.size, allowed)
+    _, _, contenders = engine._accumulate_best(searcher, query, engine.size, engine.bits["hub"]["east"])
     assert contenders is None
     params = {"q": ["support"], "hub": ["east"], "per_page": ["50"], "page": ["5"]}
     assert page(search(engine, params)) == page(search(engine, params, pruned=False))
@@ -130,3 +133,16 @@ def test_blocks_read_from_the_file_are_whooshs_postings(engine, fieldname, text,
         blocks = _blocks(reader.postings(fieldname, text), wanted=wanted)
         some = [docid for ids, _, _ in blocks for docid in ids]
         assert set(wanted) <= set(some) and len(some) <= len(expected)
+
+
+def test_only_a_few_frequent_words_have_their_blocks_kept(engine):
+    engine._kept.clear()
+    search(engine, {"q": ["autism"]})  # in 14 services of 700: not kept
+    assert len(engine._kept) == 0
+    frequent = ["support", "parenting", "group", "advice", "family", "service"]
+    for word in frequent:
+        search(engine, {"q": [word]})
+    assert len(engine._kept) == engine._kept.terms < len(frequent)
+    # The most recently searched are kept.
+    assert engine._kept.get(("text", "servic")) is not None
+    assert engine._kept.get(("text", "support")) is None

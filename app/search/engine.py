@@ -32,7 +32,7 @@ from whoosh import index as whoosh_index
 from .query import QueryBuilder, SynonymMatcher, language_names
 from .request import Notice, SearchRequest
 from .schema import FILTER_GROUPS, TRANSLATED_FIELD
-from .scoring import BlockScorer, leaves
+from .scoring import BlockScorer, KeptPostings, leaves
 
 TEXT_FIELD_PREFIX = "text_"
 # A byte per rank <-> the binary digits of a bitset.
@@ -76,6 +76,7 @@ class SearchEngine:
         self.index = whoosh_index.open_dir(str(directory))
         self._local = threading.local()
         self._norms: dict[str, list[list[float]]] = {}  # BM25's length part per field, for every thread
+        self._kept = KeptPostings()  # frequent words' decoded postings, for every thread
         searcher = self.index.searcher()
         try:
             self._prepare(searcher.reader())
@@ -201,9 +202,8 @@ class SearchEngine:
         elif query is None:
             matched = self.all_bits
         elif request.sort != "name" and parsed.own_query is None:
-            allowed_mask = self._mask_of_bits(allowed).ljust(self.size + 1, b"\0") if selected else None
             mask, totals, contenders = self._accumulate_best(searcher, query, start + request.per_page,
-                                                             allowed_mask)
+                                                             allowed if selected else None)
             matched = self._bits_of_mask(mask)
         else:
             mask, totals = self._accumulate(searcher, query, scored=request.sort != "name")
@@ -277,11 +277,11 @@ class SearchEngine:
         return mask, totals
 
     def _accumulate_best(self, searcher, query, count: int,
-                         allowed: bytes | None) -> tuple[bytearray, list[float], list[int] | None]:
+                         allowed: int | None) -> tuple[bytearray, list[float], list[int] | None]:
         """As :meth:`_accumulate`, scored; and, for a query of one text term, only the postings
-        that can be among the ``count`` best allowed matches are scored (``allowed``: a byte per
-        rank, None for every rank): then also the ranks of the allowed matches that may be
-        among them (see :meth:`BlockScorer.add_best`), else None."""
+        that can be among the ``count`` best allowed matches are scored (``allowed``: a bitset,
+        None for every rank): then also the ranks of the allowed matches that may be among them
+        (see :meth:`BlockScorer.add_best`), else None."""
         parts = list(leaves(query))
         block_scorer = self._block_scorer(searcher)
         if len(parts) != 1 or not block_scorer.can_prune(parts[0][0]):
@@ -289,7 +289,8 @@ class SearchEngine:
         (leaf, boost), = parts
         mask = bytearray(self.size + 1)
         totals = [0.0] * (self.size + 1)
-        contenders = block_scorer.add_best(leaf, boost, mask, totals, count, allowed)
+        allowed_mask = None if allowed is None else self._mask_of_bits(allowed).ljust(self.size + 1, b"\0")
+        contenders = block_scorer.add_best(leaf, boost, mask, totals, count, allowed_mask)
         return mask, totals, contenders
 
     def _bits_of_mask(self, mask: bytearray) -> int:
@@ -338,7 +339,8 @@ class SearchEngine:
         is computed once for all threads)."""
         scorer = getattr(self._local, "block_scorer", None)
         if scorer is None or scorer.searcher is not searcher:
-            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms)
+            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms,
+                                                            self._kept)
         return scorer
 
     def _language_groups(self, searcher, own_query, language: str, final: int,

@@ -58,7 +58,11 @@ _FILTER_MARGIN = 1 - 1e-6
 _PRUNED_SHARE = 4
 # Past this share of a score's ceiling, the weight a posting needs is too sensitive to rounding.
 _MAX_FILTERED_RATIO = 0.999
+# A word in at least this share of the documents has its decoded blocks kept (``KeptPostings``).
+_KEPT_SHARE = 8
 Blocks = Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]]
+# (shape of its scores' bound, segment number, ids, weights, least length part) of a posting block
+PruningBlock = tuple[float, int, Sequence[int], Sequence[float], float]
 
 
 def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, float]]:
@@ -70,6 +74,41 @@ def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, floa
             yield from leaves(child, boost * own)
     else:
         yield query, boost
+
+
+class KeptPostings:
+    """The decoded posting blocks of the few most recently searched frequent words (those in an
+    eighth of the documents or more) of one index, with their matches as a byte per rank, for
+    :meth:`BlockScorer.add_best` of every thread. Decoding is most of what such a word costs
+    once its scoring is pruned (~700 blocks unpickled for a word in 90,000 documents); kept,
+    asking for it again costs a copy of its matches and the scoring of the postings that can
+    make the page. At most ``terms`` words are kept (~5 MB each at 100,000 documents)."""
+
+    def __init__(self, terms: int = 4):
+        self.terms = terms
+        self._kept: dict[tuple[str, str], tuple[bytes, list[PruningBlock]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[bytes, list[PruningBlock]] | None:
+        with self._lock:
+            found = self._kept.pop(key, None)
+            if found is not None:
+                self._kept[key] = found  # the most recently used last
+            return found
+
+    def put(self, key: tuple[str, str], value: tuple[bytes, list[PruningBlock]]) -> None:
+        with self._lock:
+            self._kept.pop(key, None)
+            self._kept[key] = value
+            while len(self._kept) > self.terms:
+                del self._kept[next(iter(self._kept))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 class BlockScorer:
@@ -86,7 +125,7 @@ class BlockScorer:
     _lock = threading.Lock()
 
     def __init__(self, searcher, rank_by_docnum: list[int],
-                 norms: dict[str, list[list[float]]] | None = None):
+                 norms: dict[str, list[list[float]]] | None = None, kept: KeptPostings | None = None):
         self.searcher = searcher
         self.rank_by_docnum = rank_by_docnum
         weighting = searcher.weighting
@@ -98,6 +137,7 @@ class BlockScorer:
         self._segment_ranks = [rank_by_docnum[offset:offset + reader.doc_count_all()]
                        for reader, offset in self._segments]
         self._segment_norms = {} if norms is None else norms
+        self._kept = kept
 
     def can_score(self, leaf: wq.Query) -> bool:
         if not self.usable or type(leaf) not in (wq.Term, wq.Phrase):
@@ -176,7 +216,8 @@ class BlockScorer:
                  allowed: bytes | None = None) -> list[int] | None:
         """As :meth:`add` for a query that is this one text term (``can_prune``), scoring only the
         postings that can be among the ``count`` best allowed documents (``allowed``: a byte per
-        rank, 1 for allowed; None: every document). Every match is marked in ``mask``.
+        rank, 1 for allowed; None: every document). Every match is marked in ``mask`` (all zeros
+        before: a kept word's matches are copied into it).
 
         Returns the ranks of the allowed documents that may be among the ``count`` best (their
         scores in ``totals`` are exact; every other match scores less than the least of the
@@ -188,7 +229,8 @@ class BlockScorer:
         best bound first, keeping the ``count`` best allowed scores; once there are ``count`` of
         them, a block whose bound is below the least of them is not scored, nor are, in the
         others, the postings whose weight is too low to reach it even at the block's least
-        length (a filter done in C over the block's weights)."""
+        length (a filter done in C over the block's weights). A frequent word's decoded blocks
+        are kept for the next search (``KeptPostings``)."""
         fieldname, text = leaf.fieldname, leaf.text
         idf, k1p, factor = self.searcher.idf(fieldname, text), self.K1 + 1, leaf.boost * boost
         matches = self.searcher.doc_frequency(fieldname, text)
@@ -198,39 +240,23 @@ class BlockScorer:
             self._add_text_term(leaf, boost, mask, totals)
             return None
         norms = self._norm(fieldname)
-        average = self.searcher.avg_field_length(fieldname) or 1
-        blocks = []  # (bound, segment number, ids, weights, least length part)
-        for number, (reader, _) in enumerate(self._segments):
-            if (fieldname, text) not in reader:
-                continue
-            ranks = self._segment_ranks[number]
-            matcher = reader.postings(fieldname, text)
-            if not _has_blocks(matcher):  # no headers: one block, always scored
-                for ids, weights, _ in _blocks(matcher):
-                    for docid in ids:
-                        mask[ranks[docid]] = 1
-                    blocks.append((float("inf"), number, ids, weights, 0.0))
-                continue
-            for header, block in _block_data(matcher):
-                ids, weights, _ = _block_postings(matcher, header, block)
-                for docid in ids:
-                    mask[ranks[docid]] = 1
-                least = self._length_norm(byte_to_length(header[4]), average)
-                # Margins for the header's weight (a double; the block's are 32-bit floats)
-                # and for rounding.
-                top = header[2] * _WEIGHT_MARGIN
-                bound = idf * ((top * k1p) / (top + least)) * factor * _SCORE_MARGIN
-                blocks.append((bound, number, ids, weights, least))
-        blocks.sort(key=itemgetter(0), reverse=True)
+        kept = self._kept.get((fieldname, text)) if self._kept is not None else None
+        if kept is None:
+            blocks = self._pruning_blocks(fieldname, text, mask)
+            if self._kept is not None and matches * _KEPT_SHARE >= len(mask):
+                self._kept.put((fieldname, text), (bytes(mask), blocks))
+        else:
+            marks, blocks = kept
+            mask[:] = marks
         ceiling = idf * k1p * factor  # what a score approaches as the weight grows
         spare = len(mask) - 1  # where deleted documents' postings land
         best: list[float] = []  # a min-heap of the ``count`` best allowed scores so far
         contenders: list[int] = []
-        for bound, number, ids, weights, least in blocks:
+        for shape, number, ids, weights, least in blocks:
             postings = zip(ids, weights, strict=True)
             if len(best) == count:
                 floor = best[0]
-                if bound < floor:
+                if idf * shape * factor * _SCORE_MARGIN < floor:
                     break  # this block and every one after it: no score reaches the floor
                 # score >= floor <=> weight / (weight + norm) >= ratio
                 #                 <=> weight >= norm * ratio / (1 - ratio), and norm >= least
@@ -254,6 +280,35 @@ class BlockScorer:
                     if score > best[0]:
                         heapq.heapreplace(best, score)
         return contenders if len(best) == count else None
+
+    def _pruning_blocks(self, fieldname: str, text: str, mask: bytearray) -> list[PruningBlock]:
+        """Every posting block of a text term, marked in ``mask``, with what bounds its scores:
+        its ``shape`` (BM25's ``weight * (K1 + 1) / (weight + norm)`` at the block's greatest
+        weight and least length; a score is at most ``idf * shape * boost``), best first."""
+        average = self.searcher.avg_field_length(fieldname) or 1
+        k1p = self.K1 + 1
+        blocks = []
+        for number, (reader, _) in enumerate(self._segments):
+            if (fieldname, text) not in reader:
+                continue
+            ranks = self._segment_ranks[number]
+            matcher = reader.postings(fieldname, text)
+            if not _has_blocks(matcher):  # no headers: one block, always scored
+                for ids, weights, _ in _blocks(matcher):
+                    for docid in ids:
+                        mask[ranks[docid]] = 1
+                    blocks.append((float("inf"), number, ids, weights, 0.0))
+                continue
+            for header, block in _block_data(matcher):
+                ids, weights, _ = _block_postings(matcher, header, block)
+                for docid in ids:
+                    mask[ranks[docid]] = 1
+                least = self._length_norm(byte_to_length(header[4]), average)
+                # A margin for the header's weight (a double; the block's are 32-bit floats).
+                top = header[2] * _WEIGHT_MARGIN
+                blocks.append(((top * k1p) / (top + least), number, ids, weights, least))
+        blocks.sort(key=itemgetter(0), reverse=True)
+        return blocks
 
     def _add_keyword_term(self, leaf: wq.Term, boost: float, mask: bytearray,
                           totals: list[float] | None) -> None:

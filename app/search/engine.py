@@ -15,7 +15,8 @@ that marks every match in a byte per rank (turned into a bitset for the facet
 counts) and adds each match's score into a list by rank. A page of hits is
 then picked from the allowed matches: only the scores that can make the page
 (at least the page's last score, found with a heap) are sorted, so a word in
-nine services of ten costs no sort of them all.
+nine services of ten costs no sort of them all. A query of one word scores
+only the postings that can make the page (``BlockScorer.add_best``).
 """
 
 from __future__ import annotations

@@ -26,6 +26,14 @@ posting (the words' postings hold ids and weights only, no positions):
 Anything else goes through Whoosh's matcher. The scores are Whoosh's own
 (the same formula in the same order); ``tests/test_search_scoring.py``
 compares them.
+
+A query of one word needs every match (for the total and the facets) but
+only the scores that can make the page: ``BlockScorer.add_best`` bounds
+each block's scores from its header (greatest weight, least length) and
+scores only the blocks, and in them the postings, that can reach the page
+(``tests/test_search_pruning.py`` compares its pages with full scoring).
+Blocks are read from one copy of a term's postings (``_block_data``), not
+through the matcher's file calls for every block.
 """
 
 from __future__ import annotations
@@ -82,7 +90,8 @@ class KeptPostings:
     :meth:`BlockScorer.add_best` of every thread. Decoding is most of what such a word costs
     once its scoring is pruned (~700 blocks unpickled for a word in 90,000 documents); kept,
     asking for it again costs a copy of its matches and the scoring of the postings that can
-    make the page. At most ``terms`` words are kept (~5 MB each at 100,000 documents)."""
+    make the page. At most ``terms`` words are kept (~7 MB each for a word in 90,000 of
+    100,000 documents)."""
 
     def __init__(self, terms: int = 4):
         self.terms = terms

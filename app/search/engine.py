@@ -234,7 +234,7 @@ class SearchEngine:
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
             else:
-                if contenders is not None:  # in title order, so a stable sort by score keeps ties so
+                if contenders is not None:  # put in title order first: the stable sort keeps ties so
                     ranks = sorted(sorted(contenders), key=totals.__getitem__, reverse=True)
                     ranks = ranks[start:start + request.per_page]
                 else:

@@ -58,15 +58,20 @@ def summarise(samples: list[float]) -> dict:
 
 
 def time_queries(run_one, reps: int) -> dict[str, dict]:
-    """One warm-up pass, then ``reps`` passes over the mix, queries interleaved."""
+    """One warm-up pass, then ``reps`` passes over the mix, queries interleaved. Also this
+    process's CPU time per query (``cpu_median_ms``: on a shared machine, less noisy than the
+    wall clock; of no use for the HTTP phase, whose work is in the server's process)."""
     samples: dict[str, list[float]] = {name: [] for name in QUERIES}
+    cpu: dict[str, list[float]] = {name: [] for name in QUERIES}
     info = {name: run_one(name, params) for name, params in QUERIES.items()}  # warm-up
     for _ in range(reps):
         for name, params in QUERIES.items():
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             run_one(name, params)
             samples[name].append(time.perf_counter() - started)
-    return {name: {**summarise(samples[name]), **info[name]} for name in QUERIES}
+            cpu[name].append(time.process_time() - started_cpu)
+    return {name: {**summarise(samples[name]), "cpu_median_ms": round(statistics.median(cpu[name]) * 1000, 3),
+                   **info[name]} for name in QUERIES}
 
 
 # -- phases (each runs in its own process) ---------------------------------

@@ -15,7 +15,8 @@ that marks every match in a byte per rank (turned into a bitset for the facet
 counts) and adds each match's score into a list by rank. A page of hits is
 then picked from the allowed matches: only the scores that can make the page
 (at least the page's last score, found with a heap) are sorted, so a word in
-nine services of ten costs no sort of them all.
+nine services of ten costs no sort of them all. A query of one word scores
+only the postings that can make the page (``BlockScorer.add_best``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from whoosh import index as whoosh_index
 from .query import QueryBuilder, SynonymMatcher, language_names
 from .request import Notice, SearchRequest
 from .schema import FILTER_GROUPS, TRANSLATED_FIELD
-from .scoring import BlockScorer, leaves
+from .scoring import BlockScorer, KeptPostings, leaves
 
 TEXT_FIELD_PREFIX = "text_"
 # A byte per rank <-> the binary digits of a bitset.
@@ -76,6 +77,7 @@ class SearchEngine:
         self.index = whoosh_index.open_dir(str(directory))
         self._local = threading.local()
         self._norms: dict[str, list[list[float]]] = {}  # BM25's length part per field, for every thread
+        self._kept = KeptPostings()  # frequent words' decoded postings, for every thread
         searcher = self.index.searcher()
         try:
             self._prepare(searcher.reader())
@@ -194,10 +196,16 @@ class SearchEngine:
             allowed &= bits
 
         totals = None
+        contenders = None  # when pruned: the allowed matches that may make the page
+        start = (request.page - 1) * request.per_page
         if parsed and query is None:
             matched = 0  # only stop words or punctuation: nothing to match
         elif query is None:
             matched = self.all_bits
+        elif request.sort != "name" and parsed.own_query is None:
+            mask, totals, contenders = self._accumulate_best(searcher, query, start + request.per_page,
+                                                             allowed if selected else None)
+            matched = self._bits_of_mask(mask)
         else:
             mask, totals = self._accumulate(searcher, query, scored=request.sort != "name")
             matched = self._bits_of_mask(mask)
@@ -215,7 +223,6 @@ class SearchEngine:
                 facets[group].setdefault(value, 0)
 
         total = final.bit_count()
-        start = (request.page - 1) * request.per_page
         hits: list[Hit] = []
         if start < total:
             if (query is None or request.sort == "name") and language in self.order_in:
@@ -227,10 +234,15 @@ class SearchEngine:
                 ranks = self._ranks(final, skip=start, limit=request.per_page)
                 hits = [self._hit(searcher, self.order[rank], language=language) for rank in ranks]
             else:
-                groups = [final]
-                if parsed.own_query is not None:
-                    groups = self._language_groups(searcher, parsed.own_query, language, final, parsed.needs)
-                ranks = self._best(totals, groups, start + request.per_page)[start:]
+                if contenders is not None:  # put in title order first: the stable sort keeps ties so
+                    ranks = sorted(sorted(contenders), key=totals.__getitem__, reverse=True)
+                    ranks = ranks[start:start + request.per_page]
+                else:
+                    groups = [final]
+                    if parsed.own_query is not None:
+                        groups = self._language_groups(searcher, parsed.own_query, language, final,
+                                                       parsed.needs)
+                    ranks = self._best(totals, groups, start + request.per_page)[start:]
                 hits = [self._hit(searcher, self.order[rank], totals[rank], language) for rank in ranks]
 
         notices = list(request.notices)
@@ -264,6 +276,23 @@ class SearchEngine:
                             totals[rank] += matcher.score() * boost
                     matcher.next()
         return mask, totals
+
+    def _accumulate_best(self, searcher, query, count: int,
+                         allowed: int | None) -> tuple[bytearray, list[float], list[int] | None]:
+        """As :meth:`_accumulate`, scored; and, for a query of one text term, only the postings
+        that can be among the ``count`` best allowed matches are scored (``allowed``: a bitset,
+        None for every rank): then also the ranks of the allowed matches that may be among them
+        (see :meth:`BlockScorer.add_best`), else None."""
+        parts = list(leaves(query))
+        block_scorer = self._block_scorer(searcher)
+        if len(parts) != 1 or not block_scorer.can_prune(parts[0][0]):
+            return *self._accumulate(searcher, query), None
+        (leaf, boost), = parts
+        mask = bytearray(self.size + 1)
+        totals = [0.0] * (self.size + 1)
+        allowed_mask = None if allowed is None else self._mask_of_bits(allowed).ljust(self.size + 1, b"\0")
+        contenders = block_scorer.add_best(leaf, boost, mask, totals, count, allowed_mask)
+        return mask, totals, contenders
 
     def _bits_of_mask(self, mask: bytearray) -> int:
         """A byte per rank (0 or 1) as a bitset."""
@@ -311,7 +340,8 @@ class SearchEngine:
         is computed once for all threads)."""
         scorer = getattr(self._local, "block_scorer", None)
         if scorer is None or scorer.searcher is not searcher:
-            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms)
+            scorer = self._local.block_scorer = BlockScorer(searcher, self.rank_by_docnum, self._norms,
+                                                            self._kept)
         return scorer
 
     def _language_groups(self, searcher, own_query, language: str, final: int,

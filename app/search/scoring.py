@@ -26,24 +26,51 @@ posting (the words' postings hold ids and weights only, no positions):
 Anything else goes through Whoosh's matcher. The scores are Whoosh's own
 (the same formula in the same order); ``tests/test_search_scoring.py``
 compares them.
+
+A query of one word needs every match (for the total and the facets) but
+only the scores that can make the page: ``BlockScorer.add_best`` bounds
+each block's scores from its header (greatest weight, least length) and
+scores only the blocks, and in them the postings, that can reach the page
+(``tests/test_search_pruning.py`` compares its pages with full scoring).
+Blocks are read from one copy of a term's postings (``_block_data``), not
+through the matcher's file calls for every block.
 """
 
 from __future__ import annotations
 
+import heapq
+import io
 import pickle
+import struct
 import threading
+import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import itemgetter
 
 from whoosh import query as wq
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
 from .analysis import PairPositions, decode_positions, pair_terms
 from .schema import pair_field
 
+# Block bounds are made a little larger than the header's figures, and the weight filter a
+# little looser, so that rounding can never leave out a posting that reaches the floor.
+_WEIGHT_MARGIN = 1 + 1e-6
+_SCORE_MARGIN = 1 + 1e-9
+_FILTER_MARGIN = 1 - 1e-6
+# Pruning pays when the matches are at least this many times the documents up to the page's end.
+_PRUNED_SHARE = 4
+# Past this share of a score's ceiling, the weight a posting needs is too sensitive to rounding.
+_MAX_FILTERED_RATIO = 0.999
+# A word in at least this share of the documents has its decoded blocks kept (``KeptPostings``).
+_KEPT_SHARE = 8
 Blocks = Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]]
+# (shape of its scores' bound, segment number, ids, weights, least length part) of a posting block
+PruningBlock = tuple[float, int, Sequence[int], Sequence[float], float]
 
 
 def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, float]]:
@@ -55,6 +82,42 @@ def leaves(query: wq.Query, boost: float = 1.0) -> Iterator[tuple[wq.Query, floa
             yield from leaves(child, boost * own)
     else:
         yield query, boost
+
+
+class KeptPostings:
+    """The decoded posting blocks of the few most recently searched frequent words (those in an
+    eighth of the documents or more) of one index, with their matches as a byte per rank, for
+    :meth:`BlockScorer.add_best` of every thread. Decoding is most of what such a word costs
+    once its scoring is pruned (~700 blocks unpickled for a word in 90,000 documents); kept,
+    asking for it again costs a copy of its matches and the scoring of the postings that can
+    make the page. At most ``terms`` words are kept (~7 MB each for a word in 90,000 of
+    100,000 documents)."""
+
+    def __init__(self, terms: int = 4):
+        self.terms = terms
+        self._kept: dict[tuple[str, str], tuple[bytes, list[PruningBlock]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[bytes, list[PruningBlock]] | None:
+        with self._lock:
+            found = self._kept.pop(key, None)
+            if found is not None:
+                self._kept[key] = found  # the most recently used last
+            return found
+
+    def put(self, key: tuple[str, str], value: tuple[bytes, list[PruningBlock]]) -> None:
+        with self._lock:
+            self._kept.pop(key, None)
+            self._kept[key] = value
+            while len(self._kept) > self.terms:
+                del self._kept[next(iter(self._kept))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 class BlockScorer:
@@ -71,7 +134,7 @@ class BlockScorer:
     _lock = threading.Lock()
 
     def __init__(self, searcher, rank_by_docnum: list[int],
-                 norms: dict[str, list[list[float]]] | None = None):
+                 norms: dict[str, list[list[float]]] | None = None, kept: KeptPostings | None = None):
         self.searcher = searcher
         self.rank_by_docnum = rank_by_docnum
         weighting = searcher.weighting
@@ -83,6 +146,7 @@ class BlockScorer:
         self._segment_ranks = [rank_by_docnum[offset:offset + reader.doc_count_all()]
                        for reader, offset in self._segments]
         self._segment_norms = {} if norms is None else norms
+        self._kept = kept
 
     def can_score(self, leaf: wq.Query) -> bool:
         if not self.usable or type(leaf) not in (wq.Term, wq.Phrase):
@@ -109,13 +173,21 @@ class BlockScorer:
                 return norms
             reader = self.searcher.reader()
             average = self.searcher.avg_field_length(fieldname) or 1
-            k1, b = self.K1, self.B
             # A document without the field has no length; no term of the field matches it either.
-            every = [k1 * ((1 - b) + b * (reader.doc_field_length(docnum, fieldname, 1) or 1) / average)
+            every = [self._length_norm(reader.doc_field_length(docnum, fieldname, 1), average)
                      for docnum in range(reader.doc_count_all())]
             norms = self._segment_norms[fieldname] = [every[offset:offset + segment.doc_count_all()]
                                                       for segment, offset in self._segments]
         return norms
+
+    def _length_norm(self, length: float | None, average: float) -> float:
+        """BM25's length part of one document (or the least of a block's, from its least length)."""
+        return self.K1 * ((1 - self.B) + self.B * (length or 1) / average)
+
+    def can_prune(self, leaf: wq.Query) -> bool:
+        """Whether :meth:`add_best` can score ``leaf``: a term of a text field."""
+        return (self.can_score(leaf) and type(leaf) is wq.Term
+                and self.searcher.schema[leaf.fieldname].scorable)
 
     def add(self, leaf: wq.Query, boost: float, mask: bytearray, totals: list[float] | None) -> None:
         """Mark in ``mask`` (one byte per rank) every document ``leaf`` matches and, unless
@@ -149,19 +221,120 @@ class BlockScorer:
                     # Whoosh's bm25(), then the term's boost
                     totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
 
+    def add_best(self, leaf: wq.Term, boost: float, mask: bytearray, totals: list[float], count: int,
+                 allowed: bytes | None = None) -> list[int] | None:
+        """As :meth:`add` for a query that is this one text term (``can_prune``), scoring only the
+        postings that can be among the ``count`` best allowed documents (``allowed``: a byte per
+        rank, 1 for allowed; None: every document). Every match is marked in ``mask`` (all zeros
+        before: a kept word's matches are copied into it).
+
+        Returns the ranks of the allowed documents that may be among the ``count`` best (their
+        scores in ``totals`` are exact; every other match scores less than the least of the
+        ``count`` best, whatever ``totals`` holds for it), or None when every match was scored
+        (fewer than ``count`` allowed matches).
+
+        Each posting block's header gives its greatest weight and least field length, so a bound
+        on its scores (BM25 grows with the weight and falls with the length). Blocks are scored
+        best bound first, keeping the ``count`` best allowed scores; once there are ``count`` of
+        them, a block whose bound is below the least of them is not scored, nor are, in the
+        others, the postings whose weight is too low to reach it even at the block's least
+        length (a filter done in C over the block's weights). A frequent word's decoded blocks
+        are kept for the next search (``KeptPostings``)."""
+        fieldname, text = leaf.fieldname, leaf.text
+        idf, k1p, factor = self.searcher.idf(fieldname, text), self.K1 + 1, leaf.boost * boost
+        matches = self.searcher.doc_frequency(fieldname, text)
+        if not (idf > 0 and factor > 0) or count * _PRUNED_SHARE > matches:
+            # No bound to prune with, or a page reaching so far into the matches that keeping the
+            # best of them would cost more than it saves: score every posting.
+            self._add_text_term(leaf, boost, mask, totals)
+            return None
+        norms = self._norm(fieldname)
+        kept = self._kept.get((fieldname, text)) if self._kept is not None else None
+        if kept is None:
+            blocks = self._pruning_blocks(fieldname, text, mask)
+            if self._kept is not None and matches * _KEPT_SHARE >= len(mask):
+                self._kept.put((fieldname, text), (bytes(mask), blocks))
+        else:
+            marks, blocks = kept
+            mask[:] = marks
+        ceiling = idf * k1p * factor  # what a score approaches as the weight grows
+        spare = len(mask) - 1  # where deleted documents' postings land
+        best: list[float] = []  # a min-heap of the ``count`` best allowed scores so far
+        contenders: list[int] = []
+        for shape, number, ids, weights, least in blocks:
+            postings = zip(ids, weights, strict=True)
+            if len(best) == count:
+                floor = best[0]
+                if idf * shape * factor * _SCORE_MARGIN < floor:
+                    break  # this block and every one after it: no score reaches the floor
+                # score >= floor <=> weight / (weight + norm) >= ratio
+                #                 <=> weight >= norm * ratio / (1 - ratio), and norm >= least
+                ratio = floor / ceiling
+                if 0 < ratio < _MAX_FILTERED_RATIO:
+                    low = least * ratio / (1 - ratio) * _FILTER_MARGIN
+                    postings = compress(postings, map(low.__le__, weights))
+            ranks, segment_norms = self._segment_ranks[number], norms[number]
+            for docid, weight in postings:
+                rank = ranks[docid]
+                # as _add_text_term: Whoosh's bm25(), then the term's boost
+                totals[rank] += idf * ((weight * k1p) / (weight + segment_norms[docid])) * factor
+                if rank == spare or (allowed is not None and not allowed[rank]):
+                    continue
+                score = totals[rank]
+                if len(best) < count:
+                    heapq.heappush(best, score)
+                    contenders.append(rank)
+                elif score >= best[0]:
+                    contenders.append(rank)  # a tie with the floor is kept: ties go in title order
+                    if score > best[0]:
+                        heapq.heapreplace(best, score)
+        return contenders if len(best) == count else None
+
+    def _pruning_blocks(self, fieldname: str, text: str, mask: bytearray) -> list[PruningBlock]:
+        """Every posting block of a text term, marked in ``mask``, with what bounds its scores:
+        its ``shape`` (BM25's ``weight * (K1 + 1) / (weight + norm)`` at the block's greatest
+        weight and least length; a score is at most ``idf * shape * boost``), best first."""
+        average = self.searcher.avg_field_length(fieldname) or 1
+        k1p = self.K1 + 1
+        blocks = []
+        for number, (reader, _) in enumerate(self._segments):
+            if (fieldname, text) not in reader:
+                continue
+            ranks = self._segment_ranks[number]
+            matcher = reader.postings(fieldname, text)
+            if not _has_blocks(matcher):  # no headers: one block, always scored
+                for ids, weights, _ in _blocks(matcher):
+                    for docid in ids:
+                        mask[ranks[docid]] = 1
+                    blocks.append((float("inf"), number, ids, weights, 0.0))
+                continue
+            for header, block in _block_data(matcher):
+                ids, weights, _ = _block_postings(matcher, header, block)
+                for docid in ids:
+                    mask[ranks[docid]] = 1
+                least = self._length_norm(byte_to_length(header[4]), average)
+                # A margin for the header's weight (a double; the block's are 32-bit floats).
+                top = header[2] * _WEIGHT_MARGIN
+                blocks.append(((top * k1p) / (top + least), number, ids, weights, least))
+        blocks.sort(key=itemgetter(0), reverse=True)
+        return blocks
+
     def _add_keyword_term(self, leaf: wq.Term, boost: float, mask: bytearray,
                           totals: list[float] | None) -> None:
-        fieldname, text = leaf.fieldname, leaf.text
+        fieldname, text, own = leaf.fieldname, leaf.text, leaf.boost
         for number, (reader, _) in enumerate(self._segments):
             if (fieldname, text) not in reader:
                 continue
             ranks = self._segment_ranks[number]
             for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+                if totals is None:
+                    for docid in ids:
+                        mask[ranks[docid]] = 1
+                    continue
                 for docid, weight in zip(ids, weights, strict=True):
                     rank = ranks[docid]
                     mask[rank] = 1
-                    if totals is not None:
-                        totals[rank] += weight * leaf.boost * boost
+                    totals[rank] += weight * own * boost  # (weight * own) * boost, as before
 
     def _add_phrase(self, leaf: wq.Phrase, boost: float, mask: bytearray, totals: list[float] | None) -> None:
         fieldname = leaf.fieldname
@@ -289,15 +462,80 @@ def _tree_sum(scores: list[float]) -> float:
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
+def _has_blocks(matcher) -> bool:
+    """Whether ``matcher`` reads Whoosh's posting blocks (``W3LeafMatcher``), which
+    :func:`_block_data` reads straight from the postings file."""
+    return all(hasattr(matcher, name) for name in ("_postfile", "_startoffset", "_length", "_baseoffset",
+                                                   "_byteids", "_fixedsize"))
+
+
+# Each block of a ``W3LeafMatcher``'s postings: its length (a big-endian int, negative for the
+# last block), the pickled header (count, last id, greatest weight, compression, least and
+# greatest field length as a byte), then the (compressed) pickled (ids' deltas, weights, values).
+_BLOCK_LENGTH = struct.Struct("!i")
+BlockHeader = tuple[int, int, float, int, int, int]
+
+
+def _block_data(matcher, wanted: list[int] | None = None) -> Iterator[tuple[BlockHeader, tuple]]:
+    """The header and the unpickled data of each posting block of a ``W3LeafMatcher``
+    (``_has_blocks``), read from one copy of its postings' bytes; with ``wanted`` (ids in ascending
+    order), a block holding none of them is not decompressed nor unpickled.
+
+    This is what the matcher's ``_goto`` and ``_read_data`` do for each block, without the
+    matcher's own file calls in Python for every block (several per block, ~700 blocks for a
+    word in 90,000 documents)."""
+    length = matcher._length
+    if isinstance(length, tuple):  # Whoosh's terminfo keeps it as struct.unpack gave it
+        (length,) = length
+    data = matcher._postfile.get(matcher._startoffset, length)
+    headers = io.BytesIO(data)
+    position = matcher._baseoffset - matcher._startoffset  # past the postings' magic number
+    next_wanted = 0  # index in ``wanted`` of the first id past the blocks already seen
+    load, loads, decompress = pickle.load, pickle.loads, zlib.decompress
+    last = False
+    while not last:
+        (length,) = _BLOCK_LENGTH.unpack_from(data, position)
+        last = length < 0
+        headers.seek(position + _BLOCK_LENGTH.size)
+        header = load(headers)
+        body, position = headers.tell(), position + _BLOCK_LENGTH.size + abs(length)
+        if wanted is not None:
+            if next_wanted == len(wanted):
+                return
+            if wanted[next_wanted] > header[1]:
+                continue
+            next_wanted = bisect_right(wanted, header[1], next_wanted)
+        block = data[body:position]
+        yield header, loads(decompress(block) if header[3] else block)
+
+
+def _block_postings(matcher, header: BlockHeader, block: tuple,
+                    values: bool = False) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]:
+    """A block's (ids, weights, values or None), decoded as Whoosh's ``W3LeafMatcher`` does
+    (``_read_ids``, ``_read_weights``, ``_read_values``), but its ids' deltas added up in C
+    rather than by a generator."""
+    ids, weights, found = block
+    count = header[0]
+    if not matcher._byteids:
+        ids = list(accumulate(ids))
+    if weights is None or isinstance(weights, float):
+        # As Whoosh: one weight for the whole block, as a 32-bit float
+        weights = array("f", [1.0 if weights is None else weights]) * count
+    if not values:
+        return ids, weights, None
+    size = matcher._fixedsize
+    if size == 0:
+        found = (None,) * count
+    elif size is not None and size > 0:
+        found = tuple(found[i:i + size] for i in range(0, len(found), size))
+    return ids, weights, found
+
+
 def _blocks(matcher, values: bool = False, wanted: list[int] | None = None) -> Blocks:
     """The (ids, weights, values or None) of each posting block; one posting at a time for other
     matchers (a term in one document is stored inline, without blocks). With ``wanted`` (ids in
-    ascending order), a block holding none of them is skipped without being decoded.
-
-    A block is decoded as Whoosh's ``W3LeafMatcher`` does (``_read_ids``, ``_read_weights``), but
-    its ids' deltas are added up in C rather than by a generator."""
-    if not all(hasattr(matcher, name) for name in ("_read_data", "_byteids", "_blocklength", "_maxid",
-                                                   "_next_block", "_atend")):
+    ascending order), a block holding none of them is skipped without being decoded."""
+    if not _has_blocks(matcher):
         ids, weights, found = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
@@ -307,24 +545,5 @@ def _blocks(matcher, values: bool = False, wanted: list[int] | None = None) -> B
             matcher.next()
         yield ids, weights, found if values else None
         return
-    next_wanted = 0  # index in ``wanted`` of the first id past the blocks already seen
-    while matcher.is_active():
-        if wanted is not None:
-            last = matcher._maxid
-            if next_wanted == len(wanted):
-                return
-            if wanted[next_wanted] > last:
-                matcher._next_block()
-                continue
-            next_wanted = bisect_right(wanted, last, next_wanted)
-        matcher._read_data()
-        ids, weights = matcher._data[0], matcher._data[1]
-        if not matcher._byteids:
-            ids = list(accumulate(ids))
-        if weights is None or isinstance(weights, float):
-            # As Whoosh: one weight for the whole block, as a 32-bit float
-            weights = array("f", [1.0 if weights is None else weights]) * matcher._blocklength
-        if values:
-            matcher._read_values()
-        yield ids, weights, matcher._values if values else None
-        matcher._next_block()
+    for header, block in _block_data(matcher, wanted):
+        yield _block_postings(matcher, header, block, values)

@@ -16,7 +16,7 @@ from app.search.analysis import decode_positions, encode_positions
 from app.search.engine import SearchEngine
 from app.search.request import parse_request
 from app.search.schema import build_schema, service_document
-from app.search.scoring import BlockScorer, _consecutive, _positions, leaves
+from app.search.scoring import BlockScorer, _consecutive, leaves
 
 from .factories import service, write_content
 
@@ -140,51 +140,13 @@ def test_boosts_of_nested_ors_are_applied_as_whoosh_applies_them(engine):
         assert score == pytest.approx(whoosh_scores[docnum], rel=1e-9)
 
 
-def test_positions_are_decoded_with_or_without_the_final_stop_of_the_pickle():
-    from whoosh.formats import Positions
-
-    encoded = Positions().encode([3, 7, 20])
-    for value in (encoded, encoded.removesuffix(b".")):
-        assert _positions(value) == Positions().decode_positions(value) == [3, 7, 20]
-    at = [Positions().encode(positions) for positions in ([1, 5], [2, 6], [9], [6])]
-    assert _consecutive([at[0], at[1]]) and _consecutive([at[0], at[3]])
-    assert not _consecutive([at[1], at[0]]) and not _consecutive([at[0], at[2]])
-    assert _consecutive([at[0], at[3], Positions().encode([7])])  # 5, 6, 7
-    assert not _consecutive([at[0], at[1], Positions().encode([4])])  # 1, 2 but not 3
-
-
 def test_pair_positions_are_32_bit_numbers_read_back_as_written():
     at = [encode_positions(positions) for positions in ([1, 5], [2, 6], [9], [6], [70_000, 3])]
     assert [decode_positions(value) for value in at] == [(1, 5), (2, 6), (9,), (6,), (70_000, 3)]
     assert encode_positions([9]) is at[2]  # one value for every posting of a pair at position 9
-    assert _consecutive([at[0], at[1]], decode_positions) and _consecutive([at[0], at[3]], decode_positions)
-    assert not _consecutive([at[1], at[0]], decode_positions)
-    assert _consecutive([at[0], at[3], encode_positions([7])], decode_positions)  # 5, 6, 7
-
-
-def test_pair_fields_of_whooshs_positions_are_still_read(built, tmp_path):
-    """Pair fields built before their own format held Whoosh's pickled positions: phrases of
-    three words and more still check them."""
-    from whoosh.formats import Positions
-
-    _, folder = built
-    content = load_content(folder)
-    schema = build_schema(content.translated_languages)
-    for name in schema.names():
-        if name.startswith("pairs"):
-            schema[name].format = Positions()
-    ix = whoosh_index.create_in(str(tmp_path), schema)
-    with ix.writer() as writer:
-        for published in content.published_services():
-            writer.add_document(**service_document(published, content))
-    pickled, current = SearchEngine(tmp_path, {}), SearchEngine(
-        ReleaseStore(built[0] / "index").current().path / WHOOSH_FOLDER, {})
-    for text in ('"parenting support group evenings"', '"debt support advice"', '"support group debt"'):
-        results = [engine.search(parse_request({"q": [text]}, engine.vocabulary))
-                   for engine in (current, pickled)]
-        ours, former = ([(hit.id, hit.score) for hit in result.hits] for result in results)
-        assert ours == former
-        assert bool(results[1].total) == (text != '"support group debt"')
+    assert _consecutive([at[0], at[1]]) and _consecutive([at[0], at[3]])
+    assert not _consecutive([at[1], at[0]])
+    assert _consecutive([at[0], at[3], encode_positions([7])])  # 5, 6, 7
 
 
 def test_a_release_of_the_former_layout_is_still_searched(built, reference):

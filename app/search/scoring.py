@@ -54,7 +54,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from .analysis import PairPositions, decode_positions, pair_terms
+from .analysis import decode_positions, pair_terms
 from .schema import pair_field
 
 # Block bounds are made a little larger than the header's figures, and the weight filter a
@@ -346,8 +346,6 @@ class BlockScorer:
         pairname = pair_field(fieldname)
         pair_field_type = self.searcher.schema[pairname]
         pairs = [pair_field_type.to_bytes(pair) for pair in pair_terms(leaf.words)]
-        # Pair fields written before PairPositions held Whoosh's pickled positions.
-        decode = decode_positions if isinstance(pair_field_type.format, PairPositions) else _positions
         distinct = list(dict.fromkeys(terms))
         idfs = {term: self.searcher.idf(fieldname, term) for term in distinct} if totals is not None else {}
         norms = self._norm(fieldname) if totals is not None else None
@@ -355,7 +353,7 @@ class BlockScorer:
         for number, (reader, _) in enumerate(self._segments):
             if any((pairname, pair) not in reader for pair in pairs):
                 continue  # as Whoosh: a word (so a pair) the segment lacks, no match in it
-            matches = _phrase_matches(reader, pairname, pairs, decode)
+            matches = _phrase_matches(reader, pairname, pairs)
             if not matches:
                 continue
             ranks = self._segment_ranks[number]
@@ -382,15 +380,14 @@ class BlockScorer:
                 totals[ranks[docid]] += _tree_sum(scores) * leaf.boost * boost
 
 
-def _phrase_matches(reader, pairname: str, pairs: list[bytes], decode) -> list[int]:
+def _phrase_matches(reader, pairname: str, pairs: list[bytes]) -> list[int]:
     """The ids (ascending) of the documents holding the phrase whose pair terms are ``pairs``: those
-    of its one pair, or those holding every pair at consecutive positions (``decode`` reads a
-    posting's positions)."""
+    of its one pair, or those holding every pair at consecutive positions."""
     if len(pairs) == 1:
         return [docid for ids, _, _ in _blocks(reader.postings(pairname, pairs[0])) for docid in ids]
     postings, common = _common_postings(reader, pairname, list(dict.fromkeys(pairs)))
     return sorted(docid for docid in common
-                  if _consecutive([postings[pair][docid][1] for pair in pairs], decode))
+                  if _consecutive([postings[pair][docid][1] for pair in pairs]))
 
 
 def _weights(reader, fieldname: str, term: bytes, docids: list[int]) -> dict[int, float]:
@@ -428,27 +425,18 @@ def _common_postings(reader, fieldname: str, terms: list[bytes]) -> tuple[dict[b
     return found, list(candidates or ())
 
 
-def _positions(value: bytes) -> list[int]:
-    """Positions encoded by Whoosh's ``Positions`` format: a count, then the pickled deltas
-    (Whoosh's reader adds the pickle's final "." when a value lacks it)."""
-    try:
-        deltas = pickle.loads(value[4:])
-    except (EOFError, pickle.UnpicklingError):
-        deltas = pickle.loads(value[4:] + b".")
-    return deltas if len(deltas) == 1 else list(accumulate(deltas))
-
-
-def _consecutive(values: list[bytes], decode=_positions) -> bool:
-    """Whether the words whose encoded positions are ``values`` (in the phrase's order, a word
-    again for each time it is repeated) are at consecutive positions somewhere in the document."""
+def _consecutive(values: list[bytes]) -> bool:
+    """Whether the words whose encoded positions are ``values`` (``PairPositions``, in the phrase's
+    order, a word again for each time it is repeated) are at consecutive positions somewhere in the
+    document."""
     if len(values) == 2:  # most phrases, once stop words are dropped
-        first, second = decode(values[0]), decode(values[1])
+        first, second = decode_positions(values[0]), decode_positions(values[1])
         if len(first) == 1 and len(second) == 1:
             return second[0] - first[0] == 1
         return not set(first).isdisjoint([position - 1 for position in second])
-    starts = set(decode(values[0]))
+    starts = set(decode_positions(values[0]))
     for shift, value in enumerate(values[1:], start=1):
-        starts.intersection_update([position - shift for position in decode(value)])
+        starts.intersection_update([position - shift for position in decode_positions(value)])
         if not starts:
             return False
     return True

@@ -25,6 +25,9 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # character: SafeLoader has none of those, nor path resolvers).
 _IMPLICIT = {first: tuple(resolvers) for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()}
 assert None not in _IMPLICIT and not _BaseLoader.yaml_path_resolvers
+# The tag of each short plain scalar seen (value -> tag), emptied when it holds this many.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_LENGTH, _RESOLVED_LIMIT = 64, 50_000
 
 
 class _Loader(_BaseLoader):
@@ -37,11 +40,21 @@ class _Loader(_BaseLoader):
 
     def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+            if not implicit[0]:
+                return _STR_TAG
+            # Keys and most values (ids, needs, hubs, numbers) recur from file to file: each is
+            # matched against the resolvers' patterns once.
+            if (tag := _RESOLVED.get(value)) is None:
+                tag = _STR_TAG
+                for resolved, regexp in _IMPLICIT.get(value[:1], ()):
                     if regexp.match(value):
-                        return tag
-            return _STR_TAG
+                        tag = resolved
+                        break
+                if len(value) <= _RESOLVED_LENGTH:
+                    if len(_RESOLVED) >= _RESOLVED_LIMIT:
+                        _RESOLVED.clear()
+                    _RESOLVED[value] = tag
+            return tag
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
     def descend_resolver(self, current_node, current_index):

@@ -224,10 +224,10 @@ class _Reader:
 
     def parsed_ahead(self, folder: str, entry_files: list[tuple[str, str]], read, cache: EntryCache | None,
                      processes: int) -> tuple[set[str], Iterator]:
-        """The files of ``folder`` the cache does not know, parsed in ``processes`` forked workers
-        when there are many (``workers.PARALLEL_FROM``): their names, and an iterator giving each
-        one's (stat key before reading, ``ParsedFile``) in the order of ``entry_files``. Nothing
-        and an empty iterator otherwise."""
+        """The files of ``folder`` the cache does not know, parsed in ``processes`` processes (this
+        one and forked workers) when there are many (``workers.PARALLEL_FROM``): their names, and an
+        iterator giving each one's (stat key before reading, ``ParsedFile``) in the order of
+        ``entry_files``. Nothing and an empty iterator otherwise."""
         names = [(name, stem) for name, stem in entry_files
                  if cache is None or not cache.knows(f"{folder}/{name}")]
         if processes < 2 or len(names) < workers.PARALLEL_FROM or not workers.can_fork():
@@ -252,7 +252,7 @@ class _Reader:
         """Read and check every entry file of ``folder`` into ``loaded`` (id -> entry), in the listing's
         order. With the cache, a folder listing the same files as its ``FolderRecord`` costs a ``stat``
         per file: only the files it does not vouch for go through the per-file path (``entry``), and
-        many of those the cache does not know are parsed in ``processes`` workers (``parsed_ahead``)."""
+        many of those the cache does not know are parsed in ``processes`` processes (``parsed_ahead``)."""
         names, stems = self.entry_files(folder)
         # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
         target = loaded.raw if isinstance(loaded, LazyEntries) else loaded
@@ -380,8 +380,9 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     organisations and pages): what the editor's forms need, without the cost of thousands of files.
     ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
     not parsed again, and the problems reported are the same.
-    ``processes`` > 1 parses the entry files the cache does not have in that many forked workers
-    when they are many (``workers.parse_in_workers``); what the load gives back is the same.
+    ``processes`` > 1 parses the entry files the cache does not have in that many processes (this
+    one and forked workers) when they are many (``workers.parse_in_workers``); what the load gives
+    back is the same.
     """
     # A load makes about ten objects per file and keeps nearly all of them, so the cyclic garbage
     # collector would walk the growing heap again and again for nothing (a cold parse of 2,000 files

@@ -1,12 +1,15 @@
 """Parsing entry files in forked worker processes, for a load that must parse thousands of them.
 
 A cold load (the first after an upgrade, or a full publish with the entry
-cache emptied) parses and checks every entry file: about a millisecond each,
-so minutes at 100,000 services in one process. :func:`parse_in_workers`
-parses them in ``processes`` forked workers instead, in batches dealt out in
-turn, and gives back each file's result in the order asked for, so the loader
-records fingerprints, problems and entries exactly as a serial load would.
-What a worker sends back is what the entry cache keeps anyway (a
+cache emptied) parses and checks every entry file: about half a millisecond
+each, so a minute at 100,000 services in one process. :func:`parse_in_workers`
+parses them in ``processes`` processes instead: ``processes - 1`` forked
+workers, in batches dealt out in turn, and this process, which takes the last
+batch no worker has started whenever the next one in order is not back yet
+(with 2, one worker and this process share the files, and only the worker's
+share is pickled). Each file's result is given back in the order asked for,
+so the loader records fingerprints, problems and entries exactly as a serial
+load would. What a worker sends back is what the entry cache keeps anyway (a
 ``ParsedFile``: the entry, its source, fingerprint and problems), pickled.
 
 Only with the ``fork`` start method (the function, with everything it reads,
@@ -38,21 +41,43 @@ def can_fork() -> bool:
 
 
 def parse_in_workers(work: Callable[[Item], Result], items: list[Item], processes: int) -> Iterator[Result]:
-    """``work(item)`` for each of ``items``, in order, computed in ``processes`` forked workers.
+    """``work(item)`` for each of ``items``, in order, computed in ``processes`` processes: this one
+    and ``processes - 1`` forked workers.
 
-    An exception in a worker is raised here, as it would be in a serial loop;
-    a worker that dies (killed, out of memory) raises ``BrokenProcessPool``
-    rather than leaving the load waiting. The caller must not change what
-    ``work`` reads while iterating.
+    The batches are dealt out to the workers; whenever the next batch in order is not back yet,
+    this process takes the last batch no worker has started and does it itself (work this process
+    does is not pickled twice, and it would otherwise wait idle). An exception in a batch is raised
+    when its turn comes, as it would be in a serial loop; a worker that dies (killed, out of
+    memory) raises ``BrokenProcessPool`` rather than leaving the load waiting. The caller must not
+    change what ``work`` reads while iterating.
     """
     global _work
     _work = work
     batches = [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
     # The workers are forked at the first batch; they inherit the loader's collector setting (off:
     # a load keeps what it makes).
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max(processes - 1, 1), mp_context=multiprocessing.get_context("fork"))
     try:
-        for results in pool.map(_run_batch, batches):
+        futures = [pool.submit(_run_batch, batch) for batch in batches]
+        done_here: dict[int, list | Exception] = {}
+        last = len(batches) - 1   # the last batch not taken here
+        none_left = False   # batches reach the workers in order: once the last is started, all are
+        for index, future in enumerate(futures):
+            while not none_left and last >= index and not future.done():
+                if not futures[last].cancel():
+                    none_left = True
+                    break
+                try:
+                    done_here[last] = _run_batch(batches[last])
+                except Exception as error:   # raised in its turn, after the batches before it
+                    done_here[last] = error
+                last -= 1
+            if index in done_here:
+                results = done_here.pop(index)
+                if isinstance(results, Exception):
+                    raise results
+            else:
+                results = future.result()
             yield from results
     finally:
         pool.shutdown(cancel_futures=True)   # at once, when the loader stopped early

@@ -89,6 +89,7 @@ class YamlFileError(Exception):
 
 # The longest real entries are a few kilobytes; a page of policy text perhaps 50 KB.
 MAX_FILE_BYTES = 1024 * 1024
+_READ_ON = 64 * 1024   # what each further read asks for, past the size a file had when opened
 
 
 class EntryFileError(Exception):
@@ -106,11 +107,21 @@ def read_entry_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except OSError as error:
         raise EntryFileError(f"cannot be read: {error.strerror}") from None
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise EntryFileError("is not a regular file (a folder, pipe or device?): "
                                  "content must be plain files")
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(limit + 1)
+        # Plain `os.read`s, no buffered file object (a quarter of the time of reading an entry
+        # file): the size it has, and one byte more to find its end, then on until the end in
+        # case it grew meanwhile.
+        parts = []
+        total = 0
+        wanted = min(status.st_size, limit) + 1
+        while total <= limit and (part := os.read(descriptor, wanted)):
+            parts.append(part)
+            total += len(part)
+            wanted = _READ_ON
+        raw = b"".join(parts)
     except OSError as error:
         raise EntryFileError(f"cannot be read: {error.strerror}") from None
     finally:

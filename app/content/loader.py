@@ -194,7 +194,7 @@ class _Reader:
         if cache is None:
             return self.parse(location, relative, stem, read).entry
         return cache.read(location, relative, lambda: self.parse(location, relative, stem, read), replay,
-                          lazy=lazy)
+                          lazy=lazy, looked=True)
 
     def parse(self, location: str, relative: str, stem: str, read) -> ParsedFile:
         """Read and check the entry file at ``location`` (``relative`` to the root), recording its

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -160,11 +161,43 @@ def test_the_editors_publish_from_the_web_app_never_forks(content_dir, tmp_path,
 def test_a_worker_that_dies_stops_the_load_rather_than_hanging_it(content, parallel, monkeypatch):
     real = entries.read_service
 
+    parent = os.getpid()
+
     def killed(reader, stem, today):
-        if stem == "group-07":
+        if os.getpid() != parent:   # this process parses a share too (`parse_in_workers`)
             os._exit(9)   # as the kernel's out-of-memory killer would end it
         return real(reader, stem, today)
 
     monkeypatch.setattr(entries, "read_service", killed)
     with pytest.raises(BrokenProcessPool):
         load_content(content, today=TODAY, processes=2)
+
+
+def test_this_process_parses_a_share_and_the_results_come_back_in_order(monkeypatch):
+    monkeypatch.setattr(workers, "BATCH", 3)
+    parent = os.getpid()
+
+    def work(item: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            time.sleep(0.005)   # a worker's first batch is not back before this process looks
+        return item, os.getpid()
+
+    items = list(range(40))
+    results = list(workers.parse_in_workers(work, items, 2))
+    assert [item for item, _ in results] == items
+    # This process took the last batch first rather than wait for the worker's first.
+    assert results[-1][1] == parent
+
+
+def test_an_exception_in_a_batch_taken_here_waits_for_its_turn(monkeypatch):
+    monkeypatch.setattr(workers, "BATCH", 3)
+
+    def failing(item: int) -> int:
+        if item == 1:
+            raise ValueError("first")
+        if item == 38:   # in the last batch, which this process takes first
+            raise KeyError("later")
+        return item
+
+    with pytest.raises(ValueError, match="first"):   # as a serial loop would raise
+        list(workers.parse_in_workers(failing, list(range(40)), 2))

@@ -42,6 +42,8 @@ _LINK_TARGETS = re.compile(
     r"|(?:href|src)\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'|(?P<bare>[^\s>]+))",  # raw HTML
     re.IGNORECASE,
 )
+# "](" of a Markdown link, "]:" of a reference definition, "<" of an autolink, "=" of an attribute.
+_LINK_MARKS = ("](", "]:", "<", "=")
 # Browsers ignore these inside a URL ("java&#09;script:" is "javascript:").
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -52,7 +54,11 @@ def check_body_links(source: str, document: Document, problems: list[Problem]) -
     Targets are read as a browser would: character references decoded and
     whitespace and control characters dropped, so disguised schemes are caught.
     """
-    for offset, line in enumerate(document.body.splitlines()):
+    body = document.body
+    # Every kind of link `_LINK_TARGETS` finds has one of these marks: most bodies have none.
+    if not any(mark in body for mark in _LINK_MARKS):
+        return
+    for offset, line in enumerate(body.splitlines()):
         for match in _LINK_TARGETS.finditer(line):
             written = next(group for group in match.groups() if group is not None)
             target = _IGNORED_IN_URLS.sub("", html.unescape(written))

@@ -567,13 +567,14 @@ class EntryCache:
         return source, fingerprint, problems, found
 
     def read(self, path: str | Path, relative: str, parse: Callable[[], ParsedFile],
-             replay: Callable[[ParsedFile], None], lazy: bool = False) -> object | None:
+             replay: Callable[[ParsedFile], None], lazy: bool = False, looked: bool = False) -> object | None:
         """The entry in ``path``: from the cache when the file is unchanged, else ``parse()``'d.
 
         ``parse`` reads the file, recording its problems as a fresh read does;
-        ``replay`` records a cached result's problems and fingerprint.
+        ``replay`` records a cached result's problems and fingerprint. ``looked``: the caller has
+        just found the file not ``unchanged`` (it is parsed without looking again).
         """
-        if (hit := self.unchanged(str(path), relative, lazy)) is not None:
+        if not looked and (hit := self.unchanged(str(path), relative, lazy)) is not None:
             source, fingerprint, problems, found = hit
             replay(ParsedFile(None, source, fingerprint, FileLines(path), problems))
             return found

@@ -104,7 +104,7 @@ def display_path(path: Path) -> str:
 class _Reader:
     """Reads files one by one, collecting problems and a content fingerprint."""
 
-    def __init__(self, root: Path, problems: list[Problem]):
+    def __init__(self, root: Path, problems: list[Problem], shown: dict[str, str] | None = None):
         self.root = root
         self.problems = problems
         self.entry_fingerprints: dict[str, str] = {}
@@ -114,15 +114,19 @@ class _Reader:
         # folder -> (the folder record this load used, the positions it did not vouch for, the new
         # record, the entry ids by position): what the checks across entries reuse
         self.reused: dict[str, tuple] = {}
+        # folder -> as problems name it (`display_path`); a worker's readers share their load's
+        self._shown: dict[str, str] = {} if shown is None else shown
 
-    def read(self, path: Path, front_matter: bool) -> tuple[str, Document] | None:
-        source = display_path(path)
+    def read(self, path: Path | str, front_matter: bool, named: tuple[str, str] | None = None
+             ) -> tuple[str, Document] | None:
+        """The file at ``path`` parsed, its problems recorded; ``named``: the file as problems name
+        it and relative to the root, when the caller knows them (else worked out from ``path``)."""
+        source, relative = named or (display_path(path), Path(path).relative_to(self.root).as_posix())
         try:
             raw = read_entry_bytes(path)
         except EntryFileError as error:
             self.problems.append(Problem(source, 1, "(file)", str(error)))
             return None
-        relative = path.relative_to(self.root).as_posix()
         self._remember(relative, hashlib.sha256(raw).hexdigest()[:16])
         try:
             text = raw.decode("utf-8")
@@ -190,35 +194,47 @@ class _Reader:
         if cache is None:
             return self.parse(location, relative, stem, read).entry
         return cache.read(location, relative, lambda: self.parse(location, relative, stem, read), replay,
-                          lazy=lazy)
+                          lazy=lazy, looked=True)
 
     def parse(self, location: str, relative: str, stem: str, read) -> ParsedFile:
         """Read and check the entry file at ``location`` (``relative`` to the root), recording its
         problems and fingerprint."""
-        path = Path(location)
         before = len(self.problems)
-        entry = source = None
-        if (reader := self.reader(path, front_matter=True)) is not None:
+        entry = None
+        # `display_path` of the folder once rather than of each of its files (a path's `relpath`
+        # and `relative_to` cost a tenth of a millisecond, an eighth of parsing an entry file).
+        folder, _, name = relative.rpartition("/")
+        shown = self.shown(folder)
+        source = name if shown == "." else f"{shown}{os.sep}{name}"
+        if (reader := self.reader(location, front_matter=True, named=(source, relative))) is not None:
             source = reader.source
             entries.check_body_links(source, reader.document, self.problems)
             entry = read(reader, stem)
             # Only a line is ever asked for later, and rarely: at 100,000 files even the lines
             # of every file would be hundreds of MB.
             self.documents[source] = FileLines(location)
-        return ParsedFile(entry, source or display_path(path), self.entry_fingerprints.get(relative),
+        return ParsedFile(entry, source, self.entry_fingerprints.get(relative),
                           self.documents.get(source), self.problems[before:])
+
+    def shown(self, folder: str) -> str:
+        """``folder`` as problems name it (``display_path``)."""
+        if (shown := self._shown.get(folder)) is None:
+            shown = self._shown[folder] = display_path(Path(self.root, folder))
+        return shown
 
     def parsed_ahead(self, folder: str, entry_files: list[tuple[str, str]], read, cache: EntryCache | None,
                      processes: int) -> tuple[set[str], Iterator]:
-        """The files of ``folder`` the cache does not know, parsed in ``processes`` forked workers
-        when there are many (``workers.PARALLEL_FROM``): their names, and an iterator giving each
-        one's (stat key before reading, ``ParsedFile``) in the order of ``entry_files``. Nothing
-        and an empty iterator otherwise."""
+        """The files of ``folder`` the cache does not know, parsed in ``processes`` processes (this
+        one and forked workers) when there are many (``workers.PARALLEL_FROM``): their names, and an
+        iterator giving each one's (stat key before reading, ``ParsedFile``) in the order of
+        ``entry_files``. Nothing and an empty iterator otherwise."""
         names = [(name, stem) for name, stem in entry_files
                  if cache is None or not cache.knows(f"{folder}/{name}")]
         if processes < 2 or len(names) < workers.PARALLEL_FROM or not workers.can_fork():
             return set(), iter(())
         root = self.root
+        self.shown(folder)
+        shown = self._shown
 
         def parse_one(item: tuple[str, str]) -> tuple[tuple | None, ParsedFile]:
             name, stem = item
@@ -227,7 +243,7 @@ class _Reader:
                 key = stat_key(os.stat(location))
             except OSError:
                 key = None
-            return key, _Reader(root, []).parse(location, f"{folder}/{name}", stem, read)
+            return key, _Reader(root, [], shown).parse(location, f"{folder}/{name}", stem, read)
 
         return {name for name, _ in names}, workers.parse_in_workers(parse_one, names, processes)
 
@@ -236,7 +252,7 @@ class _Reader:
         """Read and check every entry file of ``folder`` into ``loaded`` (id -> entry), in the listing's
         order. With the cache, a folder listing the same files as its ``FolderRecord`` costs a ``stat``
         per file: only the files it does not vouch for go through the per-file path (``entry``), and
-        many of those the cache does not know are parsed in ``processes`` workers (``parsed_ahead``)."""
+        many of those the cache does not know are parsed in ``processes`` processes (``parsed_ahead``)."""
         names, stems = self.entry_files(folder)
         # The dict itself, not LazyEntries' method: 100,000 calls of it cost a tenth of a second.
         target = loaded.raw if isinstance(loaded, LazyEntries) else loaded
@@ -297,8 +313,9 @@ class _Reader:
         if isinstance(loaded, LazyEntries):
             loaded.not_published.update(stems[i] for i in old.not_published if i not in found)
 
-    def reader(self, path: Path, front_matter: bool) -> EntryReader | None:
-        parsed = self.read(path, front_matter)
+    def reader(self, path: Path | str, front_matter: bool, named: tuple[str, str] | None = None
+               ) -> EntryReader | None:
+        parsed = self.read(path, front_matter, named)
         if parsed is None:
             return None
         source, document = parsed
@@ -363,8 +380,9 @@ def load_content(root: str | Path, today: dt.date | None = None, *, services: bo
     organisations and pages): what the editor's forms need, without the cost of thousands of files.
     ``cache_dir`` keeps parsed entry files there between runs (``entry_cache``): unchanged files are
     not parsed again, and the problems reported are the same.
-    ``processes`` > 1 parses the entry files the cache does not have in that many forked workers
-    when they are many (``workers.parse_in_workers``); what the load gives back is the same.
+    ``processes`` > 1 parses the entry files the cache does not have in that many processes (this
+    one and forked workers) when they are many (``workers.parse_in_workers``); what the load gives
+    back is the same.
     """
     # A load makes about ten objects per file and keeps nearly all of them, so the cyclic garbage
     # collector would walk the growing heap again and again for nothing (a cold parse of 2,000 files

@@ -6,6 +6,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import TEXT
+from whoosh.matching.wrappers import FilterMatcher
 
 from app.content import load_content
 from app.publishing.publish import publish
@@ -16,7 +17,7 @@ from app.search.analysis import decode_positions, encode_positions
 from app.search.engine import SearchEngine
 from app.search.request import parse_request
 from app.search.schema import build_schema, service_document
-from app.search.scoring import BlockScorer, _consecutive, leaves
+from app.search.scoring import BlockScorer, _consecutive, _has_blocks, _postings, leaves
 
 from .factories import service, write_content
 
@@ -162,3 +163,26 @@ def test_a_release_of_the_former_layout_is_still_searched(built, reference):
         assert results[0].total and results[0].total == results[1].total
         assert [(hit.id, pytest.approx(hit.score)) for hit in results[0].hits] == [
             (hit.id, hit.score) for hit in results[1].hits]
+
+
+def test_a_segment_with_deleted_documents_is_still_read_a_block_at_a_time(tmp_path):
+    """After an incremental publish the largest segment still holds the replaced service's old
+    document, and Whoosh filters such a segment's postings one at a time: they are read as blocks
+    all the same, and the searches find what a full build of the same content finds."""
+    content = write_content(tmp_path / "content", SERVICES)
+    publish(content, tmp_path / "index", processes=1)
+    edited = content / "services" / "service-3.md"
+    edited.write_text(edited.read_text().replace("Support for families", "Help for families"))
+    publish(content, tmp_path / "index", processes=1)
+    publish(content, tmp_path / "full", processes=1, incremental=False)
+    engine, full = (LiveRelease(tmp_path / name).get().engine for name in ("index", "full"))
+    assert ReleaseStore(tmp_path / "index").current().manifest["built"] != "full"
+    readers = [leaf.reader() for leaf, _ in engine.searcher().leaf_searchers()]
+    with_deletions = [reader for reader in readers if reader.has_deletions()]
+    assert with_deletions
+    assert type(with_deletions[0].postings("text", b"support")) is FilterMatcher
+    assert _has_blocks(_postings(with_deletions[0], "text", b"support"))
+    for text in ('"speech and language"', "support", '"parenting support group evenings"', "debt advice"):
+        assert engine.matching_ids(text) == full.matching_ids(text) != set()
+        results = [each.search(parse_request({"q": [text]}, each.vocabulary)) for each in (engine, full)]
+        assert results[0].total == results[1].total

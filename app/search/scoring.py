@@ -51,6 +51,7 @@ from itertools import accumulate, compress
 from operator import itemgetter
 
 from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -209,12 +210,12 @@ class BlockScorer:
                 continue
             ranks = self._segment_ranks[number]
             if totals is None:
-                for ids, _, _ in _blocks(reader.postings(fieldname, text)):
+                for ids, _, _ in _blocks(_postings(reader, fieldname, text)):
                     for docid in ids:
                         mask[ranks[docid]] = 1
                 continue
             segment_norms = norms[number]
-            for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+            for ids, weights, _ in _blocks(_postings(reader, fieldname, text)):
                 for docid, weight in zip(ids, weights, strict=True):
                     rank = ranks[docid]
                     mask[rank] = 1
@@ -301,7 +302,7 @@ class BlockScorer:
             if (fieldname, text) not in reader:
                 continue
             ranks = self._segment_ranks[number]
-            matcher = reader.postings(fieldname, text)
+            matcher = _postings(reader, fieldname, text)
             if not _has_blocks(matcher):  # no headers: one block, always scored
                 for ids, weights, _ in _blocks(matcher):
                     for docid in ids:
@@ -326,7 +327,7 @@ class BlockScorer:
             if (fieldname, text) not in reader:
                 continue
             ranks = self._segment_ranks[number]
-            for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+            for ids, weights, _ in _blocks(_postings(reader, fieldname, text)):
                 if totals is None:
                     for docid in ids:
                         mask[ranks[docid]] = 1
@@ -384,7 +385,7 @@ def _phrase_matches(reader, pairname: str, pairs: list[bytes]) -> list[int]:
     """The ids (ascending) of the documents holding the phrase whose pair terms are ``pairs``: those
     of its one pair, or those holding every pair at consecutive positions."""
     if len(pairs) == 1:
-        return [docid for ids, _, _ in _blocks(reader.postings(pairname, pairs[0])) for docid in ids]
+        return [docid for ids, _, _ in _blocks(_postings(reader, pairname, pairs[0])) for docid in ids]
     postings, common = _common_postings(reader, pairname, list(dict.fromkeys(pairs)))
     return sorted(docid for docid in common
                   if _consecutive([postings[pair][docid][1] for pair in pairs]))
@@ -394,7 +395,7 @@ def _weights(reader, fieldname: str, term: bytes, docids: list[int]) -> dict[int
     """{docid: weight} of ``term`` for (at least) the documents ``docids`` (ascending), reading
     only the posting blocks that can hold them."""
     found: dict[int, float] = {}
-    for ids, weights, _ in _blocks(reader.postings(fieldname, term), wanted=docids):
+    for ids, weights, _ in _blocks(_postings(reader, fieldname, term), wanted=docids):
         found.update(zip(ids, weights, strict=True))
     return found
 
@@ -412,7 +413,7 @@ def _common_postings(reader, fieldname: str, terms: list[bytes]) -> tuple[dict[b
     for term in by_rarity:
         postings: Postings = {}
         wanted = None if candidates is None else list(candidates)
-        for ids, weights, values in _blocks(reader.postings(fieldname, term), values=True, wanted=wanted):
+        for ids, weights, values in _blocks(_postings(reader, fieldname, term), values=True, wanted=wanted):
             if candidates is None:
                 postings.update(zip(ids, zip(weights, values, strict=True), strict=True))
             else:
@@ -448,6 +449,18 @@ def _tree_sum(scores: list[float]) -> float:
         return scores[0] if len(scores) == 1 else scores[0] + scores[1]
     half = len(scores) // 2
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _postings(reader, fieldname: str, text: bytes):
+    """A term's postings in one segment, those of the documents an incremental publish deleted
+    included (they land in the spare rank). For a segment with deletions Whoosh wraps the term's
+    matcher in a ``FilterMatcher`` that skips them one posting at a time in Python, which would
+    send every search of the largest segment, after any incremental publish, down the
+    posting-at-a-time path instead of reading its blocks."""
+    matcher = reader.postings(fieldname, text)
+    if type(matcher) is FilterMatcher and matcher._exclude:
+        return matcher.child
+    return matcher
 
 
 def _has_blocks(matcher) -> bool:

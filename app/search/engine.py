@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .query import QueryBuilder, SynonymMatcher, language_names
 from .request import Notice, SearchRequest
@@ -74,7 +74,10 @@ class SearchEngine:
                  translated_synonyms: dict[str, dict[str, list[str]]] | None = None):
         """``synonyms`` maps need ids to English synonyms; ``translated_synonyms`` maps a
         language to the same for that language."""
-        self.index = whoosh_index.open_dir(str(directory))
+        # Without memory maps: Whoosh wraps a mapped segment file in a BytesIO, which copies it whole
+        # (tens of megabytes at 100,000 services) for every searcher, so every server thread's first
+        # search took 0.2 s and kept its own copy of the postings.
+        self.index = FileStorage(str(directory), supports_mmap=False).open_index()
         self._local = threading.local()
         self._norms: dict[str, list[list[float]]] = {}  # BM25's length part per field, for every thread
         self._kept = KeptPostings()  # frequent words' decoded postings, for every thread

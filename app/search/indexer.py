@@ -295,10 +295,16 @@ class _SegmentWriter(SegmentWriter):
             for term, (docnums, weights, values) in terms.items():
                 btext = term.encode("utf-8") if isinstance(term, str) else term
                 for at, docnum in enumerate(docnums):
-                    value = values[at] if size is None else bytes(values[at * size:(at + 1) * size])
-                    add((name, btext, docnum, 1.0 if weights is None else weights[at], value))
+                    add((name, btext, docnum, *_held_posting(weights, values, at, size)))
             terms.clear()
         self._held_size = 0
+
+
+def _held_posting(weights, values, at: int, size: int | None) -> tuple[float, bytes]:
+    """The weight and value of the ``at``-th posting a term holds (``_SegmentWriter._hold``): no
+    weights means 1.0 each; values are one ``bytes`` a posting, or ``size`` bytes each in one run."""
+    value = values[at] if size is None else bytes(values[at * size:(at + 1) * size])
+    return 1.0 if weights is None else weights[at], value
 
 
 class _BlockWriter(W3PostingsWriter):
@@ -338,8 +344,7 @@ def _write_postings(fieldwriter, fieldname: str, field, terms: dict, lengths: _F
         fieldwriter.start_term(term.encode("utf-8") if isinstance(term, str) else term)
         if not whole_blocks:  # another codec's postings writer: a posting at a time
             for at, docnum in enumerate(docnums):
-                fieldwriter.add(docnum, 1.0 if weights is None else weights[at],
-                                values[at] if size is None else bytes(values[at * size:(at + 1) * size]),
+                fieldwriter.add(docnum, *_held_posting(weights, values, at, size),
                                 field_lengths[docnum] if field_lengths else 0)
             fieldwriter.finish_term()
             continue
